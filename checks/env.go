@@ -1,0 +1,222 @@
+package checks
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/lyncprobe/lyncprobe/config"
+	"github.com/lyncprobe/lyncprobe/probe"
+	"github.com/miekg/dns"
+)
+
+// Probes are the network primitives checks use; tests wrap them (to count
+// fetches, say). The zero value is not usable: use RealProbes.
+type Probes struct {
+	Resolve   func(ctx context.Context, server, name string, qtype uint16) (*probe.DNSAnswer, error)
+	Handshake func(ctx context.Context, addr, sni string, o probe.TLSOptions) (*probe.TLSFacts, error)
+	Fetch     func(ctx context.Context, r probe.Request) (*probe.Response, error)
+}
+
+// RealProbes go to the network.
+func RealProbes() Probes {
+	return Probes{Resolve: probe.Resolve, Handshake: probe.Handshake, Fetch: probe.Fetch}
+}
+
+// Resolver is one DNS server of a view, with the label reports show.
+type Resolver struct {
+	Addr  string // host:port, or probe.SystemResolver
+	Label string // "resolver 1.1.1.1:53" or "system resolver (127.0.0.53:53)"
+}
+
+// Env is what a check sees: the deployment and the run's memoised probes.
+type Env struct {
+	Dep       *config.Deployment
+	Public    []Resolver     // the public view
+	Roots     *x509.CertPool // system roots plus tls.ca_file
+	RootsNote string         // why Roots may be incomplete, "" when fine
+	Now       func() time.Time
+
+	runCtx       context.Context
+	checkTimeout time.Duration
+	probes       Probes
+	memo         *memo
+}
+
+func newEnv(runCtx context.Context, dep *config.Deployment, o Options) *Env {
+	e := &Env{Dep: dep, Now: time.Now, runCtx: runCtx, checkTimeout: o.CheckTimeout, probes: o.Probes}
+	e.memo = newMemo(runCtx, o.Concurrency, func(ctx context.Context) (context.Context, context.CancelFunc) {
+		return context.WithTimeout(ctx, o.CheckTimeout)
+	})
+	e.Public = publicResolvers(dep, o.Resolvers)
+	e.Roots, e.RootsNote = loadRoots(dep.TLS.CAFile)
+	return e
+}
+
+func publicResolvers(dep *config.Deployment, override []string) []Resolver {
+	addrs := override
+	if len(addrs) == 0 {
+		addrs = dep.DNS.Resolvers
+	}
+	if len(addrs) == 0 {
+		return []Resolver{{Addr: probe.SystemResolver, Label: "system resolver (" + probe.SystemResolverAddr() + ")"}}
+	}
+	out := make([]Resolver, 0, len(addrs))
+	for _, a := range addrs {
+		out = append(out, Resolver{Addr: a, Label: "resolver " + a})
+	}
+	return out
+}
+
+// loadRoots adds the user's CA file to the system roots.
+func loadRoots(caFile string) (*x509.CertPool, string) {
+	pool, err := x509.SystemCertPool()
+	note := ""
+	if err != nil || pool == nil {
+		pool, note = x509.NewCertPool(), "system roots unavailable"
+	}
+	if caFile == "" {
+		return pool, note
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil || !pool.AppendCertsFromPEM(pem) {
+		return pool, strings.TrimPrefix(note+"; cannot use tls.ca_file "+caFile, "; ")
+	}
+	return pool, note
+}
+
+// Resolve asks one resolver, once per run.
+func (e *Env) Resolve(ctx context.Context, server, name string, qtype uint16) (*probe.DNSAnswer, error) {
+	key := fmt.Sprintf("dns|%s|%s|%d", server, strings.ToLower(name), qtype)
+	v, err := e.memo.get(ctx, key, func(ctx context.Context) (any, error) {
+		return e.probes.Resolve(ctx, server, name, qtype)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*probe.DNSAnswer), nil
+}
+
+// Handshake opens TLS to addr with sni, once per run.
+func (e *Env) Handshake(ctx context.Context, addr, sni string) (*probe.TLSFacts, error) {
+	v, err := e.memo.get(ctx, "tls|"+addr+"|"+sni, func(ctx context.Context) (any, error) {
+		return e.probes.Handshake(ctx, addr, sni, probe.TLSOptions{})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*probe.TLSFacts), nil
+}
+
+// Fetch sends an HTTP request, once per run for the same request.
+func (e *Env) Fetch(ctx context.Context, r probe.Request) (*probe.Response, error) {
+	key := fmt.Sprintf("http|%s|%s|%s|%s|%s|%s|%v", r.Scheme, r.Addr, r.SNI, r.Host, r.Method, r.Path, r.Header)
+	v, err := e.memo.get(ctx, key, func(ctx context.Context) (any, error) {
+		return e.probes.Fetch(ctx, r)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*probe.Response), nil
+}
+
+// Lookup is one public resolver's A and AAAA answers for a name.
+type Lookup struct {
+	Resolver  Resolver
+	A, AAAA   *probe.DNSAnswer
+	Err       error // the resolver could not be asked (A or AAAA)
+	Addresses []string
+}
+
+// LookupHost asks every public resolver for A and AAAA of name, in parallel.
+func (e *Env) LookupHost(ctx context.Context, name string) []Lookup {
+	out := make([]Lookup, len(e.Public))
+	done := make(chan struct{})
+	for i, r := range e.Public {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			out[i] = e.lookupOne(ctx, r, name)
+		}()
+	}
+	for range e.Public {
+		<-done
+	}
+	return out
+}
+
+func (e *Env) lookupOne(ctx context.Context, r Resolver, name string) Lookup {
+	l := Lookup{Resolver: r}
+	aaaa := make(chan struct{})
+	var errAAAA error
+	go func() {
+		defer close(aaaa)
+		l.AAAA, errAAAA = e.Resolve(ctx, r.Addr, name, dns.TypeAAAA)
+	}()
+	var errA error
+	l.A, errA = e.Resolve(ctx, r.Addr, name, dns.TypeA)
+	<-aaaa
+	l.Err = errors.Join(errA, errAAAA)
+	for _, a := range []*probe.DNSAnswer{l.A, l.AAAA} {
+		if a != nil {
+			l.Addresses = append(l.Addresses, a.Addresses...)
+		}
+	}
+	return l
+}
+
+// Addresses is the union of the addresses every public resolver gave for
+// name, sorted, so a stale resolver's address is probed too. It is empty
+// when no resolver resolved the name; err is set only when the check's own
+// context ended.
+func (e *Env) Addresses(ctx context.Context, name string) ([]string, error) {
+	seen := map[string]bool{}
+	var out []string
+	for _, l := range e.LookupHost(ctx, name) {
+		for _, a := range l.Addresses {
+			if !seen[a] {
+				seen[a] = true
+				out = append(out, a)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out, ctx.Err()
+}
+
+// Targets are the addresses to connect to for name on port: every resolved
+// address, then every configured proxy node.
+type Target struct {
+	Addr string // host:port to dial
+	Via  string // "address 203.0.113.10" or "node 203.0.113.11:443"
+}
+
+// ConnectTargets lists where the published name must be probed.
+func (e *Env) ConnectTargets(addrs []string, port int) []Target {
+	var out []Target
+	for _, a := range addrs {
+		out = append(out, Target{Addr: net.JoinHostPort(a, fmt.Sprint(port)), Via: "address " + a})
+	}
+	for _, n := range e.Dep.ReverseProxy.Nodes {
+		out = append(out, Target{Addr: n, Via: "node " + n})
+	}
+	return out
+}
+
+// Unfinished words why a check's context ended, for an error result.
+func (e *Env) Unfinished(ctx context.Context) string {
+	switch {
+	case errors.Is(e.runCtx.Err(), context.Canceled):
+		return "not finished: interrupted"
+	case e.runCtx.Err() != nil:
+		return "not finished: run timeout"
+	case ctx.Err() != nil:
+		return fmt.Sprintf("not finished: check timeout (%s)", e.checkTimeout)
+	}
+	return ""
+}

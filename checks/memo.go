@@ -1,0 +1,71 @@
+package checks
+
+import (
+	"context"
+	"sync"
+)
+
+// memo fetches each fact once per run and keeps it for the whole run.
+// Unlike singleflight it never forgets a key, and the fetch runs under the
+// run's context (plus a per-fetch cap), not under the first caller's: a
+// check that gives up early does not spoil the fact for the others. Each
+// caller waits under its own context.
+type memo struct {
+	runCtx  context.Context
+	cap     func(context.Context) (context.Context, context.CancelFunc)
+	sem     chan struct{} // probes in flight
+	mu      sync.Mutex
+	entries map[string]*entry
+	wg      sync.WaitGroup
+}
+
+type entry struct {
+	done chan struct{}
+	val  any
+	err  error
+}
+
+func newMemo(runCtx context.Context, concurrency int, cap func(context.Context) (context.Context, context.CancelFunc)) *memo {
+	return &memo{runCtx: runCtx, cap: cap, sem: make(chan struct{}, concurrency), entries: map[string]*entry{}}
+}
+
+// get returns the fact for key, starting fetch the first time anyone asks.
+func (m *memo) get(ctx context.Context, key string, fetch func(context.Context) (any, error)) (any, error) {
+	m.mu.Lock()
+	e, ok := m.entries[key]
+	if !ok {
+		e = &entry{done: make(chan struct{})}
+		m.entries[key] = e
+		m.wg.Add(1)
+		go m.fill(e, fetch)
+	}
+	m.mu.Unlock()
+	select {
+	case <-e.done:
+		return e.val, e.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (m *memo) fill(e *entry, fetch func(context.Context) (any, error)) {
+	defer m.wg.Done()
+	defer close(e.done)
+	select {
+	case m.sem <- struct{}{}:
+	case <-m.runCtx.Done():
+		e.err = m.runCtx.Err()
+		return
+	}
+	defer func() { <-m.sem }()
+	ctx, cancel := m.cap(m.runCtx)
+	defer cancel()
+	e.val, e.err = fetch(ctx)
+}
+
+// size is the number of distinct facts asked for.
+func (m *memo) size() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.entries)
+}

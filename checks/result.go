@@ -1,0 +1,103 @@
+package checks
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Status is a result's verdict.
+type Status int
+
+// Statuses, from best to worst for exit-code purposes; the order of the
+// JSON summary follows this list.
+const (
+	Pass Status = iota
+	Info
+	Warn
+	Fail
+	Skip
+	Error
+)
+
+var statusNames = [...]string{"pass", "info", "warn", "fail", "skip", "error"}
+
+// Statuses lists every status in summary order.
+var Statuses = []Status{Pass, Info, Warn, Fail, Skip, Error}
+
+func (s Status) String() string {
+	if s < 0 || int(s) >= len(statusNames) {
+		return fmt.Sprintf("status(%d)", int(s))
+	}
+	return statusNames[s]
+}
+
+// ParseStatus is the inverse of String.
+func ParseStatus(s string) (Status, error) {
+	for i, n := range statusNames {
+		if n == s {
+			return Status(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown status %q", s)
+}
+
+// MarshalJSON writes the lower-case name.
+func (s Status) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }
+
+// UnmarshalJSON reads the lower-case name.
+func (s *Status) UnmarshalJSON(b []byte) error {
+	var str string
+	if err := json.Unmarshal(b, &str); err != nil {
+		return err
+	}
+	v, err := ParseStatus(str)
+	*s = v
+	return err
+}
+
+// Result is one verdict about one target. (ID, Target, Via) is unique in a run.
+type Result struct {
+	ID       string         `json:"id"`
+	Module   string         `json:"module"`
+	Target   string         `json:"target"`
+	Via      string         `json:"via"`
+	Status   Status         `json:"status"`
+	Message  string         `json:"message"`
+	Remedy   string         `json:"remedy,omitempty"`
+	Evidence map[string]any `json:"evidence,omitempty"`
+	Duration time.Duration  `json:"-"`
+}
+
+// MarshalJSON writes duration as whole milliseconds.
+func (r Result) MarshalJSON() ([]byte, error) {
+	type plain Result
+	return json.Marshal(struct {
+		plain
+		DurationMS int64 `json:"duration_ms"`
+	}{plain(r), r.Duration.Milliseconds()})
+}
+
+// Summary counts results by status.
+type Summary struct {
+	Counts   map[Status]int
+	Duration time.Duration
+}
+
+// Summarize counts the results.
+func Summarize(rs []Result, d time.Duration) Summary {
+	s := Summary{Counts: map[Status]int{}, Duration: d}
+	for _, r := range rs {
+		s.Counts[r.Status]++
+	}
+	return s
+}
+
+// Failed reports whether the run should exit 1: a fail or an error, or a
+// warn when failOn is Warn.
+func (s Summary) Failed(failOn Status) bool {
+	if s.Counts[Fail] > 0 || s.Counts[Error] > 0 {
+		return true
+	}
+	return failOn == Warn && s.Counts[Warn] > 0
+}

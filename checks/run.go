@@ -1,0 +1,132 @@
+package checks
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/lyncprobe/lyncprobe/config"
+)
+
+// Options tune a run.
+type Options struct {
+	Only         []string      // modules to run; empty = all
+	Resolvers    []string      // overrides dns.resolvers
+	Concurrency  int           // probes in flight; default DefaultConcurrency
+	CheckTimeout time.Duration // each check's deadline; default DefaultCheckTimeout
+	Probes       Probes        // default RealProbes
+	Progress     func(done, total int)
+}
+
+// Defaults for Options.
+const (
+	DefaultConcurrency  = 32
+	DefaultCheckTimeout = 10 * time.Second
+)
+
+// grace is how long the runner waits, past a check's deadline, for the
+// check to return its own per-target results before cutting it off.
+const grace = 200 * time.Millisecond
+
+func (o *Options) fill() {
+	if o.Concurrency <= 0 {
+		o.Concurrency = DefaultConcurrency
+	}
+	if o.CheckTimeout <= 0 {
+		o.CheckTimeout = DefaultCheckTimeout
+	}
+	if o.Probes.Resolve == nil {
+		o.Probes = RealProbes()
+	}
+}
+
+// ValidateModules rejects --only values that name no module.
+func ValidateModules(only []string) error {
+	known := Modules()
+	for _, m := range only {
+		if !slices.Contains(known, m) {
+			return fmt.Errorf("unknown module %q (known: %s)", m, strings.Join(known, ", "))
+		}
+	}
+	return nil
+}
+
+// Run runs every selected check concurrently against dep and returns the
+// results in registry order. It returns when every check has finished or
+// been cut off; a run context that ends turns unfinished checks into
+// error results.
+func Run(ctx context.Context, dep *config.Deployment, o Options) []Result {
+	o.fill()
+	e := newEnv(ctx, dep, o)
+	selected := selectChecks(o.Only)
+	out := make([][]Result, len(selected))
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	done := 0
+	for i, c := range selected {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out[i] = runCheck(ctx, e, c)
+			if o.Progress != nil {
+				mu.Lock()
+				done++
+				o.Progress(done, len(selected))
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return slices.Concat(out...)
+}
+
+func selectChecks(only []string) []Check {
+	var out []Check
+	for _, c := range registry {
+		if len(only) == 0 || slices.Contains(only, c.Module) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func runCheck(runCtx context.Context, e *Env, c Check) []Result {
+	ctx, cancel := context.WithTimeout(runCtx, e.checkTimeout)
+	defer cancel()
+	start := time.Now()
+	ch := make(chan []Result, 1)
+	go func() { ch <- safeRun(ctx, e, c) }()
+	var rs []Result
+	select {
+	case rs = <-ch:
+	case <-ctx.Done():
+		select {
+		case rs = <-ch:
+		case <-time.After(grace):
+			rs = []Result{{Status: Error, Message: e.Unfinished(ctx)}}
+		}
+	}
+	for i := range rs {
+		rs[i].ID, rs[i].Module = c.ID, c.Module
+		if rs[i].Duration == 0 {
+			rs[i].Duration = time.Since(start)
+		}
+	}
+	return rs
+}
+
+// safeRun turns a panicking check into an error result: one bad check must
+// not take the report down.
+func safeRun(ctx context.Context, e *Env, c Check) (rs []Result) {
+	defer func() {
+		if p := recover(); p != nil {
+			rs = []Result{{Status: Error, Message: fmt.Sprintf("internal error in %s: %v", c.ID, p),
+				Evidence: map[string]any{"stack": string(debug.Stack())}}}
+		}
+	}()
+	return c.Run(ctx, e)
+}

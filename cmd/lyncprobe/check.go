@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/lyncprobe/lyncprobe/checks"
+	"github.com/lyncprobe/lyncprobe/config"
+	"github.com/lyncprobe/lyncprobe/lab"
+	"github.com/lyncprobe/lyncprobe/report"
+	"github.com/spf13/cobra"
+)
+
+type checkOptions struct {
+	IO           *IOStreams
+	ConfigPath   string
+	Format       string
+	Timeout      time.Duration
+	Only         []string
+	Resolvers    []string
+	Concurrency  int
+	CheckTimeout time.Duration
+	FailOn       string
+	NoColor      bool
+	Lab          bool
+	LabFlags     labFlags
+}
+
+func newCmdCheck(ios *IOStreams, runF func(context.Context, *checkOptions) error) *cobra.Command {
+	o := &checkOptions{IO: ios}
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "Check a deployment (or the embedded lab) and print a report",
+		Long: `Check the deployment that the config file describes, or start the embedded
+lab with --lab and check it. Every probe runs concurrently; each fact (a DNS
+answer, a TLS handshake, an HTTP response) is fetched once per run.`,
+		Example: `  lyncprobe check -c lyncprobe.yaml
+  lyncprobe check -c lyncprobe.yaml --format json --only dns,http
+  lyncprobe check --lab
+  lyncprobe check --lab --fault missing-dns=dialin`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.validate(cmd); err != nil {
+				return usageError{err}
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return checkRun(cmd.Context(), o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.ConfigPath, "config", "c", "lyncprobe.yaml", "deployment config file")
+	f.StringVar(&o.Format, "format", "text", "report format: text or json")
+	f.DurationVar(&o.Timeout, "timeout", 30*time.Second, "deadline for the whole run")
+	f.StringSliceVar(&o.Only, "only", nil, "run only these modules (dns, cert, http, affinity)")
+	f.StringArrayVar(&o.Resolvers, "resolver", nil, "public-view resolver host[:port] (repeatable; overrides dns.resolvers)")
+	f.IntVar(&o.Concurrency, "concurrency", checks.DefaultConcurrency, "probes in flight (1 runs them one after another)")
+	f.DurationVar(&o.CheckTimeout, "check-timeout", checks.DefaultCheckTimeout, "deadline of each check inside the run")
+	f.StringVar(&o.FailOn, "fail-on", "fail", "exit 1 on: fail (fail or error) or warn (also warnings)")
+	f.BoolVar(&o.NoColor, "no-color", false, "no colour in the text report")
+	f.BoolVar(&o.Lab, "lab", false, "start the embedded lab, check it and stop it")
+	o.LabFlags.add(cmd)
+	return cmd
+}
+
+func (o *checkOptions) validate(cmd *cobra.Command) error {
+	if o.Lab && cmd.Flags().Changed("config") {
+		return errors.New("--lab and --config exclude each other")
+	}
+	if !o.Lab && o.LabFlags.changed(cmd) {
+		return errors.New("lab flags (--fault, --lab-*) need --lab")
+	}
+	if !report.ValidFormat(o.Format) {
+		return fmt.Errorf("--format %q: want one of %v", o.Format, report.Formats)
+	}
+	if o.FailOn != "fail" && o.FailOn != "warn" {
+		return fmt.Errorf("--fail-on %q: want fail or warn", o.FailOn)
+	}
+	if o.Timeout <= 0 || o.CheckTimeout <= 0 || o.Concurrency <= 0 {
+		return errors.New("--timeout, --check-timeout and --concurrency must be positive")
+	}
+	if err := checks.ValidateModules(o.Only); err != nil {
+		return fmt.Errorf("--only: %w", err)
+	}
+	if o.Lab {
+		return o.LabFlags.validate()
+	}
+	return nil
+}
+
+func checkRun(ctx context.Context, o *checkOptions) error {
+	path := o.ConfigPath
+	if o.Lab {
+		l, err := lab.Start(ctx, o.LabFlags.options(""))
+		if err != nil {
+			return fmt.Errorf("start the lab: %w", err)
+		}
+		defer l.Close()
+		path = l.ConfigPath
+	}
+	dep, err := config.Load(path)
+	if err != nil {
+		return err
+	}
+	return runChecks(ctx, o, dep)
+}
+
+func runChecks(ctx context.Context, o *checkOptions, dep *config.Deployment) error {
+	runCtx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	start := time.Now()
+	results := checks.Run(runCtx, dep, checks.Options{
+		Only: o.Only, Resolvers: o.Resolvers, Concurrency: o.Concurrency,
+		CheckTimeout: o.CheckTimeout, Progress: progress(o.IO),
+	})
+	rep := report.Report{Deployment: dep.Name, Results: results, Duration: time.Since(start)}
+	color := o.IO.OutTTY && !o.IO.NoColorEnv && !o.NoColor
+	if err := report.Render(o.IO.Out, o.Format, rep, report.Options{Color: color}); err != nil {
+		return fmt.Errorf("write the report: %w", err)
+	}
+	if ctx.Err() != nil {
+		return errInterrupted
+	}
+	failOn := checks.Fail
+	if o.FailOn == "warn" {
+		failOn = checks.Warn
+	}
+	if checks.Summarize(results, rep.Duration).Failed(failOn) {
+		return errChecksFailed
+	}
+	return nil
+}
+
+// progress shows "n/m checks" on a terminal's stderr; nothing on a pipe.
+func progress(ios *IOStreams) func(done, total int) {
+	if !ios.ErrTTY {
+		return nil
+	}
+	return func(done, total int) {
+		fmt.Fprintf(ios.ErrOut, "\r%d/%d checks done", done, total)
+		if done == total {
+			fmt.Fprint(ios.ErrOut, "\r\033[K")
+		}
+	}
+}

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/lyncprobe/lyncprobe/config"
+	"github.com/lyncprobe/lyncprobe/lab"
+	"github.com/spf13/cobra"
+)
+
+// labFlags are shared by `check --lab` and `lab`.
+type labFlags struct {
+	Faults  []string
+	Nodes   int
+	LB      string
+	Latency time.Duration
+	Version string
+	specs   []lab.FaultSpec
+}
+
+var labFlagNames = []string{"fault", "lab-nodes", "lab-lb", "lab-latency", "lab-version"}
+
+func (l *labFlags) add(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringArrayVar(&l.Faults, "fault", nil, "switch on a lab fault NAME[=ARG] (repeatable; see lyncprobe lab --list-faults)")
+	f.IntVar(&l.Nodes, "lab-nodes", 1, "reverse-proxy nodes in the lab (more than 1 puts a balancer in front)")
+	f.StringVar(&l.LB, "lab-lb", "source-ip", "how the lab proxy keeps a client on a front end: source-ip or cookie")
+	f.DurationVar(&l.Latency, "lab-latency", 0, "delay added to each lab DNS answer, connection and response")
+	f.StringVar(&l.Version, "lab-version", config.DefaultVersion, "version the lab emulates: "+strings.Join(config.Versions, ", "))
+}
+
+func (l *labFlags) changed(cmd *cobra.Command) bool {
+	return slices.ContainsFunc(labFlagNames, cmd.Flags().Changed)
+}
+
+func (l *labFlags) validate() error {
+	l.specs = nil
+	for _, f := range l.Faults {
+		s, err := lab.ParseFault(f)
+		if err != nil {
+			return fmt.Errorf("--fault: %w", err)
+		}
+		l.specs = append(l.specs, s)
+	}
+	if l.Nodes < 1 {
+		return errors.New("--lab-nodes must be at least 1")
+	}
+	if l.LB != "source-ip" && l.LB != "cookie" {
+		return fmt.Errorf("--lab-lb %q: want source-ip or cookie", l.LB)
+	}
+	if l.Latency < 0 {
+		return errors.New("--lab-latency must not be negative")
+	}
+	if !slices.Contains(config.Versions, l.Version) {
+		return fmt.Errorf("--lab-version %q: want one of %s", l.Version, strings.Join(config.Versions, ", "))
+	}
+	return nil
+}
+
+func (l *labFlags) options(dir string) lab.Options {
+	return lab.Options{Faults: l.specs, Nodes: l.Nodes, LB: l.LB, Latency: l.Latency, Version: l.Version, Dir: dir}
+}
+
+type labOptions struct {
+	IO         *IOStreams
+	Flags      labFlags
+	Dir        string
+	ListFaults bool
+}
+
+func newCmdLab(ios *IOStreams, runF func(context.Context, *labOptions) error) *cobra.Command {
+	o := &labOptions{IO: ios}
+	cmd := &cobra.Command{
+		Use:   "lab",
+		Short: "Run the embedded lab deployment until interrupted",
+		Long: `Start the embedded lab (DNS server, CA, TLS reverse proxy, emulated front
+ends) on loopback and keep it running until Ctrl-C. It writes a ready config
+file and the CA file and prints their paths, so that lyncprobe check -c can
+be pointed at it from another terminal.`,
+		Example: `  lyncprobe lab
+  lyncprobe lab --fault missing-dns=dialin --dir /tmp/lablab
+  lyncprobe lab --list-faults`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.Flags.validate(); err != nil {
+				return usageError{err}
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return labRun(cmd.Context(), o)
+		},
+	}
+	o.Flags.add(cmd)
+	cmd.Flags().StringVar(&o.Dir, "dir", "", "folder for the config and CA files (default: a new temporary folder)")
+	cmd.Flags().BoolVar(&o.ListFaults, "list-faults", false, "print the fault table and exit")
+	return cmd
+}
+
+func labRun(ctx context.Context, o *labOptions) error {
+	if o.ListFaults {
+		return listFaults(o.IO)
+	}
+	l, err := lab.Start(ctx, o.Flags.options(o.Dir))
+	if err != nil {
+		return fmt.Errorf("start the lab: %w", err)
+	}
+	defer l.Close()
+	fmt.Fprintf(o.IO.Out, "lab running\nconfig:  %s\nCA file: %s\n\ncheck it from another terminal with:\n  lyncprobe check -c %s\n\nCtrl-C stops the lab.\n",
+		l.ConfigPath, l.CAFile, l.ConfigPath)
+	<-ctx.Done()
+	fmt.Fprintln(o.IO.ErrOut, "lab stopped")
+	return nil
+}
+
+func listFaults(ios *IOStreams) error {
+	tw := tabwriter.NewWriter(ios.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "FAULT\tDIAGNOSED BY\tDESCRIPTION")
+	for _, f := range lab.Faults {
+		name := f.Name
+		if f.Arg != "" {
+			name += "=" + f.Arg
+		}
+		var must []string
+		for _, m := range f.Must {
+			must = append(must, m.ID+" ("+m.Status+")")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", name, strings.Join(must, ", "), f.Description)
+	}
+	return tw.Flush()
+}

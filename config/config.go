@@ -1,0 +1,111 @@
+// Package config is the lyncprobe deployment file: its YAML model, its
+// defaults and its validation. It knows the file and nothing of the network.
+//
+// Load returns a *Deployment with every default filled and every rule
+// checked; an error names the file, the line and the key
+// ("lyncprobe.yaml:7: simple_urls.dialin: must be an https URL").
+package config
+
+// Versions lists the product versions a deployment may declare, oldest first.
+var Versions = []string{"lync2010", "lync2013", "sfb2015", "sfb2019", "sfbse"}
+
+// Deployment is one Lync/SfB deployment as the config file describes it.
+// Field order follows the file reference in README.md.
+type Deployment struct {
+	Name          string       `yaml:"name"`
+	Version       string       `yaml:"version"`
+	SIPDomains    []string     `yaml:"sip_domains"`
+	WebServices   []WebService `yaml:"web_services"`
+	SimpleURLs    SimpleURLs   `yaml:"simple_urls"`
+	MeetingURL    string       `yaml:"meeting_url"`
+	Lyncdiscover  []string     `yaml:"lyncdiscover"`
+	OfficeWebApps string       `yaml:"office_web_apps"`
+	ReverseProxy  ReverseProxy `yaml:"reverse_proxy"`
+	Edge          *Edge        `yaml:"edge"`
+	DNS           DNS          `yaml:"dns"`
+	TLS           TLS          `yaml:"tls"`
+	Affinity      Affinity     `yaml:"affinity"`
+
+	// Path is the file the deployment was loaded from ("" when built in code).
+	Path string `yaml:"-"`
+}
+
+// WebService is one Front End or Director pool that the proxy publishes.
+type WebService struct {
+	External string   `yaml:"external"`
+	Internal string   `yaml:"internal"`
+	Backends []string `yaml:"backends"`
+}
+
+// SimpleURLs are the meet, dial-in and admin simple URLs.
+type SimpleURLs struct {
+	Meet   []string `yaml:"meet"`
+	Dialin string   `yaml:"dialin"`
+	Admin  string   `yaml:"admin"`
+}
+
+// ReverseProxy describes how the proxy publishes the names.
+type ReverseProxy struct {
+	Addresses []string `yaml:"addresses"`
+	Port      int      `yaml:"port"`
+	// HTTPPort is a pointer so that an explicit 0 (not published) differs
+	// from an absent key (default 80). Use HTTPPublishedPort to read it.
+	HTTPPort *int     `yaml:"http_port"`
+	Nodes    []string `yaml:"nodes"`
+}
+
+// HTTPPublishedPort is the published plain-HTTP port, 0 when not published.
+func (r ReverseProxy) HTTPPublishedPort() int {
+	if r.HTTPPort == nil {
+		return DefaultHTTPPort
+	}
+	return *r.HTTPPort
+}
+
+// Edge is the Edge server; it is not published by the reverse proxy.
+type Edge struct {
+	Access    string    `yaml:"access"`
+	Addresses []string  `yaml:"addresses"`
+	Ports     EdgePorts `yaml:"ports"`
+}
+
+// EdgePorts are the Edge's public ports.
+type EdgePorts struct {
+	SIPTLS     int `yaml:"sip_tls"`
+	Federation int `yaml:"federation"`
+	AVUDP      int `yaml:"av_udp"`
+}
+
+// DNS names the resolvers that give the public and the inside view.
+type DNS struct {
+	// Resolvers are host:port; empty means the system resolver.
+	Resolvers         []string `yaml:"resolvers"`
+	InternalResolvers []string `yaml:"internal_resolvers"`
+}
+
+// TLS holds trust anchors and thresholds. Paths are absolute after Load.
+type TLS struct {
+	CAFile        string `yaml:"ca_file"`
+	BackendCAFile string `yaml:"backend_ca_file"`
+	WarnDays      int    `yaml:"warn_days"`
+}
+
+// Affinity configures the affinity probes.
+type Affinity struct {
+	Connections     int      `yaml:"connections"`
+	SourceAddresses []string `yaml:"source_addresses"`
+	IdentityHeader  string   `yaml:"identity_header"`
+}
+
+// Defaults applied by Load.
+const (
+	DefaultVersion        = "sfb2019"
+	DefaultPort           = 443
+	DefaultHTTPPort       = 80
+	DefaultWarnDays       = 30
+	DefaultConnections    = 20
+	DefaultIdentityHeader = "X-MS-Server-Fqdn"
+	DefaultSIPTLSPort     = 443
+	DefaultFederationPort = 5061
+	DefaultAVUDPPort      = 3478
+)

@@ -1,0 +1,226 @@
+package probe
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// DNSAnswer is what one resolver said about one name and type, after
+// following the CNAME chain.
+type DNSAnswer struct {
+	Server    string        `json:"server"`
+	Name      string        `json:"name"`
+	Type      string        `json:"type"`
+	Rcode     string        `json:"rcode"`         // NOERROR, NXDOMAIN, SERVFAIL, REFUSED, …
+	CNAMEs    []string      `json:"cname_chain"`   // names the chain went through, in order
+	Addresses []string      `json:"addresses"`     // A/AAAA of the final name
+	Records   []string      `json:"records"`       // every answer RR, as zone text
+	TCP       bool          `json:"tcp,omitempty"` // the UDP answer was truncated
+	RTT       time.Duration `json:"-"`
+}
+
+// NoData reports a successful answer that holds no record of the type asked.
+func (a *DNSAnswer) NoData() bool {
+	return a.Rcode == "NOERROR" && len(a.Addresses) == 0 && len(a.typed()) == 0
+}
+
+func (a *DNSAnswer) typed() []string {
+	var out []string
+	for _, r := range a.Records {
+		if strings.Contains(r, "\t"+a.Type+"\t") {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// SystemResolver is the label used for the system's own resolver.
+const SystemResolver = "system"
+
+// maxCNAMEs bounds the chain we follow: a loop must not hang a run.
+const maxCNAMEs = 8
+
+// udpAttempt is how long one UDP try waits before it is sent again.
+const udpAttempt = 1500 * time.Millisecond
+
+// udpTries bounds the sends of one UDP question.
+const udpTries = 4
+
+// defaultExchange bounds one exchange when the caller set no deadline.
+const defaultExchange = 5 * time.Second
+
+// Resolve asks server (host:port, or SystemResolver) for name and type
+// (dns.TypeA, dns.TypeAAAA, dns.TypeSRV, …) and follows CNAMEs that the
+// answer does not resolve itself. Rcodes are data; an error means the
+// server could not be asked or did not answer.
+func Resolve(ctx context.Context, server, name string, qtype uint16) (*DNSAnswer, error) {
+	addr, err := serverAddr(server)
+	if err != nil {
+		return nil, err
+	}
+	if addr == "" {
+		return resolveGo(ctx, name, qtype)
+	}
+	ans := &DNSAnswer{Server: server, Name: dns.Fqdn(strings.ToLower(name)), Type: dns.TypeToString[qtype]}
+	qname := ans.Name
+	for hop := 0; hop <= maxCNAMEs; hop++ {
+		msg, tcp, err := Exchange(ctx, addr, qname, qtype)
+		if err != nil {
+			return nil, err
+		}
+		ans.TCP = ans.TCP || tcp
+		ans.Rcode = dns.RcodeToString[msg.Rcode]
+		next := ans.absorb(msg, qname, qtype)
+		if next == "" || msg.Rcode != dns.RcodeSuccess {
+			return ans, nil
+		}
+		qname = next
+	}
+	return nil, &Error{Op: "dns", Kind: KindGarbage, Err: fmt.Errorf("CNAME chain longer than %d", maxCNAMEs)}
+}
+
+// absorb records msg's answers for qname and returns the name still to be
+// resolved when the chain ends in a CNAME without the target's records.
+func (a *DNSAnswer) absorb(msg *dns.Msg, qname string, qtype uint16) string {
+	for _, rr := range msg.Answer {
+		a.Records = append(a.Records, rr.String())
+	}
+	cur := qname
+	for i := 0; i < maxCNAMEs; i++ {
+		target := cnameOf(msg.Answer, cur)
+		if target == "" {
+			break
+		}
+		a.CNAMEs = append(a.CNAMEs, strings.TrimSuffix(target, "."))
+		cur = target
+	}
+	found := false
+	for _, rr := range msg.Answer {
+		if !strings.EqualFold(rr.Header().Name, cur) || rr.Header().Rrtype != qtype {
+			continue
+		}
+		found = true
+		switch v := rr.(type) {
+		case *dns.A:
+			a.Addresses = append(a.Addresses, v.A.String())
+		case *dns.AAAA:
+			a.Addresses = append(a.Addresses, v.AAAA.String())
+		}
+	}
+	if !found && !strings.EqualFold(cur, qname) {
+		return cur
+	}
+	return ""
+}
+
+func cnameOf(rrs []dns.RR, name string) string {
+	for _, rr := range rrs {
+		if c, ok := rr.(*dns.CNAME); ok && strings.EqualFold(c.Hdr.Name, name) {
+			return strings.ToLower(c.Target)
+		}
+	}
+	return ""
+}
+
+// Exchange sends one question to addr over UDP with EDNS0, retries a lost
+// UDP answer, falls back to TCP when the answer is truncated, and checks
+// that the reply answers the question asked. tcp reports the fallback.
+func Exchange(ctx context.Context, addr, qname string, qtype uint16) (msg *dns.Msg, tcp bool, err error) {
+	q := new(dns.Msg)
+	q.SetQuestion(dns.Fqdn(qname), qtype)
+	q.SetEdns0(1232, false)
+	msg, err = exchangeUDP(ctx, addr, q)
+	if err == nil && msg.Truncated {
+		tcp = true
+		msg, err = exchangeOnce(ctx, "tcp", addr, q, 0)
+	}
+	if err != nil {
+		return nil, tcp, err
+	}
+	if len(msg.Question) != 1 || !strings.EqualFold(msg.Question[0].Name, q.Question[0].Name) || msg.Question[0].Qtype != qtype {
+		return nil, tcp, &Error{Op: "dns", Kind: KindGarbage, Err: errors.New("the reply does not answer the question asked")}
+	}
+	return msg, tcp, nil
+}
+
+// exchangeUDP sends again when an answer is lost (a lost datagram is
+// normal), up to udpTries times or until the context ends.
+func exchangeUDP(ctx context.Context, addr string, q *dns.Msg) (*dns.Msg, error) {
+	for try := 1; ; try++ {
+		msg, err := exchangeOnce(ctx, "udp", addr, q, udpAttempt)
+		var ne net.Error
+		if err == nil || try == udpTries || ctx.Err() != nil || !errors.As(err, &ne) || !ne.Timeout() {
+			return msg, classify("dns", err)
+		}
+		q.Id = dns.Id()
+	}
+}
+
+func exchangeOnce(ctx context.Context, network, addr string, q *dns.Msg, attempt time.Duration) (*dns.Msg, error) {
+	c := &dns.Client{Net: network, UDPSize: 1232, Timeout: defaultExchange}
+	if d, ok := ctx.Deadline(); ok {
+		c.Timeout = time.Until(d)
+		if c.Timeout <= 0 {
+			return nil, classify("dns", context.DeadlineExceeded)
+		}
+	}
+	if attempt > 0 && attempt < c.Timeout {
+		c.Timeout = attempt
+	}
+	msg, _, err := c.ExchangeContext(ctx, q, addr)
+	if err != nil {
+		return nil, err
+	}
+	return msg, nil
+}
+
+// serverAddr turns a resolver label into an address to query; "" means
+// "use Go's own resolver" (no resolv.conf, e.g. on Windows).
+func serverAddr(server string) (string, error) {
+	if server != SystemResolver && server != "" {
+		return server, nil
+	}
+	cfg, err := dns.ClientConfigFromFile("/etc/resolv.conf")
+	if err != nil || len(cfg.Servers) == 0 {
+		return "", nil
+	}
+	return net.JoinHostPort(cfg.Servers[0], cfg.Port), nil
+}
+
+// SystemResolverAddr names the server the system resolver uses, for labels.
+func SystemResolverAddr() string {
+	addr, _ := serverAddr(SystemResolver)
+	if addr == "" {
+		return "the operating system's resolver"
+	}
+	return addr
+}
+
+// resolveGo asks the operating system through Go's resolver; it can only
+// tell an address set, "not found" or a failure.
+func resolveGo(ctx context.Context, name string, qtype uint16) (*DNSAnswer, error) {
+	ans := &DNSAnswer{Server: SystemResolver, Name: dns.Fqdn(name), Type: dns.TypeToString[qtype], Rcode: "NOERROR"}
+	network := "ip4"
+	if qtype == dns.TypeAAAA {
+		network = "ip6"
+	}
+	ips, err := net.DefaultResolver.LookupIP(ctx, network, name)
+	var de *net.DNSError
+	if errors.As(err, &de) && de.IsNotFound {
+		ans.Rcode = "NXDOMAIN"
+		return ans, nil
+	}
+	if err != nil {
+		return nil, classify("dns", err)
+	}
+	for _, ip := range ips {
+		ans.Addresses = append(ans.Addresses, ip.String())
+	}
+	return ans, nil
+}

@@ -1,0 +1,79 @@
+// Package report renders one result tree in the formats people and CI
+// systems read. It knows formats and nothing of the network; colour and
+// width come from Options, never from globals.
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+
+	"github.com/lyncprobe/lyncprobe/checks"
+)
+
+// Version is the JSON report's format version.
+const Version = 1
+
+// Report is everything a renderer needs.
+type Report struct {
+	Deployment string
+	Results    []checks.Result
+	Duration   time.Duration
+}
+
+// Options are the output's properties.
+type Options struct {
+	Color bool // ANSI colour (only on a terminal, never with NO_COLOR)
+}
+
+// Formats lists the supported --format values.
+var Formats = []string{"text", "json"}
+
+// Render writes r in format to w.
+func Render(w io.Writer, format string, r Report, o Options) error {
+	switch format {
+	case "text":
+		return Text(w, r, o)
+	case "json":
+		return JSON(w, r)
+	}
+	return fmt.Errorf("unknown format %q (known: %v)", format, Formats)
+}
+
+// ValidFormat reports whether format can be rendered.
+func ValidFormat(format string) bool { return slices.Contains(Formats, format) }
+
+// JSON writes the versioned JSON document.
+func JSON(w io.Writer, r Report) error {
+	results := r.Results
+	if results == nil {
+		results = []checks.Result{}
+	}
+	doc := struct {
+		Version    int             `json:"version"`
+		Deployment string          `json:"deployment"`
+		Summary    summary         `json:"summary"`
+		Results    []checks.Result `json:"results"`
+	}{Version, r.Deployment, summaryJSON(r), results}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}
+
+// summary is ordered as the contract shows it.
+type summary struct {
+	Pass       int   `json:"pass"`
+	Info       int   `json:"info"`
+	Warn       int   `json:"warn"`
+	Fail       int   `json:"fail"`
+	Skip       int   `json:"skip"`
+	Error      int   `json:"error"`
+	DurationMS int64 `json:"duration_ms"`
+}
+
+func summaryJSON(r Report) summary {
+	c := checks.Summarize(r.Results, r.Duration).Counts
+	return summary{c[checks.Pass], c[checks.Info], c[checks.Warn], c[checks.Fail], c[checks.Skip], c[checks.Error], r.Duration.Milliseconds()}
+}

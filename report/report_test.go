@@ -1,0 +1,106 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/lyncprobe/lyncprobe/checks"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+func sample() Report {
+	return Report{
+		Deployment: "contoso-prod",
+		Duration:   1234 * time.Millisecond,
+		Results: []checks.Result{
+			{ID: "dns.resolves", Module: "dns", Target: "meet.contoso.com", Via: "resolver 192.0.2.53:53", Status: checks.Pass,
+				Message: "resolves to 203.0.113.10", Evidence: map[string]any{"addresses": []string{"203.0.113.10"}}, Duration: 12 * time.Millisecond},
+			{ID: "dns.resolves", Module: "dns", Target: "dialin.contoso.com", Via: "resolver 192.0.2.53:53", Status: checks.Fail,
+				Message: "dialin.contoso.com does not exist in public DNS (NXDOMAIN)", Remedy: "Publish an A record for dialin.contoso.com.", Duration: 9 * time.Millisecond},
+			{ID: "http.reachable", Module: "http", Target: "https://meet.contoso.com", Via: "address 203.0.113.10", Status: checks.Pass,
+				Message: "answered 200 over TLS 1.3", Evidence: map[string]any{"status": 200}, Duration: 40 * time.Millisecond},
+			{ID: "http.reachable", Module: "http", Target: "https://dialin.contoso.com", Status: checks.Skip,
+				Message: "depends on dns.resolves, which failed for dialin.contoso.com"},
+		},
+	}
+}
+
+func golden(t *testing.T, name string, got []byte) []byte {
+	t.Helper()
+	path := filepath.Join("..", "testdata", "report", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./report -update to create it)", err)
+	}
+	return want
+}
+
+func TestTextGolden(t *testing.T) {
+	for name, color := range map[string]bool{"text.golden": false, "text-color.golden": true} {
+		t.Run(name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := Text(&buf, sample(), Options{Color: color}); err != nil {
+				t.Fatal(err)
+			}
+			if want := golden(t, name, buf.Bytes()); !bytes.Equal(buf.Bytes(), want) {
+				t.Errorf("text report differs from %s:\n%s", name, cmp.Diff(string(want), buf.String()))
+			}
+		})
+	}
+}
+
+func TestJSONGolden(t *testing.T) {
+	var buf bytes.Buffer
+	if err := JSON(&buf, sample()); err != nil {
+		t.Fatal(err)
+	}
+	var got, want any
+	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(golden(t, "report.json.golden", buf.Bytes()), &want); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("JSON report differs (-want +got):\n%s", d)
+	}
+}
+
+func TestJSONRoundTripsStatus(t *testing.T) {
+	var buf bytes.Buffer
+	if err := JSON(&buf, sample()); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Summary map[string]int  `json:"summary"`
+		Results []checks.Result `json:"results"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Results[1].Status != checks.Fail || doc.Summary["fail"] != 1 || doc.Summary["pass"] != 2 || doc.Summary["duration_ms"] != 1234 {
+		t.Fatalf("round trip: %+v", doc)
+	}
+}
+
+func TestEmptyReportHasEmptyList(t *testing.T) {
+	var buf bytes.Buffer
+	if err := JSON(&buf, Report{Deployment: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(buf.Bytes(), []byte(`"results": []`)) {
+		t.Fatalf("want an empty list, got %s", buf.String())
+	}
+}
