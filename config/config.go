@@ -28,6 +28,10 @@ type Deployment struct {
 
 	// Path is the file the deployment was loaded from ("" when built in code).
 	Path string `yaml:"-"`
+
+	// positions maps dotted keys ("simple_urls.meet[0]") to their line in
+	// the file; see Line.
+	positions map[string]int
 }
 
 // WebService is one Front End or Director pool that the proxy publishes.
