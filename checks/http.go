@@ -56,11 +56,13 @@ func (e *Env) probeAll(ctx context.Context, p config.Published, targets []Target
 
 func (e *Env) reachableVia(ctx context.Context, p config.Published, t Target) Result {
 	r := Result{Target: p.URL, Via: t.Via, Evidence: map[string]any{"connect": t.Addr}}
-	resp, err := e.Fetch(ctx, e.publicRequest(p, t.Addr))
+	req := e.publicRequest(p, t.Addr)
+	resp, err := e.Fetch(ctx, req)
 	if err != nil {
 		return e.fetchFailed(ctx, r, err)
 	}
 	r.Duration = resp.Timings.Total
+	r.Evidence["path"] = req.Path
 	r.Evidence["status"] = resp.Status
 	r.Evidence["server"] = resp.Header.Get("Server")
 	if verr := probe.VerifyChain(resp.TLS.Chain, p.Host, e.Roots, e.Now()); verr != nil {
@@ -93,11 +95,18 @@ func (e *Env) fetchFailed(ctx context.Context, r Result, err error) Result {
 	return r
 }
 
+// autodiscoverRoot is what Microsoft's load-balancer health monitor asks of
+// the external web services name: it must answer 200 (DOMAIN.md §5).
+const autodiscoverRoot = "/Autodiscover/AutodiscoverService.svc/root"
+
 // publicRequest is what a browser outside sends for p, aimed at addr.
 func (e *Env) publicRequest(p config.Published, addr string) probe.Request {
 	path := "/"
 	if u, err := url.Parse(p.URL); err == nil && u.EscapedPath() != "" {
 		path = u.EscapedPath()
+	}
+	if p.Role == config.RoleWebExt && path == "/" {
+		path = autodiscoverRoot
 	}
 	return probe.Request{Addr: addr, SNI: p.Host, Host: e.Dep.HTTPSAuthority(p.Host), Path: path}
 }

@@ -1,0 +1,173 @@
+package lab
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"net"
+	"os"
+	"time"
+)
+
+// authority is a CA that can issue: a certificate and its key.
+type authority struct {
+	cert *x509.Certificate
+	key  crypto.Signer
+}
+
+// leafSpec is everything a later fault may want to bend in a server
+// certificate: names, validity, key size.
+type leafSpec struct {
+	CN        string
+	DNS       []string
+	IPs       []net.IP
+	NotBefore time.Time
+	NotAfter  time.Time
+	RSABits   int // 0 = ECDSA P-256
+}
+
+// leaf is an issued server certificate with the chain it is served with.
+type leaf struct {
+	cert  *x509.Certificate
+	key   crypto.Signer
+	chain [][]byte // DER: the leaf first, then intermediates
+}
+
+// newKey makes an ECDSA P-256 key, or RSA of the given size.
+func newKey(rsaBits int) (crypto.Signer, error) {
+	if rsaBits > 0 {
+		return rsa.GenerateKey(rand.Reader, rsaBits)
+	}
+	return ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+}
+
+func serial() (*big.Int, error) {
+	return rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
+}
+
+// sign issues tmpl for pub, signed by parent (nil = self-signed).
+func sign(tmpl *x509.Certificate, pub crypto.PublicKey, parent *authority, self crypto.Signer) (*x509.Certificate, error) {
+	sn, err := serial()
+	if err != nil {
+		return nil, err
+	}
+	tmpl.SerialNumber = sn
+	issuer, signer := tmpl, self
+	if parent != nil {
+		issuer, signer = parent.cert, parent.key
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, issuer, pub, signer)
+	if err != nil {
+		return nil, fmt.Errorf("sign %s: %w", tmpl.Subject.CommonName, err)
+	}
+	return x509.ParseCertificate(der)
+}
+
+// newCA makes a root CA (parent nil) or an intermediate under parent.
+func newCA(cn string, parent *authority, now time.Time) (*authority, error) {
+	key, err := newKey(0)
+	if err != nil {
+		return nil, err
+	}
+	pathLen := 0
+	if parent == nil {
+		pathLen = 1
+	}
+	tmpl := &x509.Certificate{
+		Subject:               pkix.Name{CommonName: cn, Organization: []string{"lyncprobe lab"}},
+		NotBefore:             now.Add(-2 * time.Hour),
+		NotAfter:              now.Add(5 * 365 * 24 * time.Hour),
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		MaxPathLen:            pathLen,
+		MaxPathLenZero:        pathLen == 0,
+	}
+	cert, err := sign(tmpl, key.Public(), parent, key)
+	if err != nil {
+		return nil, err
+	}
+	return &authority{cert: cert, key: key}, nil
+}
+
+// issue mints a server certificate as Microsoft's CSR recipe asks:
+// KU digital signature (+ key encipherment for RSA), EKU server and
+// client auth. The CN is repeated in the SANs, since TLS ignores the CN.
+func (a *authority) issue(s leafSpec, intermediates ...*authority) (*leaf, error) {
+	key, err := newKey(s.RSABits)
+	if err != nil {
+		return nil, err
+	}
+	ku := x509.KeyUsageDigitalSignature
+	if s.RSABits > 0 {
+		ku |= x509.KeyUsageKeyEncipherment
+	}
+	tmpl := &x509.Certificate{
+		Subject:     pkix.Name{CommonName: s.CN, Organization: []string{"Contoso (lab)"}},
+		DNSNames:    s.DNS,
+		IPAddresses: s.IPs,
+		NotBefore:   s.NotBefore,
+		NotAfter:    s.NotAfter,
+		KeyUsage:    ku,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
+	}
+	cert, err := sign(tmpl, key.Public(), a, nil)
+	if err != nil {
+		return nil, err
+	}
+	l := &leaf{cert: cert, key: key, chain: [][]byte{cert.Raw}}
+	for _, im := range intermediates {
+		l.chain = append(l.chain, im.cert.Raw)
+	}
+	return l, nil
+}
+
+// tlsCert is the leaf as crypto/tls serves it.
+func (l *leaf) tlsCert() tls.Certificate {
+	return tls.Certificate{Certificate: l.chain, PrivateKey: l.key, Leaf: l.cert}
+}
+
+// writePEM writes certificates as PEM to path (world-readable: no keys).
+func writePEM(path string, certs ...*x509.Certificate) error {
+	var buf []byte
+	for _, c := range certs {
+		buf = append(buf, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})...)
+	}
+	return os.WriteFile(path, buf, 0o644)
+}
+
+// pki is the lab's certificates: a "public" root and intermediate that
+// issue the proxy certificate, and an internal CA for the front ends.
+type pki struct {
+	publicRoot, intermediate, internalRoot *authority
+	proxy, frontEnd                        *leaf
+}
+
+func newPKI(now time.Time, proxySpec, feSpec leafSpec) (*pki, error) {
+	var p pki
+	var err error
+	if p.publicRoot, err = newCA("Lab Public Root CA", nil, now); err != nil {
+		return nil, err
+	}
+	if p.intermediate, err = newCA("Lab Public Issuing CA 1", p.publicRoot, now); err != nil {
+		return nil, err
+	}
+	if p.internalRoot, err = newCA("Contoso Internal Root CA", nil, now); err != nil {
+		return nil, err
+	}
+	if p.proxy, err = p.intermediate.issue(proxySpec, p.intermediate); err != nil {
+		return nil, err
+	}
+	if p.frontEnd, err = p.internalRoot.issue(feSpec); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}

@@ -1,0 +1,80 @@
+package lab
+
+import (
+	"bytes"
+	"os"
+	"strconv"
+	"strings"
+	"text/template"
+)
+
+// configFile is the name of the config Start writes into Dir.
+const configFile = "lyncprobe.yaml"
+
+// configData is what the config template needs.
+type configData struct {
+	Version    string
+	Addr       string
+	Port       int
+	Backends   []string
+	Nodes      []string // only when there is more than one node
+	SIPTLS     int
+	Federation int
+	DNS        string
+}
+
+// The config is written from a template rather than a YAML library so
+// that it reads like the README's example; every address is quoted so
+// that IPv6 literals stay one YAML string.
+var configTemplate = template.Must(template.New("config").Funcs(template.FuncMap{
+	"q":    strconv.Quote,
+	"list": quoteList,
+}).Parse(`# The lyncprobe lab, written by lab.Start; the ports change on every start.
+name: lab
+version: {{.Version}}
+sip_domains: [` + Domain + `]
+web_services:
+  - external: ` + ExternalWeb + `
+    internal: ` + PoolFQDN + `
+    backends: [{{list .Backends}}]
+simple_urls:
+  meet: [https://` + MeetHost + `]
+  dialin: https://` + DialinHost + `
+  admin: https://` + AdminHost + `      # not in public DNS, as it should be
+meeting_url: https://` + MeetHost + MeetingPath + `
+reverse_proxy:
+  addresses: [{{q .Addr}}]
+  port: {{.Port}}
+  http_port: 0
+{{- if .Nodes}}
+  nodes: [{{list .Nodes}}]
+{{- end}}
+edge:
+  access: ` + AccessEdge + `
+  addresses: [{{q .Addr}}]
+  ports: {sip_tls: {{.SIPTLS}}, federation: {{.Federation}}}
+dns:
+  resolvers: [{{q .DNS}}]
+tls:
+  ca_file: ca.pem
+  backend_ca_file: internal-ca.pem
+  warn_days: 30
+affinity:
+  connections: 20
+`))
+
+func quoteList(items []string) string {
+	q := make([]string, len(items))
+	for i, s := range items {
+		q[i] = strconv.Quote(s)
+	}
+	return strings.Join(q, ", ")
+}
+
+func writeConfig(path string, d configData) error {
+	var buf bytes.Buffer
+	if err := configTemplate.Execute(&buf, d); err != nil {
+		return err
+	}
+	return os.WriteFile(path, buf.Bytes(), 0o644)
+}
