@@ -62,10 +62,3 @@ func (m *memo) fill(e *entry, fetch func(context.Context) (any, error)) {
 	defer cancel()
 	e.val, e.err = fetch(ctx)
 }
-
-// size is the number of distinct facts asked for.
-func (m *memo) size() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return len(m.entries)
-}

@@ -16,8 +16,8 @@ import (
 func testDeployment() *config.Deployment {
 	return &config.Deployment{
 		Name: "t", Version: "sfb2019", SIPDomains: []string{"contoso.test"},
-		WebServices: []config.WebService{{External: "webext.contoso.test"}},
-		SimpleURLs:  config.SimpleURLs{Meet: []string{"https://meet.contoso.test"}, Dialin: "https://dialin.contoso.test"},
+		WebServices:  []config.WebService{{External: "webext.contoso.test"}},
+		SimpleURLs:   config.SimpleURLs{Meet: []string{"https://meet.contoso.test"}, Dialin: "https://dialin.contoso.test"},
 		ReverseProxy: config.ReverseProxy{Port: 443},
 		DNS:          config.DNS{Resolvers: []string{"192.0.2.53:53", "198.51.100.53:53"}},
 	}
