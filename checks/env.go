@@ -22,11 +22,14 @@ type Probes struct {
 	Resolve   func(ctx context.Context, server, name string, qtype uint16) (*probe.DNSAnswer, error)
 	Handshake func(ctx context.Context, addr, sni string, o probe.TLSOptions) (*probe.TLSFacts, error)
 	Fetch     func(ctx context.Context, r probe.Request) (*probe.Response, error)
+	// Open makes a fresh connection for the affinity probes (never
+	// memoised); nil = probe.Open.
+	Open func(ctx context.Context, d probe.DialSpec) (*probe.Conn, error)
 }
 
 // RealProbes go to the network.
 func RealProbes() Probes {
-	return Probes{Resolve: probe.Resolve, Handshake: probe.Handshake, Fetch: probe.Fetch}
+	return Probes{Resolve: probe.Resolve, Handshake: probe.Handshake, Fetch: probe.Fetch, Open: probe.Open}
 }
 
 // Resolver is one DNS server of a view, with the label reports show.
@@ -47,6 +50,7 @@ type Env struct {
 	checkTimeout time.Duration
 	probes       Probes
 	memo         *memo
+	certFiles    *certFiles // cert inspect: files replace the handshakes (cert_offline.go)
 }
 
 func newEnv(runCtx context.Context, dep *config.Deployment, o Options) *Env {
@@ -55,6 +59,9 @@ func newEnv(runCtx context.Context, dep *config.Deployment, o Options) *Env {
 		return context.WithTimeout(ctx, o.CheckTimeout)
 	})
 	e.Public = publicResolvers(dep, o.Resolvers)
+	if len(o.Zones) > 0 {
+		e.Public, e.probes = zoneView(o.Zones, e.probes) // offline DNS: dns_zone.go
+	}
 	e.Roots, e.RootsNote = loadRoots(dep.TLS.CAFile)
 	return e
 }

@@ -32,9 +32,156 @@ var registry = []Check{
 		ID: "dns.resolves", Module: "dns", Title: "Published names resolve in public DNS",
 		Run: dnsResolves,
 		About: About{
-			What:    "Every published name (web services, meet, dial-in, lyncdiscover, Office Web Apps) resolves on every public-view resolver.",
+			What:    "Every published name (web services, meet, dial-in, lyncdiscover, Office Web Apps) resolves on every public-view resolver; the result shows the CNAME chain and the final A/AAAA set, and tells NXDOMAIN, NODATA, SERVFAIL, REFUSED and an unanswering resolver apart.",
 			Why:     "External clients find the reverse proxy only through public DNS; a missing record breaks that service alone.",
 			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Skype/SfbServer/plan-your-deployment/network-requirements/dns.md"},
+		},
+	},
+	{
+		ID: "dns.expected-address", Module: "dns", Title: "Published names resolve only to the proxy's (and Edge names to the Edge's) addresses",
+		Run: dnsExpectedAddress,
+		About: About{
+			What:    "When reverse_proxy.addresses is set, every name the reverse proxy publishes resolves only to those addresses; when edge.addresses is set, the Edge names (edge.access, sip.<domain>) resolve only to those. An extra address fails, a missing one warns.",
+			Why:     "A record left pointing at an old proxy, a test server or the Edge sends some clients to the wrong place; it works from some networks and not others.",
+			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Skype/SfbServer/plan-your-deployment/network-requirements/dns.md (DOMAIN.md §7)"},
+		},
+	},
+	{
+		ID: "dns.private-address", Module: "dns", Title: "Public DNS publishes no internal address",
+		Run: dnsPrivateAddress,
+		About: About{
+			What:    "No public-view answer for a published or Edge name is a private, loopback or link-local address, unless it is listed in reverse_proxy.addresses or edge.addresses.",
+			Why:     "An internal address in the public zone (a split-DNS record copied to the wrong zone) cannot be reached from outside: external clients time out.",
+			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Skype/SfbServer/plan-your-deployment/edge-server-deployments/advanced-edge-server-dns.md (DOMAIN.md §7)"},
+		},
+	},
+	{
+		ID: "dns.consistency", Module: "dns", Title: "Every public-view resolver gives the same answer",
+		Run: dnsConsistency,
+		About: About{
+			What:    "With several public-view resolvers, each published and Edge name gets the same answer (address set or negative answer) from all of them; when not, the result says which resolver answered what.",
+			Why:     "A secondary that has not caught up, a second DNS provider not updated, or a cache within its TTL makes a fix work for some clients only.",
+			Sources: []string{"Derived: RFC 1034/1996 zone transfer and caching behaviour"},
+		},
+	},
+	{
+		ID: "dns.srv", Module: "dns", Title: "Edge SRV records point at sip.<domain> on the right port",
+		Run: dnsSRV,
+		About: About{
+			What:    "For each SIP domain, _sip._tls.<d> (edge.ports.sip_tls, 443) and _sipfederationtls._tcp.<d> (edge.ports.federation, 5061) exist, point at a name in the same domain that resolves to the Access Edge (edge.addresses when set). Missing records warn when the config has no edge, fail when it has one.",
+			Why:     "External Lync/SfB clients and federated partners find the Access Edge through these records; an SRV record must point to an A record in its own domain.",
+			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Skype/SfbServer/plan-your-deployment/edge-server-deployments/edge-environmental-requirements.md; …/advanced-edge-server-dns.md (DOMAIN.md §7)"},
+		},
+	},
+	{
+		ID: "dns.lyncdiscover-cname", Module: "dns", Title: "lyncdiscover is not a CNAME into another domain",
+		Run: dnsLyncdiscoverCNAME,
+		About: About{
+			What:    "A lyncdiscover name that is a CNAME into another domain warns when HTTP is published (reverse_proxy.http_port) and fails when it is not; a CNAME to Microsoft's online service (lync.com, hybrid) is info.",
+			Why:     "Mobile clients do not accept certificates from different domains: a lyncdiscover CNAME to another domain is not supported over HTTPS, which is why the first Autodiscover request may go over HTTP.",
+			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Lync/LyncServer/lync-server-2013-technical-requirements-for-mobility.md (DOMAIN.md §6)"},
+		},
+	},
+	{
+		ID: "dns.internal-discover", Module: "dns", Title: "lyncdiscoverinternal stays inside",
+		Run: dnsInternalDiscover,
+		About: About{
+			What:    "lyncdiscoverinternal.<d> does not resolve on a public-view resolver (warn if it does); with dns.internal_resolvers it resolves there (info when absent: clients fall back to lyncdiscover).",
+			Why:     "Split-brain DNS is not supported for mobility: LyncDiscover belongs in external DNS and LyncDiscoverInternal in internal DNS, and clients try the internal name first.",
+			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Skype/SfbServer/plan-your-deployment/edge-server-deployments/advanced-edge-server-dns.md; Lync/LyncServer/lync-server-2013-technical-requirements-for-mobility.md (DOMAIN.md §1, §7)"},
+		},
+	},
+	{
+		ID: "dns.admin-not-public", Module: "dns", Title: "The admin URL is not in public DNS",
+		Run: dnsAdminNotPublic,
+		About: About{
+			What:    "The host of simple_urls.admin does not resolve on a public-view resolver (warn if it does).",
+			Why:     "The Admin simple URL opens the Control Panel, which is internal to the organisation; publishing its name invites attacks on it.",
+			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Skype/SfbServer/plan-your-deployment/network-requirements/dns.md, section Simple URLs (DOMAIN.md §1)"},
+		},
+	},
+	{
+		ID: "cert.san-coverage", Module: "cert", Title: "The certificate covers each published name on every address and node",
+		Needs: []string{"dns.resolves"},
+		Run:   sanCoverage,
+		About: About{
+			What:    "For each published name, a TLS handshake with that name as SNI to every address it resolves to and every reverse_proxy.nodes member: the presented certificate's SANs cover the name (RFC 6125: a wildcard covers exactly one left-most label; the subject CN does not count).",
+			Why:     "A certificate that lacks one published name (dialin, lyncdiscover, a second SIP domain's meet, Office Web Apps) breaks that service alone, and is the commonest go-live failure after DNS.",
+			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Lync/LyncServer/lync-server-2013-certificate-summary-reverse-proxy.md; …/lync-server-2013-request-and-configure-a-certificate-for-your-reverse-http-proxy.md (DOMAIN.md §6)", "RFC 6125 §6.4.3"},
+		},
+	},
+	{
+		ID: "cert.all-names", Module: "cert", Title: "One certificate covers every published name",
+		Run: allNames,
+		About: About{
+			What:    "One summary per distinct certificate seen: the published names it covers and misses, and the complete SAN list to request, so that the fix is one re-issue.",
+			Why:     "Fixing names one failure at a time costs a certificate re-issue each time; the reverse proxy certificate must carry every published name.",
+			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Lync/LyncServer/lync-server-2013-certificate-summary-reverse-proxy.md (DOMAIN.md §6)"},
+		},
+	},
+	{
+		ID: "cert.chain", Module: "cert", Title: "The chain the server sends is complete and trusted",
+		Run: certChain,
+		About: About{
+			What:    "Judged from the chain the server actually sent, never from intermediates fetched elsewhere: tells \"intermediate not sent\", \"issued by a CA that is neither publicly trusted nor in tls.ca_file\" and \"self-signed\" apart. A chain that verifies only through tls.ca_file passes, noted in evidence.",
+			Why:     "Desktop browsers fetch a missing intermediate themselves; mobile clients and phones do not, and fail to sign in while everything looks fine in a browser.",
+			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Lync/LyncServer/lync-server-2013-configure-web-publishing-rules-for-a-single-internal-pool.md (DOMAIN.md §6)", "http://blogs.bricomp.com/?tag=/KEMP-HLB (missing intermediate broke iOS sign-in)"},
+		},
+	},
+	{
+		ID: "cert.expiry", Module: "cert", Title: "The certificate is valid now and not about to expire",
+		Run: certExpiry,
+		About: About{
+			What:    "No certificate of the chain below the root has expired or is not yet valid (fail); one expiring within tls.warn_days warns with the date.",
+			Why:     "An expired proxy certificate stops every external client at once; renewing takes a CA round trip, so the warning must come early.",
+			Sources: []string{"RFC 5280 §4.1.2.5"},
+		},
+	},
+	{
+		ID: "cert.subject", Module: "cert", Title: "The subject name is also a SAN and not a wildcard",
+		Run: certSubject,
+		About: About{
+			What:    "The leaf's subject CN is present among its SANs and is not a wildcard.",
+			Why:     "Microsoft requires the subject name to be repeated in the SANs (TLS ignores the subject) and does not support wildcards as subject name for any role.",
+			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Lync/LyncServer/lync-server-2013-wildcard-certificate-support.md; …/lync-server-2013-request-and-configure-a-certificate-for-your-reverse-http-proxy.md (DOMAIN.md §6)"},
+		},
+	},
+	{
+		ID: "cert.key-usage", Module: "cert", Title: "Server Authentication EKU, strong keys, no SHA-1 or MD5",
+		Run: certKeyUsage,
+		About: About{
+			What:    "The leaf has the Server Authentication EKU; RSA keys in the chain are at least 2048 bits and EC keys at least 256; no certificate below the root is signed with SHA-1 or MD5. Inspected by lyncprobe itself: Go's verifier refuses SHA-1 and never looks at key sizes, so it cannot be the judge.",
+			Why:     "Microsoft's request recipe asks for a 2048-bit key and the Server Authentication EKU; clients refuse SHA-1 chains and weak keys.",
+			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Lync/LyncServer/lync-server-2013-request-and-configure-a-certificate-for-your-reverse-http-proxy.md (DOMAIN.md §6)"},
+		},
+	},
+	{
+		ID: "cert.tls-versions", Module: "cert", Title: "TLS 1.2 offered; TLS 1.0/1.1 no longer accepted",
+		Needs: []string{"dns.resolves"},
+		Run:   certTLSVersions,
+		About: About{
+			What:    "Each address and node is probed with TLS 1.0, 1.1, 1.2 and 1.3 separately, each with its own client config (old versions with the CBC suites they need). No TLS 1.2 fails; TLS 1.0/1.1 still accepted warns.",
+			Why:     "Current mobile clients (the latest iOS apps) need TLS 1.2; TLS 1.0 and 1.1 are deprecated (RFC 8996).",
+			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Skype/SfbServer/plan-your-deployment/edge-server-deployments/system-requirements.md (DOMAIN.md §3)", "RFC 8996"},
+		},
+	},
+	{
+		ID: "cert.node-consistency", Module: "cert", Title: "Every address and node serves the same certificate",
+		Needs: []string{"dns.resolves"},
+		Run:   certNodeConsistency,
+		About: About{
+			What:    "For each published name, every resolved address and every reverse_proxy.nodes member serves the same certificate and chain; a different or older one is named with its node.",
+			Why:     "A renewed certificate installed on one array member only makes sign-in fail for the clients the load balancer sends to the other.",
+			Sources: []string{"Derived: DOMAIN.md §3 (load-balanced proxy arrays) and §6"},
+		},
+	},
+	{
+		ID: "cert.revocation", Module: "cert", Title: "The chain's CRL and OCSP addresses resolve and answer",
+		Run: certRevocation,
+		About: About{
+			What:    "Every HTTP CRL distribution point and OCSP address in the served chains (below the root) resolves through the public view and answers: a CRL that parses, is current and does not list the certificate; an OCSP responder that answers successfully. Only the addresses in the certificates are fetched, under the run's deadline, with the body capped. A chain without any is info.",
+			Why:     "Clients outside check revocation at these addresses; a private CA whose CRL is only reachable inside makes external clients fail or stall.",
+			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Skype/SfbServer/plan-your-deployment/edge-server-deployments/edge-environmental-requirements.md (outbound TCP 80 for CRL checks, DOMAIN.md §8)", "RFC 5280 §4.2.1.13; RFC 6960"},
 		},
 	},
 	{
@@ -45,6 +192,158 @@ var registry = []Check{
 			What:    "Each published URL answers over HTTPS on the published port, on every address it resolves to and every proxy node, with a certificate that verifies.",
 			Why:     "A name that resolves but does not answer, or answers with an untrusted certificate, fails for every external client.",
 			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Lync/LyncServer/lync-server-2013-verify-access-through-your-reverse-proxy.md"},
+		},
+	},
+	{
+		ID: "http.host-forwarding", Module: "http", Title: "The reverse proxy forwards the original Host header",
+		Needs: []string{"dns.resolves", "http.reachable"},
+		Run:   httpHostForwarding,
+		About: About{
+			What: "Fetches the meet page (meeting_url, else a synthetic join URL <meet>/lyncprobe/LYNCPROBE1), the dial-in page, Lync Web App and the lyncdiscover root through the public name. With backends, fetches the same path from a front end under the public Host and under another Host (web_services.internal, else the backend's address) and says which the public answer matches; without, infers it from the public answers (a blank page or a front end's 404 where a page should be while the web services work, the internal name showing) and says how sure it is in evidence.",
+			Why:  "IIS on the front ends routes meet and dial-in by the Host header; a proxy that sends the internal name instead (TMG without \"Forward the original host header\", nginx's default $proxy_host, Apache without ProxyPreserveHost) leaves the web services working and meet/dial-in blank.",
+			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Lync/LyncServer/lync-server-2013-configuration-requirements-for-reverse-proxy.md; …/lync-server-2013-configure-web-publishing-rules-for-a-single-internal-pool.md (DOMAIN.md §2)",
+				"http://www.confusedamused.com/notebook/lync-reverse-proxy-and-friendly-meeting-urls", "seed article, comment 6 (blank meet and dial-in pages)"},
+		},
+	},
+	{
+		ID: "http.blank-page", Module: "http", Title: "Meet and dial-in pages show content",
+		Needs: []string{"dns.resolves", "http.reachable"},
+		Run:   httpBlankPage,
+		About: About{
+			What:    "The meet and dial-in pages, after redirects, are not a 200 with nothing visible (the HTML is parsed; a page without title, text, script or frame is blank).",
+			Why:     "A blank page is what a person sees when the proxy does not forward the Host header; it says nothing, so users report \"meetings don't work\".",
+			Sources: []string{"seed article, comment 6", "DOMAIN.md §2"},
+		},
+	},
+	{
+		ID: "http.internal-name-leak", Module: "http", Title: "Redirects and links point only at published names",
+		Needs: []string{"dns.resolves", "http.reachable"},
+		Run:   httpInternalNameLeak,
+		About: About{
+			What:    "Every redirect Location, every link in the meet, dial-in, Lync Web App and lyncdiscover answers, and every Autodiscover href points at a published name or one that resolves in the public view — not the internal pool name, a .local name or a private address.",
+			Why:     "Clients outside cannot follow a link to a name they cannot resolve; mobile sign-in and meeting joins fail after the first request.",
+			Sources: []string{"UCWA RootURL (DOMAIN.md §5)", "DOMAIN.md §7: the internal Autodiscover URL should not resolve externally"},
+		},
+	},
+	{
+		ID: "http.lyncdiscover", Module: "http", Title: "lyncdiscover returns the Autodiscover document",
+		Needs: []string{"dns.resolves", "http.reachable"},
+		Run:   httpLyncdiscover,
+		About: About{
+			What:    "Each lyncdiscover name (HTTPS, and HTTP when reverse_proxy.http_port is published) answers / with the Autodiscover document, JSON or XML, with a user or redirect link; every href is on a reachable published name; following user gives 401 with an MsRtcOAuth challenge. A 404 from the proxy, an HTML page, a wrong content type and a cross-domain redirect are named.",
+			Why:     "Mobile and modern clients find their pool through lyncdiscover; discovery fails on a 404, a cross-domain redirect or anything but the document.",
+			Sources: []string{"learn.microsoft.com/en-us/skype-sdk/ucwa/rooturl; [MS-OCDISCWS] (DOMAIN.md §5)"},
+		},
+	},
+	{
+		ID: "http.paths", Module: "http", Title: "The version's external web services paths are published",
+		Needs: []string{"dns.resolves", "http.reachable"},
+		Run:   httpPaths,
+		About: About{
+			What:    "On each web services name, /meet, /dialin, /abs/handler, /GroupExpansion/service.svc, /CertProv/CertProvisioningService.svc, /WebTicket/WebTicketService.svc, /Autodiscover/AutodiscoverService.svc/root and /Reach, plus /lwa and /ucwa from Lync 2013 and /mcx up to Skype for Business 2015, are answered by a front end (IIS or ASP.NET headers, an IIS or MsRtcOAuth challenge, X-MS-Server-Fqdn; an IIS 404 still proves the path reaches a front end), not by the proxy's own 404/403. The /mcx cut-off after SfB 2015 is inferred, not read in a Microsoft source.",
+			Why:     "Microsoft asks the proxy to publish the whole external site (/*); a path left out breaks one feature (address book, certificate provisioning, mobility) while the rest works.",
+			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Lync/LyncServer/lync-server-2013-get-csservice-for-address-book-management.md; …/lync-server-2013-technical-requirements-for-mobility.md; …/lync-server-2013-configuration-requirements-for-reverse-proxy.md (DOMAIN.md §1)"},
+		},
+	},
+	{
+		ID: "http.internal-site-exposed", Module: "http", Title: "The internal web site is not published",
+		Needs: []string{"dns.resolves", "http.reachable"},
+		Run:   httpInternalSiteExposed,
+		About: About{
+			What:    "/cscp and /OcsPowerShell do not answer from outside; if they do, the proxy bridges to the front ends' internal web site (443) instead of the external one (4443). A failure and a security finding.",
+			Why:     "The internal site holds the Control Panel and remote PowerShell, which must never face the Internet; the external site exists so that web services can tell outside traffic apart.",
+			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Lync/LyncServer/lync-server-2013-port-summary-reverse-proxy.md", "https://blogs.perficient.com/microsoft/2015/06/skype-for-business-reverse-proxy-101/ (DOMAIN.md §1)"},
+		},
+	},
+	{
+		ID: "http.preauth", Module: "http", Title: "The proxy passes requests through without pre-authentication",
+		Needs: []string{"dns.resolves", "http.reachable"},
+		Run:   httpPreauth,
+		About: About{
+			What:    "The meet, dial-in, Lync Web App, lyncdiscover and Autodiscover answers, followed through their redirects, are not the proxy's own login: a redirect to AD FS or a forms page, TMG forms-based authentication (CookieAuth.dll), a Web Application Proxy pre-authentication, a Basic challenge no front end sends.",
+			Why:     "Lync/SfB clients authenticate to the front ends themselves (NTLM, MsRtcOAuth); the proxy must allow no authentication or pass-through.",
+			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Lync/LyncServer/lync-server-2013-configuration-requirements-for-reverse-proxy.md", "https://blog.kloud.com.au/2013/07/15/publish-lync-2013-with-2012-r2-preview-web-application-proxy/ (DOMAIN.md §1–2)"},
+		},
+	},
+	{
+		ID: "http.backend-tls", Module: "http", Title: "The front ends' certificate suits a proxy that validates it",
+		Run: httpBackendTLS,
+		About: About{
+			What:    "With web_services[].backends: each front end's external site (4443) presents a certificate that covers the name the proxy connects to (web_services.internal, else the backend's own host) and chains to tls.backend_ca_file. Without backend_ca_file the trust is not judged (info).",
+			Why:     "A proxy that validates its backend (TMG does) answers 500 for every request when the name or the chain is wrong, though the front ends work from inside.",
+			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Lync/LyncServer/lync-server-2013-configure-web-publishing-rules-for-a-single-internal-pool.md (DOMAIN.md §1, §6)"},
+		},
+	},
+	{
+		ID: "http.office-web-apps", Module: "http", Title: "Office Web Apps discovery is published",
+		Needs: []string{"dns.resolves", "http.reachable"},
+		Run:   httpOfficeWebApps,
+		About: About{
+			What:    "When office_web_apps is set, https://<office_web_apps>/hosting/discovery is published on 443 and answers the WOPI discovery XML.",
+			Why:     "PowerPoint presentation in meetings needs the Office Web Apps / Office Online Server farm reachable from outside, published on 443 (not 4443).",
+			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Lync/LyncServer/lync-server-2013-port-summary-reverse-proxy.md; …/lync-server-2013-setting-up-reverse-proxy-servers.md (DOMAIN.md §1)"},
+		},
+	},
+	{
+		ID: "http.node-consistency", Module: "http", Title: "Every proxy node answers alike",
+		Run: httpNodeConsistency,
+		About: About{
+			What:    "With two or more reverse_proxy.nodes: each node answers the meet, dial-in, Lync Web App and lyncdiscover pages alike, and every web services path and /cscp, /OcsPowerShell the same way (status, front end or proxy); a node that differs is named, with the Host-forwarding diagnosis when its page comes up blank.",
+			Why:     "Array members are configured one by one; one TMG member without Host forwarding fails only the clients the load balancer sends to it.",
+			Sources: []string{"seed article, comments 1 and 6", "DOMAIN.md §2–3"},
+		},
+	},
+	{
+		ID: "affinity.sticky", Module: "affinity", Title: "Repeated connections of one client stay on one front end",
+		Needs: []string{"dns.resolves"},
+		Run:   affinitySticky,
+		About: About{
+			What: "affinity.connections fresh connections (new TCP and TLS each) to each external web services name ask the Autodiscover user URL, whose 401 names the front end (X-MS-Server-Fqdn, or affinity.identity_header / affinity.identity_cookie); once without and once with a cookie jar, spread over affinity.source_addresses when set. " +
+				"Passes when several front ends exist (seen, or named by web_services.backends asked directly) and each client stays on one; spread whatever the client does fails for lync2010 and warns otherwise; sticky by source address only while the configured source addresses (a NAT pool) split one client warns.",
+			Why: "Lync Web App opens several separate connections while it joins a meeting; a balancer that sends them to different front ends makes \"Join meeting\" fail although the page loads. Lync 2010 requires cookie persistence for external clients; from Lync 2013 Microsoft's guidance on external affinity conflicts.",
+			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Lync/LyncServer/lync-server-2013-hardware-load-balancer-requirements.md; Skype/SfbServer/plan-your-deployment/network-requirements/load-balancing.md; Lync/LyncServer/lync-server-2013-technical-requirements-for-mobility.md (DOMAIN.md §3, §4)",
+				"http://blogs.technet.com/b/nexthop/archive/2011/11/03/hardware-load-balancer-requirements-for-lync-server-2010.aspx",
+				"comment on https://blogs.technet.microsoft.com/drrez/2011/02/21/remote-conferencing-with-lync-web-app-with-forefront-threat-management-gateway-2010-reverse-proxy-part-1/"},
+		},
+	},
+	{
+		ID: "affinity.cookie", Module: "affinity", Title: "The MS-WSMAN persistence cookie follows Microsoft's rules",
+		Needs: []string{"dns.resolves"},
+		Run:   affinityCookie,
+		About: About{
+			What:    "When the balancer sets MS-WSMAN: it is not HttpOnly, has no Expires or Max-Age, and is set on every response whose request carried no cookie, including the second request on one keep-alive connection. A persistence cookie under another name (BIGipServer…, SERVERID…) is reported, a warning for lync2010.",
+			Why:     "The web services expect exactly MS-WSMAN; an HttpOnly, persistent or once-per-connection cookie breaks cookie persistence for some requests.",
+			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Lync/LyncServer/lync-server-2013-hardware-load-balancer-requirements.md; Skype/SfbServer/plan-your-deployment/network-requirements/load-balancing.md (DOMAIN.md §3)", "https://docs.progress.com/bundle/loadmaster-deployment-guide-ms-lync-2013-ga/page/DNS-Only-Configuration.html"},
+		},
+	},
+	{
+		ID: "affinity.per-request", Module: "affinity", Title: "Whether requests inside one connection are balanced one by one",
+		Needs: []string{"dns.resolves"},
+		Run:   affinityPerRequest,
+		About: About{
+			What:    "Several requests without cookies over one keep-alive connection: info on whether they reached several front ends (balanced per request) or one.",
+			Why:     "From Lync 2013 on, mobile clients need each request in a TCP connection balanced individually (F5 OneConnect).",
+			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Lync/LyncServer/lync-server-2013-hardware-load-balancer-requirements.md (DOMAIN.md §3)"},
+		},
+	},
+	{
+		ID: "affinity.join-flow", Module: "affinity", Title: "A Lync Web App join stays on one front end and works",
+		Needs: []string{"dns.resolves"},
+		Run:   affinityJoinFlow,
+		About: About{
+			What:    "Replays the join of meeting_url: the meet page, then up to 6 follow-ups to the web app (/lwa, /Reach in Lync 2010) on new connections carrying the cookies the page set (from affinity.source_addresses in turn when set); reports whether the join crossed front ends and whether that broke it. Skips without meeting_url.",
+			Why:     "This is the seed article's failure: the meeting page loads, \"Join meeting\" fails, because a later connection reached another front end.",
+			Sources: []string{"comment on https://blogs.technet.microsoft.com/drrez/2011/02/21/remote-conferencing-with-lync-web-app-with-forefront-threat-management-gateway-2010-reverse-proxy-part-1/ (DOMAIN.md §3)"},
+		},
+	},
+	{
+		ID: "affinity.distribution", Module: "affinity", Title: "How new connections spread over the front ends",
+		Needs: []string{"dns.resolves"},
+		Run:   affinityDistribution,
+		About: About{
+			What:    "Info: the fresh connections without cookies counted per front end, drawn as a bar chart in the text report and listed under evidence.distribution in JSON.",
+			Why:     "Shows at a glance whether the balancer spreads clients, keeps them, or sends everything to one front end (e.g. a NAT pool behind source affinity).",
+			Sources: []string{"DOMAIN.md §3 (KEMP: NATed clients and uneven distribution)"},
 		},
 	},
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lyncprobe/lyncprobe/config"
+	"github.com/lyncprobe/lyncprobe/probe"
 )
 
 // Options tune a run.
@@ -20,6 +21,9 @@ type Options struct {
 	CheckTimeout time.Duration // each check's deadline; default DefaultCheckTimeout
 	Probes       Probes        // default RealProbes
 	Progress     func(done, total int)
+	// Zones, when set, replace the public view with one resolver per zone
+	// file and no network: only the dns module runs (dns_zone.go).
+	Zones []*probe.Zone
 }
 
 // Defaults for Options.
@@ -41,6 +45,9 @@ func (o *Options) fill() {
 	}
 	if o.Probes.Resolve == nil {
 		o.Probes = RealProbes()
+	}
+	if len(o.Zones) > 0 {
+		o.Only = []string{"dns"} // offline: only DNS facts can come from a file
 	}
 }
 

@@ -18,6 +18,7 @@ func testDeployment() *config.Deployment {
 		Name: "t", Version: "sfb2019", SIPDomains: []string{"contoso.test"},
 		WebServices:  []config.WebService{{External: "webext.contoso.test"}},
 		SimpleURLs:   config.SimpleURLs{Meet: []string{"https://meet.contoso.test"}, Dialin: "https://dialin.contoso.test"},
+		MeetingURL:   "https://meet.contoso.test/alice/T1",
 		ReverseProxy: config.ReverseProxy{Port: 443},
 		DNS:          config.DNS{Resolvers: []string{"192.0.2.53:53", "198.51.100.53:53"}},
 	}
@@ -56,6 +57,9 @@ func (r *recorded) probes() Probes {
 		Fetch: func(context.Context, probe.Request) (*probe.Response, error) {
 			return nil, &probe.Error{Op: "dial", Kind: probe.KindRefused}
 		},
+		Open: func(context.Context, probe.DialSpec) (*probe.Conn, error) {
+			return nil, &probe.Error{Op: "dial", Kind: probe.KindRefused}
+		},
 	}
 }
 
@@ -78,8 +82,9 @@ func TestRunFetchesEachFactOnce(t *testing.T) {
 			t.Errorf("%s asked %d times, want once", q, n)
 		}
 	}
-	// dns.resolves and http.reachable both need every name on both resolvers.
-	if want := 2 * 2 * 4; len(rec.asked) != want {
+	// On both resolvers: A and AAAA of the 4 published names (every module
+	// needs them), the 2 Edge SRV records and lyncdiscoverinternal's A and AAAA.
+	if want := 2 * (2*4 + 2 + 2); len(rec.asked) != want {
 		t.Errorf("asked %d distinct questions, want %d", len(rec.asked), want)
 	}
 }
@@ -106,7 +111,7 @@ func TestRunStableOrderAndUniqueKeys(t *testing.T) {
 		}
 		seen[line] = true
 	}
-	if first[0].ID != "dns.resolves" || first[len(first)-1].ID != "http.reachable" {
+	if first[0].ID != "dns.resolves" || first[len(first)-1].ID != registry[len(registry)-1].ID {
 		t.Errorf("results not in registry order: %s ... %s", first[0].ID, first[len(first)-1].ID)
 	}
 }

@@ -85,6 +85,9 @@ type DNS struct {
 	// Resolvers are host:port; empty means the system resolver.
 	Resolvers         []string `yaml:"resolvers"`
 	InternalResolvers []string `yaml:"internal_resolvers"`
+	// ZoneFile is a BIND zone file of the public zone, absolute after Load;
+	// the DNS checks can run against it with no network (see ReadZone).
+	ZoneFile string `yaml:"zone_file"`
 }
 
 // TLS holds trust anchors and thresholds. Paths are absolute after Load.
@@ -92,6 +95,8 @@ type TLS struct {
 	CAFile        string `yaml:"ca_file"`
 	BackendCAFile string `yaml:"backend_ca_file"`
 	WarnDays      int    `yaml:"warn_days"`
+	// CertificateFiles are judged offline by `lyncprobe cert inspect`.
+	CertificateFiles []CertificateFile `yaml:"certificate_files"`
 }
 
 // Affinity configures the affinity probes.
@@ -99,6 +104,9 @@ type Affinity struct {
 	Connections     int      `yaml:"connections"`
 	SourceAddresses []string `yaml:"source_addresses"`
 	IdentityHeader  string   `yaml:"identity_header"`
+	// IdentityCookie, when set, names a cookie whose value names the
+	// answering front end (a balancer's server cookie); "" = none.
+	IdentityCookie string `yaml:"identity_cookie"`
 }
 
 // Defaults applied by Load.

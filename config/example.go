@@ -77,15 +77,20 @@ dns:
     - "[2001:db8::53]:53"
   internal_resolvers:                   # inside view, host[:port] (port 53 when left out)
     - 10.0.0.53
+  zone_file: contoso.com.zone           # optional: the public zone, BIND format, for offline runs
 
 tls:
   ca_file: ca.pem                       # optional: extra roots for the public certificate
   backend_ca_file: backend-ca.pem       # optional: roots for the backends' certificates
   warn_days: 30                         # warn this many days before expiry. Default: 30
+  certificate_files:                    # optional: files that "lyncprobe cert inspect" judges offline (PEM, DER or PFX)
+    - rp-chain.pem
+    - {path: rp.pfx, password_env: RP_PFX_PASSWORD}   # or password_file: a PFX password is never written here
 
 affinity:
   connections: 20                       # fresh connections per name, 1-1000. Default: 20
   source_addresses:                     # optional: local addresses to connect from
     - 198.51.100.7
   identity_header: X-MS-Server-Fqdn     # header naming the answering server
+  identity_cookie: BIGipServerlync_web  # optional: a cookie whose value names the answering server
 `

@@ -25,6 +25,7 @@ func (l *loader) validate(d *Deployment) {
 	l.checkReverseProxy(&d.ReverseProxy)
 	l.checkEdge(d.Edge)
 	l.checkDNS(&d.DNS)
+	l.checkZoneFile(d)
 	l.checkTLS(&d.TLS)
 	l.checkAffinity(&d.Affinity)
 }
@@ -264,6 +265,7 @@ func (l *loader) checkTLS(t *TLS) {
 	if t.WarnDays < 0 {
 		l.fail("tls.warn_days", "must not be negative")
 	}
+	l.checkCertificateFiles("tls.certificate_files", t.CertificateFiles)
 }
 
 func (l *loader) checkAffinity(a *Affinity) {
@@ -273,6 +275,10 @@ func (l *loader) checkAffinity(a *Affinity) {
 	l.ips("affinity.source_addresses", a.SourceAddresses)
 	if !validHeaderName(a.IdentityHeader) {
 		l.fail("affinity.identity_header", "must be a valid HTTP header name")
+	}
+	// A cookie name is an RFC 6265 token, the same grammar as a header name.
+	if a.IdentityCookie != "" && !validHeaderName(a.IdentityCookie) {
+		l.fail("affinity.identity_cookie", "must be a valid cookie name")
 	}
 }
 

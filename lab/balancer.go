@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -56,6 +57,11 @@ type balancer struct {
 	pause func(context.Context) bool
 	conns connSet
 	wg    sync.WaitGroup
+
+	// roundRobin spreads connections over the nodes with no affinity (the
+	// no-affinity fault: the seed article's LB splitting a join).
+	roundRobin bool
+	rr         atomic.Uint64
 }
 
 func (b *balancer) start() {
@@ -81,14 +87,31 @@ func (b *balancer) handle(c net.Conn) {
 	if !b.pause(b.ctx) {
 		return
 	}
-	node := b.nodes[sourceHash(c.RemoteAddr().String())%uint32(len(b.nodes))]
-	d := net.Dialer{Timeout: 5 * time.Second}
-	up, err := d.DialContext(b.ctx, "tcp", node)
+	up, err := b.dial(c.RemoteAddr())
 	if err != nil || !b.conns.add(up) {
 		return
 	}
 	defer b.conns.remove(up)
 	splice(c, up)
+}
+
+// dial connects to the client's node. Like an L4 balancer without source
+// NAT, it keeps the client's address where it can (a loopback client), so
+// that the nodes' own source-address affinity sees the real client.
+func (b *balancer) dial(client net.Addr) (net.Conn, error) {
+	node := b.nodes[sourceHash(client.String())%uint32(len(b.nodes))]
+	if b.roundRobin {
+		node = b.nodes[(b.rr.Add(1)-1)%uint64(len(b.nodes))]
+	}
+	d := net.Dialer{Timeout: 5 * time.Second}
+	if tcp, ok := client.(*net.TCPAddr); ok && tcp.IP.IsLoopback() {
+		d.LocalAddr = &net.TCPAddr{IP: tcp.IP}
+		if up, err := d.DialContext(b.ctx, "tcp", node); err == nil {
+			return up, nil
+		}
+		d.LocalAddr = nil
+	}
+	return d.DialContext(b.ctx, "tcp", node)
 }
 
 // splice copies both ways. A clean end of one direction is passed on as

@@ -31,7 +31,10 @@ type leafSpec struct {
 	IPs       []net.IP
 	NotBefore time.Time
 	NotAfter  time.Time
-	RSABits   int // 0 = ECDSA P-256
+	RSABits   int      // 0 = ECDSA P-256
+	CRL       []string // CRL distribution points
+	// SelfSigned: the leaf signs itself and is served alone.
+	SelfSigned bool
 }
 
 // leaf is an issued server certificate with the chain it is served with.
@@ -71,8 +74,9 @@ func sign(tmpl *x509.Certificate, pub crypto.PublicKey, parent *authority, self 
 	return x509.ParseCertificate(der)
 }
 
-// newCA makes a root CA (parent nil) or an intermediate under parent.
-func newCA(cn string, parent *authority, now time.Time) (*authority, error) {
+// newCA makes a root CA (parent nil) or an intermediate under parent;
+// crl is where the parent publishes the CRL that covers it.
+func newCA(cn string, parent *authority, now time.Time, crl ...string) (*authority, error) {
 	key, err := newKey(0)
 	if err != nil {
 		return nil, err
@@ -83,13 +87,14 @@ func newCA(cn string, parent *authority, now time.Time) (*authority, error) {
 	}
 	tmpl := &x509.Certificate{
 		Subject:               pkix.Name{CommonName: cn, Organization: []string{"lyncprobe lab"}},
-		NotBefore:             now.Add(-2 * time.Hour),
+		NotBefore:             now.AddDate(-2, 0, 0), // CAs predate their leaves, even expired ones
 		NotAfter:              now.Add(5 * 365 * 24 * time.Hour),
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
 		BasicConstraintsValid: true,
 		IsCA:                  true,
 		MaxPathLen:            pathLen,
 		MaxPathLenZero:        pathLen == 0,
+		CRLDistributionPoints: crl,
 	}
 	cert, err := sign(tmpl, key.Public(), parent, key)
 	if err != nil {
@@ -118,8 +123,14 @@ func (a *authority) issue(s leafSpec, intermediates ...*authority) (*leaf, error
 		NotAfter:    s.NotAfter,
 		KeyUsage:    ku,
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
+
+		CRLDistributionPoints: s.CRL,
 	}
-	cert, err := sign(tmpl, key.Public(), a, nil)
+	parent := a
+	if s.SelfSigned {
+		parent, intermediates = nil, nil
+	}
+	cert, err := sign(tmpl, key.Public(), parent, key)
 	if err != nil {
 		return nil, err
 	}
@@ -149,22 +160,42 @@ func writePEM(path string, certs ...*x509.Certificate) error {
 type pki struct {
 	publicRoot, intermediate, internalRoot *authority
 	proxy, frontEnd                        *leaf
+	oldProxy                               *leaf // node-cert-mismatch: what the odd node serves
 }
 
-func newPKI(now time.Time, proxySpec, feSpec leafSpec) (*pki, error) {
+// proxyPlan is the proxy's side of the PKI: its leaf, whether the
+// intermediate is sent with it, where the root publishes its CRL, and an
+// older leaf for one node.
+type proxyPlan struct {
+	leaf    leafSpec
+	sendInt bool      // serve the intermediate with the leaf
+	rootCRL string    // the intermediate's CRL distribution point
+	oldLeaf *leafSpec // nil = every node serves leaf
+}
+
+func newPKI(now time.Time, plan proxyPlan, feSpec leafSpec) (*pki, error) {
 	var p pki
 	var err error
 	if p.publicRoot, err = newCA("Lab Public Root CA", nil, now); err != nil {
 		return nil, err
 	}
-	if p.intermediate, err = newCA("Lab Public Issuing CA 1", p.publicRoot, now); err != nil {
+	if p.intermediate, err = newCA("Lab Public Issuing CA 1", p.publicRoot, now, plan.rootCRL); err != nil {
 		return nil, err
 	}
 	if p.internalRoot, err = newCA("Contoso Internal Root CA", nil, now); err != nil {
 		return nil, err
 	}
-	if p.proxy, err = p.intermediate.issue(proxySpec, p.intermediate); err != nil {
+	var sent []*authority
+	if plan.sendInt {
+		sent = append(sent, p.intermediate)
+	}
+	if p.proxy, err = p.intermediate.issue(plan.leaf, sent...); err != nil {
 		return nil, err
+	}
+	if plan.oldLeaf != nil {
+		if p.oldProxy, err = p.intermediate.issue(*plan.oldLeaf, sent...); err != nil {
+			return nil, err
+		}
 	}
 	if p.frontEnd, err = p.internalRoot.issue(feSpec); err != nil {
 		return nil, err

@@ -20,7 +20,10 @@ type configData struct {
 	Nodes      []string // only when there is more than one node
 	SIPTLS     int
 	Federation int
-	DNS        string
+	DNS        []string // the resolvers, primary first
+	// SourceAddresses are the client addresses of the nat-pool fault.
+	SourceAddresses []string
+	OWA             string // the Office Web Apps name under --lab-owa
 }
 
 // The config is written from a template rather than a YAML library so
@@ -42,6 +45,9 @@ simple_urls:
   dialin: https://` + DialinHost + `
   admin: https://` + AdminHost + `      # not in public DNS, as it should be
 meeting_url: https://` + MeetHost + MeetingPath + `
+{{- if .OWA}}
+office_web_apps: {{.OWA}}
+{{- end}}
 reverse_proxy:
   addresses: [{{q .Addr}}]
   port: {{.Port}}
@@ -54,13 +60,17 @@ edge:
   addresses: [{{q .Addr}}]
   ports: {sip_tls: {{.SIPTLS}}, federation: {{.Federation}}}
 dns:
-  resolvers: [{{q .DNS}}]
+  resolvers: [{{list .DNS}}]
 tls:
   ca_file: ca.pem
   backend_ca_file: internal-ca.pem
   warn_days: 30
+  certificate_files: [proxy-cert.pem]   # the proxy's chain as served, for lyncprobe cert inspect
 affinity:
   connections: 20
+{{- if .SourceAddresses}}
+  source_addresses: [{{list .SourceAddresses}}]   # a NAT pool: one client, several addresses
+{{- end}}
 `))
 
 func quoteList(items []string) string {

@@ -21,60 +21,141 @@ const ednsSize = 1232
 type zonePlan struct {
 	ip               net.IP
 	sipTLS, federate int
+	extra            []string // hosts beyond hostLabels (owa under --lab-owa)
 }
+
+// The domain the lyncdiscover-cname fault points into: another domain the
+// lab's DNS also serves, so the name still resolves to the proxy and only
+// the cross-domain CNAME is wrong (DOMAIN.md §6's director.contoso.net).
+const (
+	ForeignDomain = "contoso-dmz.test"
+	foreignTarget = "director." + ForeignDomain
+)
+
+// splitHost is the name the resolver-split fault's second resolver does
+// not have: a secondary that has not caught up with the primary.
+const splitHost = MeetHost
 
 // zoneLines writes the public zone as BIND lines, one record a line,
-// leaving out whatever the faults remove.
+// leaving out or changing whatever the faults say. Each SOA starts a zone.
 func zoneLines(p zonePlan, f faultSet) []string {
 	apex := Domain + "."
-	rec := func(owner, typ, data string) string {
-		return fmt.Sprintf("%s %d IN %s %s", owner, zoneTTL, typ, data)
-	}
-	addr := "A"
-	if p.ip.To4() == nil {
-		addr = "AAAA"
-	}
-	lines := []string{
-		rec(apex, "SOA", fmt.Sprintf("ns1.%s hostmaster.%s 1 3600 600 86400 %d", apex, apex, zoneTTL)),
-		rec(apex, "NS", "ns1."+apex),
-		rec("ns1."+apex, addr, p.ip.String()),
-	}
-	for _, h := range zoneHosts() {
+	lines := soaLines(apex, p.ip)
+	for _, h := range append(zoneHosts(), p.extra...) {
 		if !f.hasArg("missing-dns", h) {
-			lines = append(lines, rec(h+".", addr, p.ip.String()))
+			lines = append(lines, hostLine(h, p, f))
 		}
 	}
-	return append(lines,
-		rec("_sip._tls."+apex, "SRV", fmt.Sprintf("0 0 %d %s.", p.sipTLS, AccessEdge)),
-		rec("_sipfederationtls._tcp."+apex, "SRV", fmt.Sprintf("0 0 %d %s.", p.federate, AccessEdge)),
-	)
+	if !f.has("no-srv") {
+		lines = append(lines,
+			rec("_sip._tls."+apex, "SRV", fmt.Sprintf("0 0 %d %s.", p.sipTLS, AccessEdge)),
+			rec("_sipfederationtls._tcp."+apex, "SRV", fmt.Sprintf("0 0 %d %s.", p.federate, AccessEdge)),
+		)
+	}
+	if f.has("lyncdiscover-cname") {
+		lines = append(lines, soaLines(ForeignDomain+".", p.ip)...)
+		lines = append(lines, addrLine(foreignTarget, p.ip))
+	}
+	return lines
 }
 
-// zone is an authoritative zone held in memory.
+func rec(owner, typ, data string) string {
+	return fmt.Sprintf("%s %d IN %s %s", owner, zoneTTL, typ, data)
+}
+
+func addrLine(host string, ip net.IP) string {
+	if ip.To4() == nil {
+		return rec(host+".", "AAAA", ip.String())
+	}
+	return rec(host+".", "A", ip.String())
+}
+
+// soaLines start a zone: its SOA, its name server and the server's address.
+func soaLines(apex string, ip net.IP) []string {
+	return []string{
+		rec(apex, "SOA", fmt.Sprintf("ns1.%s hostmaster.%s 1 3600 600 86400 %d", apex, apex, zoneTTL)),
+		rec(apex, "NS", "ns1."+apex),
+		addrLine("ns1."+strings.TrimSuffix(apex, "."), ip),
+	}
+}
+
+// hostLine is a host's record: the lab's address, or what a fault puts
+// there instead.
+func hostLine(h string, p zonePlan, f faultSet) string {
+	switch {
+	case h == DiscoverHost && f.has("lyncdiscover-cname"):
+		return rec(h+".", "CNAME", foreignTarget+".")
+	case f.hasArg("wrong-ip", h):
+		return addrLine(h, strayIP(p.ip, 0))
+	case f.hasArg("private-ip", h):
+		return addrLine(h, strayIP(p.ip, 1))
+	}
+	return addrLine(h, p.ip)
+}
+
+// strayIP is the n-th loopback address other than the lab's own. The lab
+// listens only on its own address, and holds its ports there, so nothing
+// can listen on a stray address's ports: a probe sent there is refused at
+// once and never leaves the machine. It stands in for a wrong public
+// address (wrong-ip) and for an internal one (private-ip): dns.private-address
+// counts loopback among the addresses public DNS must not publish.
+func strayIP(own net.IP, n int) net.IP {
+	for last := byte(2); ; last++ {
+		ip := net.IPv4(127, 0, 0, last)
+		if ip.Equal(own) {
+			continue
+		}
+		if n == 0 {
+			return ip
+		}
+		n--
+	}
+}
+
+// splitFaults is what the resolver-split fault's second resolver serves:
+// the primary's faults, less one record.
+func splitFaults(f faultSet) faultSet {
+	out := faultSet{}
+	for k, v := range f {
+		out[k] = append([]string(nil), v...)
+	}
+	out["missing-dns"] = append(out["missing-dns"], splitHost)
+	return out
+}
+
+// zone is an authoritative server's data, held in memory: one or more
+// zones, each started by its SOA.
 type zone struct {
-	origin string
-	rrs    []dns.RR
-	byName map[string][]dns.RR // lower-case owner → records
-	exists map[string]bool     // every owner and empty non-terminal
-	soa    dns.RR
+	origins []string
+	rrs     []dns.RR
+	byName  map[string][]dns.RR // lower-case owner → records
+	exists  map[string]bool     // every owner and empty non-terminal
+	soa     map[string]dns.RR   // apex → its SOA
 }
 
-func newZone(origin string, lines []string) (*zone, error) {
-	z := &zone{origin: dns.Fqdn(strings.ToLower(origin)), byName: map[string][]dns.RR{}, exists: map[string]bool{}}
+func newZone(lines []string) (*zone, error) {
+	z := &zone{byName: map[string][]dns.RR{}, exists: map[string]bool{}, soa: map[string]dns.RR{}}
 	for _, line := range lines {
 		rr, err := dns.NewRR(line)
 		if err != nil {
 			return nil, fmt.Errorf("zone line %q: %w", line, err)
 		}
-		owner := strings.ToLower(rr.Header().Name)
 		z.rrs = append(z.rrs, rr)
-		z.byName[owner] = append(z.byName[owner], rr)
 		if rr.Header().Rrtype == dns.TypeSOA {
-			z.soa = rr
+			apex := strings.ToLower(rr.Header().Name)
+			z.origins = append(z.origins, apex)
+			z.soa[apex] = rr
 		}
+	}
+	if len(z.origins) == 0 {
+		return nil, errors.New("zone has no SOA record")
+	}
+	for _, rr := range z.rrs {
+		owner := strings.ToLower(rr.Header().Name)
+		z.byName[owner] = append(z.byName[owner], rr)
 		// Names between the owner and the apex exist too (_tls.contoso.test
 		// is an empty non-terminal): they answer NODATA, not NXDOMAIN.
-		for n := owner; dns.IsSubDomain(z.origin, n); {
+		for n := owner; z.apexOf(n) != ""; {
 			z.exists[n] = true
 			i, end := dns.NextLabel(n, 0)
 			if end {
@@ -83,17 +164,27 @@ func newZone(origin string, lines []string) (*zone, error) {
 			n = n[i:]
 		}
 	}
-	if z.soa == nil {
-		return nil, errors.New("zone has no SOA record")
-	}
 	return z, nil
+}
+
+// apexOf is the apex of the zone that holds name, "" when none does.
+func (z *zone) apexOf(name string) string {
+	for _, o := range z.origins {
+		if dns.IsSubDomain(o, name) {
+			return o
+		}
+	}
+	return ""
 }
 
 // String is the zone in BIND format: what the lab serves.
 func (z *zone) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "$ORIGIN %s\n$TTL %d\n", z.origin, zoneTTL)
+	fmt.Fprintf(&b, "$TTL %d\n", zoneTTL)
 	for _, rr := range z.rrs {
+		if rr.Header().Rrtype == dns.TypeSOA {
+			fmt.Fprintf(&b, "$ORIGIN %s\n", strings.ToLower(rr.Header().Name))
+		}
 		b.WriteString(rr.String())
 		b.WriteByte('\n')
 	}
@@ -103,15 +194,16 @@ func (z *zone) String() string {
 // resolve fills m's answer for q, following CNAMEs inside the zone.
 func (z *zone) resolve(m *dns.Msg, q dns.Question) {
 	name := strings.ToLower(q.Name)
-	if q.Qclass != dns.ClassINET || !dns.IsSubDomain(z.origin, name) {
+	if q.Qclass != dns.ClassINET || z.apexOf(name) == "" {
 		m.Authoritative = false
 		m.Rcode = dns.RcodeRefused
 		return
 	}
 	for range 8 {
+		soa := dns.Copy(z.soa[z.apexOf(name)])
 		if !z.exists[name] {
 			m.Rcode = dns.RcodeNameError
-			m.Ns = []dns.RR{dns.Copy(z.soa)}
+			m.Ns = []dns.RR{soa}
 			return
 		}
 		if ans := pick(z.byName[name], q.Qtype); len(ans) > 0 {
@@ -120,13 +212,13 @@ func (z *zone) resolve(m *dns.Msg, q dns.Question) {
 		}
 		cname := pick(z.byName[name], dns.TypeCNAME)
 		if len(cname) == 0 || q.Qtype == dns.TypeCNAME {
-			m.Ns = []dns.RR{dns.Copy(z.soa)} // NODATA
+			m.Ns = []dns.RR{soa} // NODATA
 			return
 		}
 		m.Answer = append(m.Answer, cname...)
 		name = strings.ToLower(cname[0].(*dns.CNAME).Target)
-		if !dns.IsSubDomain(z.origin, name) {
-			return // the resolver chases names outside the zone
+		if z.apexOf(name) == "" {
+			return // the resolver chases names outside the zones
 		}
 	}
 }
@@ -245,4 +337,34 @@ func (s *dnsServer) shutdown() {
 			}
 		}
 	}
+}
+
+// serveZone starts one authoritative server for the zone made of lines.
+func (l *Lab) serveZone(ctx context.Context, lines []string) (*zone, *dnsServer, error) {
+	z, err := newZone(lines)
+	if err != nil {
+		return nil, nil, err
+	}
+	pc, ln, err := listenDNS(l.opts.Addr)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := startDNS(ctx, pc, ln, &dnsHandler{zone: z, pause: l.pause})
+	if err != nil {
+		return nil, nil, err
+	}
+	return z, s, nil
+}
+
+// Zones are the zones the lab's resolvers serve, in the order the config
+// lists the resolvers, in BIND format: one, or two under resolver-split.
+// Each, written to a file, gives offline what that resolver gives live.
+func (l *Lab) Zones() []string {
+	var out []string
+	for _, z := range []*zone{l.zone, l.splitZ} {
+		if z != nil {
+			out = append(out, z.String())
+		}
+	}
+	return out
 }

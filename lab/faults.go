@@ -33,6 +33,20 @@ type FaultInfo struct {
 	Example     string   // the argument the table test uses
 	Must        []Expect // results that must appear (given Example)
 	Allowed     []string // check IDs allowed to fail, warn, skip or error as consequences
+	// LB is the balancing mode the fault needs ("" = the lab's setting);
+	// lab.Start applies it over Options.LB.
+	LB string
+	// Nodes is the least number of proxy nodes the fault needs (0 = the
+	// lab's setting); lab.Start raises Options.Nodes to it.
+	Nodes int
+	// OWA: the fault needs the Office Web Apps host; lab.Start sets
+	// Options.OWA.
+	OWA bool
+	// MoreExamples are further arguments the table test also runs, each
+	// with the same Must and Allowed (a fault with variants).
+	MoreExamples []string
+	// Optional: the argument may be left out (NAME alone is a variant).
+	Optional bool
 
 	kind argKind // how the argument is read and normalised
 }
@@ -42,21 +56,32 @@ type FaultInfo struct {
 type argKind int
 
 const (
-	argNone  argKind = iota
-	argName          // a lab host: short label or FQDN, normalised to the FQDN
-	argPath          // a URL path prefix, normalised to lower case with a leading /
-	argValue         // a free word the fault's behaviour interprets
+	argNone   argKind = iota
+	argName           // a lab host: short label or FQDN, normalised to the FQDN
+	argPath           // a URL path prefix, normalised to lower case with a leading /
+	argValue          // a free word the fault's behaviour interprets
+	argChoice         // one of the words in Arg, separated by "|"
 )
 
 // Faults is the fault table, in the order `lyncprobe lab --list-faults`
 // prints it. Adding a fault is one entry here plus its behaviour in the
 // component that consults faultSet:
-//   - DNS: zoneLines drops or changes zone lines;
+//   - DNS: zoneLines drops or changes zone lines (resolver-split: lab.Start
+//     starts a second server whose zone splitFaults bends);
 //   - certificates: Lab.proxyLeafSpec / frontEndLeafSpec bend the leafSpec
-//     (names, validity, key size), newPKI decides the served chain;
+//     (names, validity, key size; bendProxyLeaf in certfaults.go), newPKI
+//     decides the served chain (proxyPlan), proxyTLS each node's
+//     certificate and TLS versions, the CRL site (crl.go) its addresses;
 //   - front ends: startFrontEnds sets frontEnd fields (foreignHost404);
 //   - proxy nodes: startProxies sets proxyNode fields (backendHost for
 //     the Host rewrite, mode for affinity, cookie for MS-WSMAN).
+//   - HTTP (lab/httpfaults.go): bendFrontEnd and bendProxy set the front
+//     ends' and nodes' fields and the proxy's rules (names and paths it
+//     answers itself, pre-authentication); FaultInfo.OWA implies --lab-owa;
+//     bendFrontEndLeaf bends the front ends' certificate.
+//   - affinity (lab/affinity.go): FaultInfo.LB implies a balancing mode,
+//     bendAffinity bends the MS-WSMAN cookie, natPoolSources writes the
+//     client addresses into the config, the balancer round-robins nodes.
 var Faults = []FaultInfo{
 	{
 		Name:        "missing-dns",
@@ -64,8 +89,250 @@ var Faults = []FaultInfo{
 		Description: "the lab DNS has no record for NAME: queries get NXDOMAIN",
 		Example:     "dialin",
 		Must:        []Expect{{ID: "dns.resolves", Status: "fail", Target: "dialin." + Domain}},
+		// The HTTP checks skip the pages on NAME (depends on dns.resolves); so do the cert checks.
+		Allowed: []string{"http.reachable", "dns.expected-address", "dns.private-address",
+			"http.host-forwarding", "http.blank-page", "http.internal-name-leak", "http.preauth",
+			"cert.san-coverage", "cert.tls-versions", "cert.node-consistency"},
+		kind: argName,
+	},
+	{
+		Name: "wrong-ip",
+		Arg:  "NAME",
+		Description: "NAME answers 127.0.0.2, which is not the reverse proxy's address (nothing listens there; " +
+			"a loopback address so that no probe leaves the machine)",
+		Example: "meet",
+		Must:    []Expect{{ID: "dns.expected-address", Status: "fail", Target: MeetHost}},
+		// The meeting join cannot be replayed where the meet name points nowhere.
+		// The HTTP checks skip the pages on NAME: nothing answers there.
+		Allowed: []string{"dns.private-address", "http.reachable", "affinity.join-flow", "cert.san-coverage", "cert.tls-versions",
+			"http.host-forwarding", "http.blank-page", "http.internal-name-leak", "http.preauth"},
+		kind: argName,
+	},
+	{
+		Name: "private-ip",
+		Arg:  "NAME",
+		Description: "NAME answers 127.0.0.3, standing in for an internal address published in public DNS " +
+			"(loopback counts as internal; nothing listens there)",
+		Example: "dialin",
+		Must:    []Expect{{ID: "dns.private-address", Status: "warn", Target: DialinHost}},
+		// The HTTP checks skip the pages on NAME: nothing answers there.
+		Allowed: []string{"dns.expected-address", "http.reachable", "cert.san-coverage", "cert.tls-versions",
+			"http.host-forwarding", "http.blank-page", "http.internal-name-leak", "http.preauth"},
+		kind: argName,
+	},
+	{
+		Name:        "no-srv",
+		Description: "the lab DNS has no _sip._tls or _sipfederationtls._tcp SRV record",
+		Must: []Expect{
+			{ID: "dns.srv", Status: "fail", Target: "_sip._tls." + Domain},
+			{ID: "dns.srv", Status: "fail", Target: "_sipfederationtls._tcp." + Domain},
+		},
+	},
+	{
+		Name: "resolver-split",
+		Description: "a second lab resolver, listed in the config after the first, has no record for meet " +
+			"(a secondary that has not caught up)",
+		Must:    []Expect{{ID: "dns.consistency", Status: "warn", Target: MeetHost}},
+		Allowed: []string{"dns.resolves", "dns.expected-address", "dns.private-address"},
+	},
+	{
+		Name: "lyncdiscover-cname",
+		Description: "lyncdiscover is a CNAME to director." + ForeignDomain + ", another domain " +
+			"(which the lab DNS serves too, pointing at the proxy)",
+		Must: []Expect{{ID: "dns.lyncdiscover-cname", Status: "fail", Target: DiscoverHost}},
+	},
+	{
+		Name:        "missing-san",
+		Arg:         "NAME",
+		Description: "the proxy certificate lacks NAME among its subject alternative names",
+		Example:     "dialin",
+		Must: []Expect{
+			{ID: "cert.san-coverage", Status: "fail", Target: DialinHost},
+			{ID: "cert.all-names", Status: "fail"},
+		},
+		// cert.subject fails too when NAME is the subject (webext).
+		Allowed: []string{"http.reachable", "cert.subject"},
+		kind:    argName,
+	},
+	{
+		Name:        "expired-cert",
+		Description: "the proxy certificate expired yesterday",
+		Must:        []Expect{{ID: "cert.expiry", Status: "fail"}},
 		Allowed:     []string{"http.reachable"},
-		kind:        argName,
+	},
+	{
+		Name:        "expiring-cert",
+		Description: "the proxy certificate expires in 10 days, inside tls.warn_days (30)",
+		Must:        []Expect{{ID: "cert.expiry", Status: "warn"}},
+	},
+	{
+		Name:        "missing-intermediate",
+		Description: "the proxy sends its certificate without the issuing CA's intermediate certificate",
+		Must:        []Expect{{ID: "cert.chain", Status: "fail"}},
+		Allowed:     []string{"http.reachable"},
+	},
+	{
+		Name:        "self-signed",
+		Description: "the proxy serves a self-signed certificate (with the right names)",
+		Must:        []Expect{{ID: "cert.chain", Status: "fail"}},
+		Allowed:     []string{"http.reachable"},
+	},
+	{
+		Name:        "weak-key",
+		Description: "the proxy certificate has a 1024-bit RSA key",
+		Must:        []Expect{{ID: "cert.key-usage", Status: "fail"}},
+	},
+	{
+		Name:        "wildcard-subject",
+		Description: "the proxy certificate's subject is *." + Domain + " (its SANs still list every name)",
+		Must:        []Expect{{ID: "cert.subject", Status: "fail"}},
+	},
+	{
+		Name:        "legacy-tls",
+		Description: "the proxy also accepts TLS 1.0 and 1.1",
+		Must:        []Expect{{ID: "cert.tls-versions", Status: "warn"}},
+	},
+	{
+		Name:        "no-tls12",
+		Description: "the proxy stops at TLS 1.1: clients that need TLS 1.2 cannot connect",
+		Must:        []Expect{{ID: "cert.tls-versions", Status: "fail"}},
+		// Everything that speaks HTTPS (with Go's TLS 1.2 floor) gets no answer.
+		Allowed: []string{"http.reachable", "affinity.sticky", "affinity.cookie", "affinity.per-request",
+			"affinity.join-flow", "affinity.distribution",
+			"http.host-forwarding", "http.blank-page", "http.internal-name-leak", "http.lyncdiscover",
+			"http.paths", "http.internal-site-exposed", "http.preauth"},
+	},
+	{
+		Name:        "node-cert-mismatch",
+		Description: "proxy node 2 still serves an older certificate (implies --lab-nodes 2)",
+		Must:        []Expect{{ID: "cert.node-consistency", Status: "fail"}},
+		Nodes:       2,
+	},
+	{
+		Name:        "crl-unreachable",
+		Description: "the proxy certificate names a CRL address that does not answer (it hangs up)",
+		Must:        []Expect{{ID: "cert.revocation", Status: "fail"}},
+	},
+	{
+		Name: "no-affinity",
+		Description: "the proxy array balances each new connection round robin where affinity is expected " +
+			"(with --lab-nodes 2 the balancer in front does too): a Lync Web App join crosses front ends and fails",
+		Must: []Expect{
+			{ID: "affinity.join-flow", Status: "fail", Target: "https://" + MeetHost + MeetingPath},
+			{ID: "affinity.sticky", Status: "warn", Target: ExternalWeb},
+		},
+		LB: string(lbRoundRobin),
+	},
+	{
+		Name:        "cookie-httponly",
+		Description: "the MS-WSMAN persistence cookie is set HttpOnly (implies --lab-lb cookie)",
+		Must:        []Expect{{ID: "affinity.cookie", Status: "fail", Target: ExternalWeb}},
+		LB:          string(lbCookie),
+	},
+	{
+		Name:        "cookie-expires",
+		Description: "the MS-WSMAN persistence cookie has Expires and Max-Age: it outlives the session (implies --lab-lb cookie)",
+		Must:        []Expect{{ID: "affinity.cookie", Status: "fail", Target: ExternalWeb}},
+		LB:          string(lbCookie),
+	},
+	{
+		Name: "cookie-once-per-connection",
+		Description: "MS-WSMAN is set only on the first response of each TCP connection, the insert " +
+			"optimisation Microsoft forbids (implies --lab-lb cookie)",
+		Must: []Expect{{ID: "affinity.cookie", Status: "fail", Target: ExternalWeb}},
+		LB:   string(lbCookie),
+	},
+	{
+		Name: "nat-pool",
+		Description: "source-address affinity, and the config lists two client source addresses (127.0.0.1 and " +
+			"127.0.0.2: a NAT pool) that the hash puts on different front ends (Linux only)",
+		Must: []Expect{
+			{ID: "affinity.sticky", Status: "warn", Target: ExternalWeb},
+			{ID: "affinity.join-flow", Status: "fail", Target: "https://" + MeetHost + MeetingPath},
+		},
+		LB: string(lbSourceIP),
+	},
+	{
+		Name:         "no-host-forward",
+		Arg:          "404",
+		Optional:     true,
+		Description:  "the proxy sends the internal pool name as Host (TMG without \"Forward the original host header\"): meet and dial-in come up blank; =404 makes the front ends answer IIS 404 instead",
+		Example:      "",
+		MoreExamples: []string{"404"},
+		Must: []Expect{
+			{ID: "http.host-forwarding", Status: "fail", Target: "https://" + MeetHost + MeetingPath},
+			{ID: "http.host-forwarding", Status: "fail", Target: "https://" + DialinHost},
+		},
+		// With =404 the join page does not load, so the join cannot be replayed.
+		Allowed: []string{"http.host-forwarding", "http.blank-page", "http.lyncdiscover", "affinity.join-flow"},
+		kind:    argChoice,
+	},
+	{
+		Name:        "internal-links",
+		Description: "the front ends advertise the internal pool name in the Autodiscover links (the external web services FQDN left at the pool's)",
+		Must: []Expect{
+			{ID: "http.internal-name-leak", Status: "fail", Target: "https://" + DiscoverHost},
+			{ID: "http.lyncdiscover", Status: "fail", Target: "https://" + DiscoverHost},
+		},
+		Allowed: []string{"http.internal-name-leak"},
+	},
+	{
+		Name:        "bridge-internal",
+		Description: "the proxy bridges to the front ends' internal web site (443), which also serves /cscp and /OcsPowerShell, instead of the external one (4443)",
+		Must:        []Expect{{ID: "http.internal-site-exposed", Status: "fail", Target: "https://" + ExternalWeb}},
+	},
+	{
+		Name:        "unpublished-path",
+		Arg:         "PATH",
+		Description: "the proxy answers 404 itself for PATH and below: its rule lists paths and leaves this one out",
+		Example:     "/abs",
+		Must:        []Expect{{ID: "http.paths", Status: "fail", Target: "https://" + ExternalWeb + "/abs/handler"}},
+		kind:        argPath,
+	},
+	{
+		Name:        "node-no-host-forward",
+		Description: "proxy node 2 sends the internal pool name as Host while node 1 forwards the original (implies --lab-nodes 2): one TMG array member without host forwarding",
+		Must: []Expect{
+			{ID: "http.node-consistency", Status: "fail", Target: "https://" + MeetHost + MeetingPath},
+			{ID: "http.node-consistency", Status: "fail", Target: "https://" + DialinHost},
+		},
+		// The balancer picks the node by the client's address: from some
+		// addresses the public name shows the fault too.
+		Allowed: []string{"http.node-consistency", "http.host-forwarding", "http.blank-page", "http.lyncdiscover"},
+		Nodes:   2,
+	},
+	{
+		Name:        "lyncdiscover-404",
+		Description: "the proxy does not publish the lyncdiscover name: it answers 404 itself",
+		Must:        []Expect{{ID: "http.lyncdiscover", Status: "fail", Target: "https://" + DiscoverHost}},
+		Allowed:     []string{"http.host-forwarding"},
+	},
+	{
+		Name:        "preauth",
+		Description: "the proxy pre-authenticates: every request is redirected to TMG's forms-based logon (CookieAuth.dll) instead of passing through",
+		Must: []Expect{
+			{ID: "http.preauth", Status: "fail", Target: "https://" + MeetHost + MeetingPath},
+			{ID: "http.preauth", Status: "fail", Target: "https://" + DiscoverHost},
+		},
+		// The proxy answers everything itself: no front end names itself
+		// and the join stops at the logon redirect.
+		Allowed: []string{"http.preauth", "http.host-forwarding", "http.blank-page", "http.lyncdiscover", "http.paths", "http.internal-site-exposed",
+			"affinity.sticky", "affinity.per-request", "affinity.join-flow", "affinity.distribution"},
+	},
+	{
+		Name:        "backend-cert-mismatch",
+		Description: "the front ends' certificate names the servers but not the pool the proxy connects to: the proxy, which validates its backend like TMG, answers 500",
+		Must:        []Expect{{ID: "http.backend-tls", Status: "fail", Target: ExternalWeb}},
+		// Every request through the proxy gets its 500: no front end names
+		// itself and the join page does not load.
+		Allowed: []string{"http.host-forwarding", "http.lyncdiscover", "http.paths", "http.internal-site-exposed",
+			"affinity.sticky", "affinity.per-request", "affinity.join-flow", "affinity.distribution"},
+	},
+	{
+		Name:        "owa-unpublished",
+		Description: "the proxy does not publish the Office Web Apps name (implies --lab-owa): it answers 404 itself",
+		Must:        []Expect{{ID: "http.office-web-apps", Status: "fail", Target: "https://" + OWAHost + "/hosting/discovery"}},
+		OWA:         true,
 	},
 }
 
@@ -90,13 +357,21 @@ func lookupFault(name string) (FaultInfo, error) {
 func faultNames() string {
 	var names []string
 	for _, f := range Faults {
-		n := f.Name
-		if f.Arg != "" {
-			n += "=" + f.Arg
-		}
-		names = append(names, n)
+		names = append(names, f.Usage())
 	}
 	return strings.Join(names, ", ")
+}
+
+// Usage is how the fault is written: NAME, NAME=ARG, or NAME[=ARG] when
+// the argument is optional.
+func (f FaultInfo) Usage() string {
+	switch {
+	case f.Arg == "":
+		return f.Name
+	case f.Optional:
+		return f.Name + "[=" + f.Arg + "]"
+	}
+	return f.Name + "=" + f.Arg
 }
 
 // normalise checks the spec against the table and returns its argument in
@@ -109,7 +384,7 @@ func (s FaultSpec) normalise() (string, error) {
 	switch {
 	case f.kind == argNone && s.Arg != "":
 		return "", fmt.Errorf("fault %s takes no argument (got %q); valid faults: %s", s.Name, s.Arg, faultNames())
-	case f.kind != argNone && s.Arg == "":
+	case f.kind != argNone && s.Arg == "" && !f.Optional:
 		return "", fmt.Errorf("fault %s needs an argument: %s=%s (e.g. %s=%s); valid faults: %s",
 			s.Name, s.Name, f.Arg, s.Name, f.Example, faultNames())
 	}
@@ -127,6 +402,12 @@ func normaliseArg(f FaultInfo, arg string) (string, error) {
 		return fqdn, nil
 	case argPath:
 		return "/" + strings.TrimLeft(strings.ToLower(arg), "/"), nil
+	case argChoice:
+		choices := strings.Split(f.Arg, "|")
+		if arg != "" && !slices.Contains(choices, strings.ToLower(arg)) {
+			return "", fmt.Errorf("fault %s: %q is not one of %s", f.Name, arg, strings.Join(choices, ", "))
+		}
+		return strings.ToLower(arg), nil
 	}
 	return arg, nil
 }

@@ -55,6 +55,9 @@ type frontEnd struct {
 	// does not know answer IIS 404 instead of a blank 200 (both are seen
 	// when a proxy forwards the pool name instead of the original Host).
 	foreignHost404 bool
+	// internalLinks makes the Autodiscover document link to the internal
+	// pool name (internal-links; linkBase in httpfaults.go).
+	internalLinks bool
 
 	mu       sync.Mutex
 	sessions map[string]bool
@@ -199,10 +202,10 @@ func isForeignSimpleURL(host, path string) bool {
 }
 
 func (f *frontEnd) discoverRoot(w http.ResponseWriter, r *http.Request) {
-	base := f.site.baseURL() + "/Autodiscover/AutodiscoverService.svc/root"
+	base := f.linkBase() + "/Autodiscover/AutodiscoverService.svc/root"
 	if strings.Contains(strings.ToLower(r.Header.Get("Accept")), "application/vnd.microsoft.rtc.autodiscover+xml") {
 		w.Header().Set("Content-Type", "application/vnd.microsoft.rtc.autodiscover+xml; v=1")
-		fmt.Fprintf(w, discoverXML, base, base, base, base, f.site.baseURL())
+		fmt.Fprintf(w, discoverXML, base, base, base, base, f.linkBase())
 		return
 	}
 	type link struct {
@@ -211,7 +214,7 @@ func (f *frontEnd) discoverRoot(w http.ResponseWriter, r *http.Request) {
 	doc := map[string]map[string]link{"_links": {
 		"self":   {base},
 		"user":   {base + "/oauth/user"},
-		"xframe": {f.site.baseURL() + "/Autodiscover/XFrame/XFrame.html"},
+		"xframe": {f.linkBase() + "/Autodiscover/XFrame/XFrame.html"},
 	}}
 	body, _ := json.Marshal(doc)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")

@@ -6,10 +6,11 @@
 // Start brings up, on free ports of one loopback address and without
 // root: an authoritative DNS server for contoso.test (UDP and TCP), a
 // throwaway public CA and an internal CA, two emulated front ends
-// (fe01/fe02 of pool01.contoso.local, their IIS External site), one or
-// more TLS reverse-proxy nodes standing in for TMG, an L4 balancer in
-// front of them when there are several, and two Edge ports that accept
-// and close. It writes a lyncprobe.yaml that describes all of it.
+// (fe01/fe02 of pool01.contoso.local, their IIS External site and the
+// Internal site behind it), one or more TLS reverse-proxy nodes standing
+// in for TMG, an L4 balancer in front of them when there are several, two
+// Edge ports that accept and close, and with Options.OWA an Office Web
+// Apps host. It writes a lyncprobe.yaml that describes all of it.
 //
 // A fault (see Faults) is a named, small change to one component; the
 // components read the switched-on faults from a faultSet. Settings
@@ -52,6 +53,7 @@ type Options struct {
 	Version string        // lync2010|lync2013|sfb2015|sfb2019|sfbse (default sfb2019)
 	Dir     string        // where to write the config and CA files; "" = a temp dir removed on Close
 	Addr    string        // IP to bind, default 127.0.0.1
+	OWA     bool          // also emulate an Office Web Apps host, owa.contoso.test, published by the proxy
 }
 
 // Lab is a running lab deployment.
@@ -61,12 +63,18 @@ type Lab struct {
 	CAFile         string   // the public root, Dir/ca.pem
 	InternalCAFile string   // the front ends' CA, Dir/internal-ca.pem
 	DNSAddr        string   // the DNS server, UDP and TCP
+	DNSAddrs       []string // every lab resolver, as the config lists them (two under resolver-split)
 	ProxyAddr      string   // the published HTTPS address (the balancer when Nodes > 1)
 	Port           int      // ProxyAddr's port, the published HTTPS port
 	Nodes          []string // the proxy nodes
 	FrontEnds      []string // fe01's and fe02's External site
 	EdgeAddrs      []string // the Edge's SIP/TLS and federation ports
 	Version        string
+	// ProxyCertFile is the proxy's certificate as node 1 serves it (PEM:
+	// the leaf, then the rest of the chain sent), Dir/proxy-cert.pem, for
+	// lyncprobe cert inspect.
+	ProxyCertFile string
+	crl           *crlSite // the lab CA's CRL distribution point (crl.go)
 
 	opts    Options
 	faults  faultSet
@@ -80,10 +88,13 @@ type Lab struct {
 	pki     *pki
 	zone    *zone
 	dns     *dnsServer
+	split   *dnsServer // resolver-split's second resolver
+	splitZ  *zone
 	fes     []*frontEnd
 	proxies []*proxyNode
 	servers []*http.Server
 	bal     *balancer
+	httpx   labHTTP // the HTTP module's parts: internal sites, Office Web Apps (httpfaults.go)
 	wg      sync.WaitGroup
 
 	closeOnce sync.Once
@@ -110,7 +121,7 @@ func Start(ctx context.Context, o Options) (*Lab, error) {
 	}
 	l := &Lab{Version: o.Version, opts: o, faults: fs, latency: o.Latency}
 	l.ctx, l.stop = context.WithCancel(context.Background())
-	steps := []func() error{l.makeDir, l.listen, l.mintPKI, l.startFrontEnds, l.startProxies,
+	steps := []func() error{l.makeDir, l.listen, l.mintPKI, l.startFrontEnds, l.startHTTPParts, l.startProxies,
 		l.startEdge, func() error { return l.startDNS(ctx) }, l.writeConfig}
 	for _, step := range steps {
 		err := ctx.Err()
@@ -154,6 +165,14 @@ func (o Options) check() (Options, faultSet, error) {
 		return o, nil, fmt.Errorf("addr %q is not an IP address", o.Addr)
 	}
 	fs, err := newFaultSet(o.Faults)
+	if err != nil {
+		return o, nil, err
+	}
+	o.Nodes = max(o.Nodes, fs.impliedNodes())
+	o.OWA = o.OWA || fs.impliedOWA()
+	if o.LB, err = fs.impliedLB(o.LB); err == nil && fs.has("nat-pool") {
+		err = checkNATPool(o.Addr)
+	}
 	return o, fs, err
 }
 
@@ -211,8 +230,8 @@ func portOf(ln net.Listener) int { return ln.Addr().(*net.TCPAddr).Port }
 // it: the external web services name as CN, every published name as SAN,
 // a 2048-bit RSA key. Certificate faults bend this spec.
 func (l *Lab) proxyLeafSpec(now time.Time) leafSpec {
-	return leafSpec{CN: ExternalWeb, DNS: publishedHosts, RSABits: 2048,
-		NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(1, 0, 0)}
+	return l.bendProxyLeaf(leafSpec{CN: ExternalWeb, DNS: l.publishedNames(), RSABits: 2048,
+		NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(1, 0, 0), CRL: []string{l.crlURL("issuing")}}, now)
 }
 
 // frontEndLeafSpec is the front ends' certificate from the internal CA.
@@ -221,13 +240,16 @@ func (l *Lab) frontEndLeafSpec(now time.Time) leafSpec {
 	if ip := net.ParseIP(l.opts.Addr); !ip.Equal(ips[0]) {
 		ips = append(ips, ip)
 	}
-	return leafSpec{CN: PoolFQDN, DNS: []string{PoolFQDN, frontEndFQDN("fe01"), frontEndFQDN("fe02")}, IPs: ips,
-		NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(1, 0, 0)}
+	return l.bendFrontEndLeaf(leafSpec{CN: PoolFQDN, DNS: []string{PoolFQDN, frontEndFQDN("fe01"), frontEndFQDN("fe02")}, IPs: ips,
+		NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(1, 0, 0)})
 }
 
 func (l *Lab) mintPKI() error {
+	if err := l.listenCRL(); err != nil {
+		return err
+	}
 	now := time.Now()
-	p, err := newPKI(now, l.proxyLeafSpec(now), l.frontEndLeafSpec(now))
+	p, err := newPKI(now, l.proxyPlan(now), l.frontEndLeafSpec(now))
 	if err != nil {
 		return err
 	}
@@ -237,7 +259,13 @@ func (l *Lab) mintPKI() error {
 	if err := writePEM(l.CAFile, p.publicRoot.cert); err != nil {
 		return err
 	}
-	return writePEM(l.InternalCAFile, p.internalRoot.cert)
+	if err := writePEM(l.InternalCAFile, p.internalRoot.cert); err != nil {
+		return err
+	}
+	if err := l.writeProxyCert(); err != nil {
+		return err
+	}
+	return l.serveCRL(now)
 }
 
 // serverTLS serves one certificate (with its chain) over HTTP/1.1: Lync's
@@ -277,6 +305,7 @@ func (l *Lab) startFrontEnds() error {
 		fe := newFrontEnd(fmt.Sprintf("fe%02d", i+1), s)
 		// Faults that bend a front end set its fields here, before it
 		// serves (foreignHost404: meet/dialin under a foreign Host → 404).
+		l.bendFrontEnd(fe)
 		l.fes = append(l.fes, fe)
 		l.serve(l.newHTTPServer(fe), tls.NewListener(ln, cfg))
 	}
@@ -290,17 +319,22 @@ func (l *Lab) startProxies() error {
 	for i, fe := range l.fes {
 		bes = append(bes, backend{id: fe.id, addr: l.FrontEnds[i]})
 	}
-	cfg := serverTLS(l.pki.proxy)
 	for i, ln := range l.lns.nodes {
+		cfg := l.proxyTLS(i) // certificate faults: which certificate, which TLS versions
 		p := newProxyNode(fmt.Sprintf("tmg%02d", i+1), bes, roots, l.pause)
 		// Faults that bend a node set its fields here, before it serves:
 		// backendHost (Host rewrite), mode (affinity), cookie (MS-WSMAN).
 		p.mode = lbMode(l.opts.LB)
+		l.bendAffinity(p)
+		l.bendProxy(i, p)
 		l.proxies = append(l.proxies, p)
-		l.serve(l.newHTTPServer(p), tls.NewListener(l.slow(ln), cfg))
+		srv := l.newHTTPServer(p)
+		srv.ConnContext = withConnState // per-connection balancing state
+		l.serve(srv, tls.NewListener(l.slow(ln), cfg))
 	}
 	if len(l.lns.nodes) > 1 {
 		l.bal = &balancer{ln: l.lns.public, nodes: l.Nodes, ctx: l.ctx, pause: l.pause}
+		l.bal.roundRobin = lbMode(l.opts.LB) == lbRoundRobin
 		l.bal.start()
 	}
 	return nil
@@ -334,27 +368,27 @@ func (l *Lab) startEdge() error {
 }
 
 func (l *Lab) startDNS(ctx context.Context) error {
-	plan := zonePlan{ip: net.ParseIP(l.opts.Addr), sipTLS: portOf(l.lns.edge[0]), federate: portOf(l.lns.edge[1])}
-	z, err := newZone(Domain, zoneLines(plan, l.faults))
-	if err != nil {
-		return err
-	}
-	l.zone = z
-	pc, ln, err := listenDNS(l.opts.Addr)
-	if err != nil {
-		return err
-	}
-	l.dns, err = startDNS(ctx, pc, ln, &dnsHandler{zone: z, pause: l.pause})
-	if err != nil {
+	plan := zonePlan{ip: net.ParseIP(l.opts.Addr), sipTLS: portOf(l.lns.edge[0]), federate: portOf(l.lns.edge[1]), extra: l.extraZoneHosts()}
+	var err error
+	if l.zone, l.dns, err = l.serveZone(ctx, zoneLines(plan, l.faults)); err != nil {
 		return err
 	}
 	l.DNSAddr = l.dns.addr
+	l.DNSAddrs = []string{l.dns.addr}
+	if l.faults.has("resolver-split") {
+		// A second resolver that disagrees about one name (splitFaults).
+		if l.splitZ, l.split, err = l.serveZone(ctx, zoneLines(plan, splitFaults(l.faults))); err != nil {
+			return err
+		}
+		l.DNSAddrs = append(l.DNSAddrs, l.split.addr)
+	}
 	return nil
 }
 
 func (l *Lab) writeConfig() error {
 	d := configData{Version: l.Version, Addr: l.opts.Addr, Port: l.Port, Backends: l.FrontEnds,
-		SIPTLS: portOf(l.lns.edge[0]), Federation: portOf(l.lns.edge[1]), DNS: l.DNSAddr}
+		SIPTLS: portOf(l.lns.edge[0]), Federation: portOf(l.lns.edge[1]), DNS: l.DNSAddrs,
+		SourceAddresses: l.natPoolSources(), OWA: l.owaName()}
 	if len(l.Nodes) > 1 {
 		d.Nodes = l.Nodes
 	}
@@ -386,6 +420,9 @@ func (l *Lab) Close() error {
 		}
 		if l.dns != nil {
 			l.dns.shutdown()
+		}
+		if l.split != nil {
+			l.split.shutdown()
 		}
 		l.wg.Wait()
 		for _, p := range l.proxies {

@@ -34,6 +34,9 @@ const WSMANCookie = "MS-WSMAN"
 type cookieStyle struct {
 	httpOnly bool
 	maxAge   int // seconds; 0 = a session cookie
+	// oncePerConn sets the cookie only on a connection's first response,
+	// the insert optimisation Microsoft forbids.
+	oncePerConn bool
 }
 
 func (c cookieStyle) header(value string) string {
@@ -60,6 +63,9 @@ type proxyNode struct {
 	// backendHost, when set, is sent to the front ends instead of the
 	// client's Host: TMG without "Forward the original host header".
 	backendHost string
+	// rules: names and paths the node answers itself, pre-authentication
+	// (the HTTP faults, httpfaults.go).
+	rules proxyRules
 
 	public    map[string]bool // the rule's public names
 	pause     func(context.Context) bool
@@ -106,6 +112,9 @@ func (p *proxyNode) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		proxyError(w, status, "the request is not for a name this rule publishes")
 		return
 	}
+	if p.rules.intercept(w, r) {
+		return
+	}
 	be := p.pick(w, r)
 	p.rp.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), backendKey{}, be)))
 }
@@ -139,10 +148,12 @@ func (p *proxyNode) pick(w http.ResponseWriter, r *http.Request) backend {
 			}
 		}
 		be := p.next()
-		w.Header().Add("Set-Cookie", p.cookie.header(be.id))
+		if p.setCookieNow(r.Context()) {
+			w.Header().Add("Set-Cookie", p.cookie.header(be.id))
+		}
 		return be
 	case lbRoundRobin:
-		return p.next()
+		return p.perConnection(r.Context())
 	}
 	return p.backends[sourceHash(r.RemoteAddr)%uint32(len(p.backends))]
 }
@@ -187,6 +198,10 @@ func (p *proxyNode) modifyResponse(resp *http.Response) error {
 func badGateway(w http.ResponseWriter, r *http.Request, err error) {
 	if r.Context().Err() != nil {
 		return // the client or the lab went away
+	}
+	if isCertError(err) { // TMG's answer when the backend's certificate is wrong
+		proxyError(w, http.StatusInternalServerError, "The target principal name is incorrect. (-2146893022)")
+		return
 	}
 	proxyError(w, http.StatusBadGateway, "the front end did not answer: "+err.Error())
 }

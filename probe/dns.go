@@ -14,20 +14,32 @@ import (
 // DNSAnswer is what one resolver said about one name and type, after
 // following the CNAME chain.
 type DNSAnswer struct {
-	Server    string        `json:"server"`
-	Name      string        `json:"name"`
-	Type      string        `json:"type"`
-	Rcode     string        `json:"rcode"`         // NOERROR, NXDOMAIN, SERVFAIL, REFUSED, …
-	CNAMEs    []string      `json:"cname_chain"`   // names the chain went through, in order
-	Addresses []string      `json:"addresses"`     // A/AAAA of the final name
-	Records   []string      `json:"records"`       // every answer RR, as zone text
-	TCP       bool          `json:"tcp,omitempty"` // the UDP answer was truncated
+	Server    string   `json:"server"`
+	Name      string   `json:"name"`
+	Type      string   `json:"type"`
+	Rcode     string   `json:"rcode"`         // NOERROR, NXDOMAIN, SERVFAIL, REFUSED, …
+	CNAMEs    []string `json:"cname_chain"`   // names the chain went through, in order
+	Addresses []string `json:"addresses"`     // A/AAAA of the final name
+	Records   []string `json:"records"`       // every answer RR, as zone text
+	SRV       []SRV    `json:"srv,omitempty"` // SRV records of the final name
+	TCP       bool     `json:"tcp,omitempty"` // the UDP answer was truncated
+	// OutOfZone is set only by a Zone (offline): the name the chain reached
+	// that the zone file does not hold, so the answer stops there.
+	OutOfZone string        `json:"out_of_zone,omitempty"`
 	RTT       time.Duration `json:"-"`
+}
+
+// SRV is one service record: where a service listens.
+type SRV struct {
+	Priority uint16 `json:"priority"`
+	Weight   uint16 `json:"weight"`
+	Port     uint16 `json:"port"`
+	Target   string `json:"target"` // lower case, no final dot ("." = service not offered)
 }
 
 // NoData reports a successful answer that holds no record of the type asked.
 func (a *DNSAnswer) NoData() bool {
-	return a.Rcode == "NOERROR" && len(a.Addresses) == 0 && len(a.typed()) == 0
+	return a.Rcode == "NOERROR" && a.OutOfZone == "" && len(a.Addresses) == 0 && len(a.typed()) == 0
 }
 
 func (a *DNSAnswer) typed() []string {
@@ -106,17 +118,28 @@ func (a *DNSAnswer) absorb(msg *dns.Msg, qname string, qtype uint16) string {
 			continue
 		}
 		found = true
-		switch v := rr.(type) {
-		case *dns.A:
-			a.Addresses = append(a.Addresses, v.A.String())
-		case *dns.AAAA:
-			a.Addresses = append(a.Addresses, v.AAAA.String())
-		}
+		a.take(rr)
 	}
 	if !found && !strings.EqualFold(cur, qname) {
 		return cur
 	}
 	return ""
+}
+
+// take keeps the data of one record of the type asked.
+func (a *DNSAnswer) take(rr dns.RR) {
+	switch v := rr.(type) {
+	case *dns.A:
+		a.Addresses = append(a.Addresses, v.A.String())
+	case *dns.AAAA:
+		a.Addresses = append(a.Addresses, v.AAAA.String())
+	case *dns.SRV:
+		target := strings.ToLower(v.Target)
+		if target != "." {
+			target = strings.TrimSuffix(target, ".")
+		}
+		a.SRV = append(a.SRV, SRV{Priority: v.Priority, Weight: v.Weight, Port: v.Port, Target: target})
+	}
 }
 
 func cnameOf(rrs []dns.RR, name string) string {

@@ -33,9 +33,10 @@ type Request struct {
 	MaxBody int64 // default DefaultMaxBody
 }
 
-// Timings are the phases of one request.
+// Timings are the phases of one request. DNS is zero when the request
+// was sent to a given address; Chain fills it for the hops it resolves.
 type Timings struct {
-	Connect, TLS, FirstByte, Total time.Duration
+	DNS, Connect, TLS, FirstByte, Total time.Duration
 }
 
 // Response is what came back. Redirects are not followed.

@@ -28,6 +28,9 @@ func sample() Report {
 				Message: "answered 200 over TLS 1.3", Evidence: map[string]any{"status": 200}, Duration: 40 * time.Millisecond},
 			{ID: "http.reachable", Module: "http", Target: "https://dialin.contoso.com", Status: checks.Skip,
 				Message: "depends on dns.resolves, which failed for dialin.contoso.com"},
+			{ID: "affinity.distribution", Module: "affinity", Target: "webext.contoso.com", Via: "address 203.0.113.10", Status: checks.Info,
+				Message: "20 new connections without cookies reached 2 front end(s)", Duration: 80 * time.Millisecond,
+				Evidence: map[string]any{"distribution": []checks.Bar{{Label: "fe01.pool01.contoso.local", Count: 15}, {Label: "fe02.pool01.contoso.local", Count: 4}, {Label: "(no answer)", Count: 1}}}},
 		},
 	}
 }

@@ -86,6 +86,7 @@ func (p *printer) group(g group) {
 		if r.Remedy != "" && (r.Status == checks.Warn || r.Status == checks.Fail) {
 			p.printf("         remedy: %s\n", r.Remedy)
 		}
+		p.bars(r)
 	}
 }
 

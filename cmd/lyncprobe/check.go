@@ -9,6 +9,7 @@ import (
 	"github.com/lyncprobe/lyncprobe/checks"
 	"github.com/lyncprobe/lyncprobe/config"
 	"github.com/lyncprobe/lyncprobe/lab"
+	"github.com/lyncprobe/lyncprobe/probe"
 	"github.com/lyncprobe/lyncprobe/report"
 	"github.com/spf13/cobra"
 )
@@ -26,6 +27,8 @@ type checkOptions struct {
 	NoColor      bool
 	Lab          bool
 	LabFlags     labFlags
+	ZoneFiles    []string      // --zone-file: an offline DNS run (zone.go)
+	zones        []*probe.Zone // ZoneFiles, read
 }
 
 func newCmdCheck(ios *IOStreams, runF func(context.Context, *checkOptions) error) *cobra.Command {
@@ -38,6 +41,7 @@ lab with --lab and check it. Every probe runs concurrently; each fact (a DNS
 answer, a TLS handshake, an HTTP response) is fetched once per run.`,
 		Example: `  lyncprobe check -c lyncprobe.yaml
   lyncprobe check -c lyncprobe.yaml --format json --only dns,http
+  lyncprobe check -c lyncprobe.yaml --zone-file contoso.com.zone   # DNS only, offline
   lyncprobe check --lab
   lyncprobe check --lab --fault missing-dns=dialin`,
 		Args: cobra.NoArgs,
@@ -62,6 +66,7 @@ answer, a TLS handshake, an HTTP response) is fetched once per run.`,
 	f.StringVar(&o.FailOn, "fail-on", "fail", "exit 1 on: fail (fail or error) or warn (also warnings)")
 	f.BoolVar(&o.NoColor, "no-color", false, "no colour in the text report")
 	f.BoolVar(&o.Lab, "lab", false, "start the embedded lab, check it and stop it")
+	f.StringArrayVar(&o.ZoneFiles, "zone-file", nil, "check DNS offline against this BIND zone file, no network (repeatable: one view per file; runs only the dns module)")
 	o.LabFlags.add(cmd)
 	return cmd
 }
@@ -85,6 +90,9 @@ func (o *checkOptions) validate(cmd *cobra.Command) error {
 	if err := checks.ValidateModules(o.Only); err != nil {
 		return fmt.Errorf("--only: %w", err)
 	}
+	if err := o.validateZoneFiles(); err != nil {
+		return err
+	}
 	if o.Lab {
 		return o.LabFlags.validate()
 	}
@@ -105,6 +113,9 @@ func checkRun(ctx context.Context, o *checkOptions) error {
 	if err != nil {
 		return err
 	}
+	if o.zones, err = loadZones(o.ZoneFiles, dep); err != nil {
+		return err
+	}
 	return runChecks(ctx, o, dep)
 }
 
@@ -114,21 +125,32 @@ func runChecks(ctx context.Context, o *checkOptions, dep *config.Deployment) err
 	start := time.Now()
 	results := checks.Run(runCtx, dep, checks.Options{
 		Only: o.Only, Resolvers: o.Resolvers, Concurrency: o.Concurrency,
-		CheckTimeout: o.CheckTimeout, Progress: progress(o.IO),
+		CheckTimeout: o.CheckTimeout, Progress: progress(o.IO), Zones: o.zones,
 	})
 	rep := report.Report{Deployment: dep.Name, Results: results, Duration: time.Since(start)}
-	color := o.IO.OutTTY && !o.IO.NoColorEnv && !o.NoColor
-	if err := report.Render(o.IO.Out, o.Format, rep, report.Options{Color: color}); err != nil {
+	return finishReport(ctx, o.IO, reportFlags{o.Format, o.FailOn, o.NoColor}, rep)
+}
+
+// reportFlags are the output flags check and cert inspect share.
+type reportFlags struct {
+	Format, FailOn string
+	NoColor        bool
+}
+
+// finishReport renders rep and maps it to the exit code's error.
+func finishReport(ctx context.Context, ios *IOStreams, f reportFlags, rep report.Report) error {
+	color := ios.OutTTY && !ios.NoColorEnv && !f.NoColor
+	if err := report.Render(ios.Out, f.Format, rep, report.Options{Color: color}); err != nil {
 		return fmt.Errorf("write the report: %w", err)
 	}
 	if ctx.Err() != nil {
 		return errInterrupted
 	}
 	failOn := checks.Fail
-	if o.FailOn == "warn" {
+	if f.FailOn == "warn" {
 		failOn = checks.Warn
 	}
-	if checks.Summarize(results, rep.Duration).Failed(failOn) {
+	if checks.Summarize(rep.Results, rep.Duration).Failed(failOn) {
 		return errChecksFailed
 	}
 	return nil

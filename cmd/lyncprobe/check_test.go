@@ -29,6 +29,9 @@ func TestCheckFlagParsing(t *testing.T) {
 		"lab with faults": {args: "--lab --fault missing-dns=dialin --lab-nodes 2 --lab-lb cookie", check: func(o *checkOptions) bool {
 			return o.Lab && len(o.LabFlags.specs) == 1 && o.LabFlags.specs[0].Arg == "dialin" && o.LabFlags.Nodes == 2
 		}},
+		"lab with owa and an optional fault argument": {args: "--lab --lab-owa --fault no-host-forward --fault no-host-forward=404", check: func(o *checkOptions) bool {
+			return o.LabFlags.OWA && o.LabFlags.options("").OWA && len(o.LabFlags.specs) == 2 && o.LabFlags.specs[1].Arg == "404"
+		}},
 		"only and resolvers": {args: "--only dns,http --resolver 1.1.1.1 --resolver 9.9.9.9:53", check: func(o *checkOptions) bool {
 			return len(o.Only) == 2 && len(o.Resolvers) == 2
 		}},

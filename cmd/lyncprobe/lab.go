@@ -21,10 +21,11 @@ type labFlags struct {
 	LB      string
 	Latency time.Duration
 	Version string
+	OWA     bool
 	specs   []lab.FaultSpec
 }
 
-var labFlagNames = []string{"fault", "lab-nodes", "lab-lb", "lab-latency", "lab-version"}
+var labFlagNames = []string{"fault", "lab-nodes", "lab-lb", "lab-latency", "lab-version", "lab-owa"}
 
 func (l *labFlags) add(cmd *cobra.Command) {
 	f := cmd.Flags()
@@ -33,6 +34,7 @@ func (l *labFlags) add(cmd *cobra.Command) {
 	f.StringVar(&l.LB, "lab-lb", "source-ip", "how the lab proxy keeps a client on a front end: source-ip or cookie")
 	f.DurationVar(&l.Latency, "lab-latency", 0, "delay added to each lab DNS answer, connection and response")
 	f.StringVar(&l.Version, "lab-version", config.DefaultVersion, "version the lab emulates: "+strings.Join(config.Versions, ", "))
+	f.BoolVar(&l.OWA, "lab-owa", false, "also emulate an Office Web Apps host (owa.contoso.test) published by the lab proxy")
 }
 
 func (l *labFlags) changed(cmd *cobra.Command) bool {
@@ -64,7 +66,7 @@ func (l *labFlags) validate() error {
 }
 
 func (l *labFlags) options(dir string) lab.Options {
-	return lab.Options{Faults: l.specs, Nodes: l.Nodes, LB: l.LB, Latency: l.Latency, Version: l.Version, Dir: dir}
+	return lab.Options{Faults: l.specs, Nodes: l.Nodes, LB: l.LB, Latency: l.Latency, Version: l.Version, Dir: dir, OWA: l.OWA}
 }
 
 type labOptions struct {
@@ -123,13 +125,12 @@ func listFaults(ios *IOStreams) error {
 	tw := tabwriter.NewWriter(ios.Out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "FAULT\tDIAGNOSED BY\tDESCRIPTION")
 	for _, f := range lab.Faults {
-		name := f.Name
-		if f.Arg != "" {
-			name += "=" + f.Arg
-		}
+		name := f.Usage()
 		var must []string
 		for _, m := range f.Must {
-			must = append(must, m.ID+" ("+m.Status+")")
+			if d := m.ID + " (" + m.Status + ")"; !slices.Contains(must, d) {
+				must = append(must, d)
+			}
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", name, strings.Join(must, ", "), f.Description)
 	}

@@ -97,7 +97,7 @@ not run).`,
 	root.SetOut(ios.Out)
 	root.SetErr(ios.ErrOut)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newCmdCheck(ios, nil), newCmdLab(ios, nil), newCmdVersion(ios))
+	root.AddCommand(newCmdCheck(ios, nil), newCmdLab(ios, nil), newCmdCert(ios, nil), newCmdVersion(ios))
 	return root
 }
 

@@ -1,0 +1,197 @@
+package checks
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/lyncprobe/lyncprobe/probe"
+)
+
+// joinFollowUps is how many follow-up connections the join replay opens
+// (Lync Web App opens several while it joins); it stops at the first that
+// breaks.
+const joinFollowUps = 6
+
+// joinMaxBody caps what a join step reads: a join page, an error page.
+const joinMaxBody = 256 << 10
+
+// lwaLink finds the web app's URL in the join page: /lwa/… from Lync 2013
+// on, /Reach/… in Lync 2010.
+var lwaLink = regexp.MustCompile(`(?i)(?:https?://[^/"'\s<>]+)?(/(?:lwa|reach)/[^"'\s<>]*)`)
+
+var titleTag = regexp.MustCompile(`(?is)<title>\s*(.*?)\s*</title>`)
+
+const joinRemedy = "Keep every connection of one client on one front end for the whole join: source-address affinity on the " +
+	"load balancer in front of the reverse-proxy array (Windows NLB port rule Affinity \"Single\"), or MS-WSMAN cookie " +
+	"persistence (needed when clients come through a NAT pool). The seed article's fix was to put the balancer in failover, so that all requests took one path."
+
+// joinStep is one request of the replayed join and what answered it.
+type joinStep struct {
+	Step     int // 0 = the join page
+	Path     string
+	Source   string
+	Status   int
+	FrontEnd string
+	SameConn bool   // FrontEnd came from an identity request on the step's connection
+	Note     string // what an error page said
+	Err      error
+}
+
+func (s joinStep) broken() bool { return s.Err != nil || s.Status >= 400 }
+
+// affinityJoinFlow replays the Lync Web App join against meeting_url.
+func affinityJoinFlow(ctx context.Context, e *Env) []Result {
+	raw := e.Dep.MeetingURL
+	if raw == "" {
+		return []Result{{Target: meetTarget(e), Status: Skip,
+			Message: "no meeting_url is configured: set it to a test meeting to replay a Lync Web App join"}}
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return []Result{{Target: raw, Status: Skip, Message: "meeting_url cannot be read: " + err.Error()}}
+	}
+	host := strings.ToLower(u.Hostname())
+	addrs, err := e.Addresses(ctx, host)
+	if err != nil {
+		return []Result{{Target: raw, Status: Error, Message: e.Unfinished(ctx)}}
+	}
+	if len(addrs) == 0 {
+		return []Result{skipFor("dns.resolves", raw, host)}
+	}
+	// Wait for the affinity probe first: it says whether an identity asked on
+	// a step's own connection can be trusted, and keeps the replay out of
+	// the probe's burst of connections.
+	trust := e.sameConnTrusted(ctx)
+	addr := net.JoinHostPort(addrs[0], fmt.Sprint(e.Dep.ReverseProxy.Port))
+	steps := e.replayJoin(ctx, host, addr, u.RequestURI())
+	if msg := e.Unfinished(ctx); msg != "" {
+		return []Result{{Target: raw, Via: "address " + addrs[0], Status: Error, Message: msg}}
+	}
+	r := judgeJoin(steps, trust)
+	r.Target, r.Via = raw, "address "+addrs[0]
+	r.Evidence = map[string]any{"connect": addr, "steps": stepTable(steps), "same_connection_identity_trusted": trust}
+	return []Result{r}
+}
+
+// sameConnTrusted: an identity asked on a step's connection names the
+// step's front end unless some web services name balanced the requests of
+// one connection one by one and cookies did not pin a client either.
+func (e *Env) sameConnTrusted(ctx context.Context) bool {
+	for _, ws := range e.Dep.WebServices {
+		run, early := e.affinityFor(ctx, ws)
+		if early != nil {
+			continue
+		}
+		perRequest := len(frontEnds(e.samples(runOneConn, run.OneConn))) > 1
+		pinned := len(frontEnds(e.samples(runJar, run.Jar))) <= 1
+		if perRequest && !pinned {
+			return false
+		}
+	}
+	return true
+}
+
+// replayJoin fetches the join page, then follows up on new connections
+// carrying the cookies it set, as the web app does; connections take the
+// configured source addresses in turn, as a NAT pool would.
+func (e *Env) replayJoin(ctx context.Context, host, addr, path string) []joinStep {
+	jar := &probe.Jar{}
+	first, body := e.joinStep(ctx, jar, addr, host, joinStep{Path: path, Source: e.source(0)})
+	steps := []joinStep{first}
+	if first.broken() || first.Status >= 300 {
+		return steps
+	}
+	next := followUpPath(body, e.Dep.Version)
+	for i := 1; i <= joinFollowUps; i++ {
+		s, _ := e.joinStep(ctx, jar, addr, host, joinStep{Step: i, Path: next, Source: e.source(i)})
+		steps = append(steps, s)
+		if s.broken() {
+			break
+		}
+	}
+	return steps
+}
+
+// meetTarget names the join-flow result when there is no meeting URL: the
+// first meet simple URL.
+func meetTarget(e *Env) string {
+	if len(e.Dep.SimpleURLs.Meet) > 0 {
+		return e.Dep.SimpleURLs.Meet[0]
+	}
+	return "meeting_url"
+}
+
+func (e *Env) source(i int) string {
+	src := e.Dep.Affinity.SourceAddresses
+	if len(src) == 0 {
+		return ""
+	}
+	return src[i%len(src)]
+}
+
+// joinStep sends one step on a new connection, then, if the answer names
+// no front end, asks the identity resource on the same connection.
+func (e *Env) joinStep(ctx context.Context, jar *probe.Jar, addr, host string, s joinStep) (joinStep, string) {
+	open := e.probes.Open
+	if open == nil {
+		open = probe.Open
+	}
+	c, err := open(ctx, probe.DialSpec{Addr: addr, SNI: host, Local: s.Source})
+	if err != nil {
+		s.Err = err
+		return s, ""
+	}
+	defer c.Close()
+	s.Source = c.Local()
+	resp, err := c.Do(ctx, e.withJar(probe.Request{Host: e.Dep.HTTPSAuthority(host), Path: s.Path, MaxBody: joinMaxBody}, jar))
+	if err != nil {
+		s.Err = err
+		return s, ""
+	}
+	jar.Take(resp.Header)
+	s.Status, s.FrontEnd = resp.Status, e.identity(resp.Header)
+	if s.broken() {
+		s.Note = errorNote(string(resp.Body))
+	}
+	if s.FrontEnd == "" {
+		if id, err := c.Do(ctx, e.withJar(e.identityRequest(host), jar)); err == nil {
+			s.FrontEnd, s.SameConn = e.identity(id.Header), true
+		}
+	}
+	return s, string(resp.Body)
+}
+
+func (e *Env) withJar(r probe.Request, jar *probe.Jar) probe.Request {
+	if line, _ := jar.Cookie(); line != "" {
+		r.Header = map[string][]string{"Cookie": {line}}
+	}
+	return r
+}
+
+// followUpPath is the web app URL the join page links to, or the
+// version's default when the page names none.
+func followUpPath(body, version string) string {
+	if m := lwaLink.FindStringSubmatch(html.UnescapeString(body)); m != nil {
+		return m[1]
+	}
+	if version == "lync2010" {
+		return "/Reach/Client/WebPages/ReachJoin.aspx"
+	}
+	return "/lwa/WebPages/LwaClient.aspx"
+}
+
+// errorNote is what an error page says, briefly.
+func errorNote(body string) string {
+	if strings.Contains(strings.ToLower(body), "session not found") {
+		return "session not found"
+	}
+	if m := titleTag.FindStringSubmatch(body); m != nil {
+		return html.UnescapeString(m[1])
+	}
+	return ""
+}

@@ -1,0 +1,253 @@
+package checks
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lyncprobe/lyncprobe/probe"
+)
+
+// Decision functions on chains minted here (recorded facts); the checks
+// themselves run against loopback listeners in cert_test.go.
+
+func TestJudgeChain(t *testing.T) {
+	p := newCertPKI(t)
+	key := certECKey(t)
+	leaf := p.leaf(t, key, []string{"webext.contoso.test"})
+	selfTmpl := certLeafTmpl("webext.contoso.test")
+	self := certSign(t, selfTmpl, key, nil)
+	other := newCertPKI(t) // a CA nobody trusts
+	otherLeaf := other.leaf(t, key, []string{"webext.contoso.test"})
+	expired := p.leaf(t, key, []string{"webext.contoso.test"}, func(c *x509.Certificate) {
+		c.NotBefore, c.NotAfter = time.Now().AddDate(-1, 0, 0), time.Now().AddDate(0, 0, -1)
+	})
+	empty := x509.NewCertPool()
+	cases := []struct {
+		name          string
+		chain         []*x509.Certificate
+		system, all   *x509.CertPool
+		status        Status
+		want, trusted string
+	}{
+		{"public root", []*x509.Certificate{leaf, p.inter.cert}, p.pool(), p.pool(), Pass, "publicly trusted root", "system roots"},
+		{"through ca_file", []*x509.Certificate{leaf, p.inter.cert}, empty, p.pool(), Pass, "trusted through tls.ca_file", "tls.ca_file ca.pem"},
+		{"intermediate sent in the wrong order, root sent too", []*x509.Certificate{leaf, p.root.cert, p.inter.cert}, empty, p.pool(), Pass, "tls.ca_file", "tls.ca_file ca.pem"},
+		{"expired leaf still chains", []*x509.Certificate{expired, p.inter.cert}, empty, p.pool(), Pass, "tls.ca_file", "tls.ca_file ca.pem"},
+		{"intermediate not sent", []*x509.Certificate{leaf}, empty, p.pool(), Fail, "did not send the intermediate", ""},
+		{"self-signed", []*x509.Certificate{self}, empty, p.pool(), Fail, "self-signed", ""},
+		{"untrusted CA, root sent", []*x509.Certificate{otherLeaf, other.inter.cert, other.root.cert}, empty, p.pool(), Fail, "neither publicly trusted nor in tls.ca_file", ""},
+		{"untrusted CA, root not sent", []*x509.Certificate{otherLeaf, other.inter.cert}, empty, p.pool(), Fail, "neither publicly trusted nor in tls.ca_file", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := judgeChain(tc.chain, tc.system, tc.all, "ca.pem", time.Now())
+			if r.Status != tc.status || !strings.Contains(r.Message, tc.want) {
+				t.Fatalf("got %s %q; want %s containing %q", r.Status, r.Message, tc.status, tc.want)
+			}
+			if got, _ := r.Evidence["trusted_by"].(string); got != tc.trusted {
+				t.Errorf("trusted_by %q, want %q", got, tc.trusted)
+			}
+			if tc.status == Fail && r.Remedy == "" {
+				t.Error("a failure without a remedy")
+			}
+		})
+	}
+}
+
+func TestJudgeExpiry(t *testing.T) {
+	p := newCertPKI(t)
+	key := certECKey(t)
+	now := time.Now()
+	validity := func(from, until time.Time) func(*x509.Certificate) {
+		return func(c *x509.Certificate) { c.NotBefore, c.NotAfter = from, until }
+	}
+	shortInter := newCertCA(t, "Short Issuing CA", p.root, validity(now.AddDate(-1, 0, 0), now.AddDate(0, 0, 5)))
+	cases := []struct {
+		name   string
+		chain  []*x509.Certificate
+		status Status
+		want   string
+	}{
+		{"valid", []*x509.Certificate{p.leaf(t, key, []string{"a.test"}), p.inter.cert}, Pass, "valid until"},
+		{"expired", []*x509.Certificate{p.leaf(t, key, []string{"a.test"}, validity(now.AddDate(-1, 0, 0), now.AddDate(0, 0, -2))), p.inter.cert},
+			Fail, "expired on " + now.AddDate(0, 0, -2).UTC().Format("2006-01-02")},
+		{"not yet valid", []*x509.Certificate{p.leaf(t, key, []string{"a.test"}, validity(now.AddDate(0, 0, 3), now.AddDate(1, 0, 0))), p.inter.cert},
+			Fail, "not valid before"},
+		{"expiring", []*x509.Certificate{p.leaf(t, key, []string{"a.test"}, validity(now.AddDate(0, 0, -300), now.AddDate(0, 0, 12))), p.inter.cert},
+			Warn, "expires on " + now.AddDate(0, 0, 12).UTC().Format("2006-01-02") + ", in 12 days"},
+		{"intermediate expiring", []*x509.Certificate{certSign(t, certLeafTmpl("a.test"), key, shortInter), shortInter.cert},
+			Warn, "the intermediate CN Short Issuing CA expires"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := judgeExpiry(probe.BuildPath(tc.chain), now, 30)
+			if r.Status != tc.status || !strings.Contains(r.Message, tc.want) {
+				t.Fatalf("got %s %q; want %s containing %q", r.Status, r.Message, tc.status, tc.want)
+			}
+		})
+	}
+}
+
+func TestJudgeSubjectAndNames(t *testing.T) {
+	p := newCertPKI(t)
+	key := certECKey(t)
+	hosts := []string{"webext.contoso.test", "meet.contoso.test", "dialin.contoso.test"}
+	good := p.leaf(t, key, hosts)
+	wild := p.leaf(t, key, []string{"*.contoso.test", "webext.contoso.test"}, func(c *x509.Certificate) { c.Subject.CommonName = "*.contoso.test" })
+	cnOnly := p.leaf(t, key, []string{"meet.contoso.test"}, func(c *x509.Certificate) { c.Subject.CommonName = "webext.contoso.test" })
+	noCN := p.leaf(t, key, hosts, func(c *x509.Certificate) { c.Subject = pkix.Name{} })
+	for name, tc := range map[string]struct {
+		leaf   *x509.Certificate
+		status Status
+		want   string
+	}{
+		"good": {good, Pass, "also a SAN"}, "wildcard": {wild, Fail, "is a wildcard"},
+		"cn not in sans": {cnOnly, Fail, "not among the SANs"}, "no cn": {noCN, Warn, "no subject common name"},
+	} {
+		if r := judgeSubject(tc.leaf); r.Status != tc.status || !strings.Contains(r.Message, tc.want) {
+			t.Errorf("%s: got %s %q", name, r.Status, r.Message)
+		}
+	}
+	// all-names: the wildcard covers meet and dialin; cnOnly misses two,
+	// and the request lists every name once.
+	if r := judgeAllNames(wild, hosts); r.Status != Pass {
+		t.Errorf("wildcard: %s %q", r.Status, r.Message)
+	}
+	r := judgeAllNames(cnOnly, hosts)
+	if r.Status != Fail || !strings.Contains(r.Message, "misses webext.contoso.test, dialin.contoso.test") {
+		t.Fatalf("got %s %q", r.Status, r.Message)
+	}
+	if got := strings.Join(r.Evidence["request_sans"].([]string), ","); got != "meet.contoso.test,webext.contoso.test,dialin.contoso.test" {
+		t.Errorf("request_sans %s", got)
+	}
+}
+
+func TestJudgeCoverage(t *testing.T) {
+	p := newCertPKI(t)
+	leaf := p.leaf(t, certECKey(t), []string{"webext.contoso.test", "*.contoso.test"})
+	for host, want := range map[string]Status{
+		"webext.contoso.test": Pass, "meet.contoso.test": Pass, "MEET.contoso.test.": Pass,
+		"contoso.test": Fail, "a.meet.contoso.test": Fail, "meet.fabrikam.test": Fail,
+	} {
+		r := judgeCoverage(certSeen{Host: host, Chain: []*x509.Certificate{leaf}})
+		if r.Status != want {
+			t.Errorf("%s: %s %q, want %s", host, r.Status, r.Message, want)
+		}
+	}
+}
+
+func TestJudgeKeyUsage(t *testing.T) {
+	p := newCertPKI(t)
+	names := []string{"webext.contoso.test"}
+	rsaRoot := &certCA{key: certRSAKey(t, 2048)}
+	rsaRoot.cert = certSign(t, &x509.Certificate{Subject: pkix.Name{CommonName: "RSA root"}, IsCA: true, BasicConstraintsValid: true,
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(1, 0, 0), KeyUsage: x509.KeyUsageCertSign}, rsaRoot.key, nil)
+	sha1Leaf := certSign(t, func() *x509.Certificate {
+		c := certLeafTmpl(names...)
+		c.SignatureAlgorithm = x509.SHA1WithRSA
+		return c
+	}(), certECKey(t), rsaRoot)
+	p224, _ := ecdsa.GenerateKey(elliptic.P224(), rand.Reader)
+	cases := []struct {
+		name   string
+		chain  []*x509.Certificate
+		status Status
+		want   string
+	}{
+		{"good", []*x509.Certificate{p.leaf(t, certRSAKey(t, 2048), names), p.inter.cert}, Pass, "RSA 2048-bit"},
+		{"rsa 1024", []*x509.Certificate{p.leaf(t, certRSAKey(t, 1024), names), p.inter.cert}, Fail, "1024-bit RSA key (at least 2048"},
+		{"p-224", []*x509.Certificate{p.leaf(t, p224, names), p.inter.cert}, Fail, "224-bit ECDSA key"},
+		{"client auth only", []*x509.Certificate{p.leaf(t, certECKey(t), names, func(c *x509.Certificate) {
+			c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
+		}), p.inter.cert}, Fail, "lacks the Server Authentication"},
+		{"no eku", []*x509.Certificate{p.leaf(t, certECKey(t), names, func(c *x509.Certificate) { c.ExtKeyUsage = nil }), p.inter.cert}, Warn, "no extended key usage"},
+		{"sha-1 leaf", []*x509.Certificate{sha1Leaf, rsaRoot.cert}, Fail, "signed with SHA-1"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := judgeKeyUsage(probe.BuildPath(tc.chain))
+			if r.Status != tc.status || !strings.Contains(r.Message, tc.want) {
+				t.Fatalf("got %s %q; want %s containing %q", r.Status, r.Message, tc.status, tc.want)
+			}
+		})
+	}
+	// A self-signed root signed with SHA-1 is not judged by its signature.
+	oldRoot := &certCA{key: certRSAKey(t, 2048)}
+	oldRoot.cert = certSign(t, &x509.Certificate{Subject: pkix.Name{CommonName: "Old root"}, IsCA: true, BasicConstraintsValid: true,
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(1, 0, 0), KeyUsage: x509.KeyUsageCertSign,
+		SignatureAlgorithm: x509.SHA1WithRSA}, oldRoot.key, nil)
+	leaf := certSign(t, certLeafTmpl(names...), certECKey(t), oldRoot)
+	if r := judgeKeyUsage(probe.BuildPath([]*x509.Certificate{leaf, oldRoot.cert})); r.Status != Pass {
+		t.Errorf("SHA-1 self-signed root: %s %q", r.Status, r.Message)
+	}
+}
+
+func TestJudgeVersions(t *testing.T) {
+	alert := &probe.Error{Op: "tls", Kind: probe.KindTLSAlert, Err: errors.New("protocol version not supported")}
+	refused := &probe.Error{Op: "dial", Kind: probe.KindRefused}
+	probes := func(errs ...error) []versionProbe {
+		var out []versionProbe
+		for i, v := range []uint16{tls.VersionTLS10, tls.VersionTLS11, tls.VersionTLS12, tls.VersionTLS13} {
+			out = append(out, versionProbe{Version: v, Err: errs[i]})
+		}
+		return out
+	}
+	cases := []struct {
+		name   string
+		in     []versionProbe
+		status Status
+		want   string
+	}{
+		{"modern", probes(alert, alert, nil, nil), Pass, "accepts TLS 1.2, TLS 1.3; refuses TLS 1.0, TLS 1.1"},
+		{"legacy", probes(nil, nil, nil, alert), Warn, "still accepts TLS 1.0/1.1"},
+		{"no 1.2", probes(nil, nil, alert, alert), Fail, "does not offer TLS 1.2"},
+		{"1.3 only", probes(alert, alert, alert, nil), Fail, "does not offer TLS 1.2"},
+		{"one refused connection decides nothing", probes(alert, alert, refused, nil), Error, "could not probe TLS 1.2: connection refused"},
+		{"no connection at all", probes(refused, refused, refused, refused), Skip, "no connection (connection refused)"},
+	}
+	for _, tc := range cases {
+		r := judgeVersions(tc.in)
+		if r.Status != tc.status || !strings.Contains(r.Message, tc.want) {
+			t.Errorf("%s: got %s %q; want %s containing %q", tc.name, r.Status, r.Message, tc.status, tc.want)
+		}
+	}
+}
+
+func TestJudgeConsistency(t *testing.T) {
+	p := newCertPKI(t)
+	key := certECKey(t)
+	names := []string{"webext.contoso.test"}
+	current := []*x509.Certificate{p.leaf(t, key, names), p.inter.cert}
+	old := []*x509.Certificate{p.leaf(t, key, names, func(c *x509.Certificate) { c.NotBefore = time.Now().AddDate(0, 0, -200) }), p.inter.cert}
+	seen := func(chains ...[]*x509.Certificate) []certSeen {
+		var out []certSeen
+		for i, c := range chains {
+			out = append(out, certSeen{Via: []string{"address 192.0.2.10", "node 192.0.2.11:443", "node 192.0.2.12:443"}[i], Chain: c})
+		}
+		return out
+	}
+	if r := judgeConsistency(seen(current, current, current)); r.Status != Pass {
+		t.Errorf("same everywhere: %s %q", r.Status, r.Message)
+	}
+	if r := judgeConsistency(seen(current)); r.Status != Info {
+		t.Errorf("one endpoint: %s %q", r.Status, r.Message)
+	}
+	// The older certificate is named even where it is the majority.
+	r := judgeConsistency(seen(old, current, old))
+	if r.Status != Fail || !strings.Contains(r.Message, "address 192.0.2.10 serves an older certificate") ||
+		!strings.Contains(r.Message, "node 192.0.2.12:443 serves an older") || !strings.Contains(r.Message, "than node 192.0.2.11:443") {
+		t.Errorf("old on two of three: %s %q", r.Status, r.Message)
+	}
+	r = judgeConsistency(seen(current, current[:1]))
+	if r.Status != Fail || !strings.Contains(r.Message, "the same certificate with a different chain (1 certificates, not 2)") {
+		t.Errorf("chain differs: %s %q", r.Status, r.Message)
+	}
+}

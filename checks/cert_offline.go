@@ -1,0 +1,117 @@
+package checks
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/lyncprobe/lyncprobe/config"
+	"github.com/lyncprobe/lyncprobe/probe"
+)
+
+// CertFile is a certificate file read for cert inspect: the chain it
+// holds, leaf first, as a server would send it.
+type CertFile struct {
+	Name  string // the path as the user gave it, for reports
+	Chain []*x509.Certificate
+}
+
+// ReadCertFiles reads each file, PEM, DER or PFX. A PFX password comes
+// from the item's password_env or password_file, never from elsewhere;
+// a file that cannot be read is an error naming it.
+func ReadCertFiles(items []config.CertificateFile) ([]CertFile, error) {
+	out := make([]CertFile, 0, len(items))
+	for _, it := range items {
+		chain, err := probe.ReadCertFile(it.Path, it.Password)
+		if errors.Is(err, probe.ErrPFXPassword) && it.PasswordEnv == "" && it.PasswordFile == "" {
+			err = fmt.Errorf("%w: list the file under tls.certificate_files with password_env or password_file", err)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", it.Path, err)
+		}
+		out = append(out, CertFile{Name: it.Path, Chain: chain})
+	}
+	return out, nil
+}
+
+// FileItems pairs command-line paths with the config's items, so that a
+// PFX named on the command line takes its password settings from the
+// config; a path the config does not list gets no password.
+func FileItems(paths []string, configured []config.CertificateFile) []config.CertificateFile {
+	out := make([]config.CertificateFile, 0, len(paths))
+	for _, p := range paths {
+		abs, _ := filepath.Abs(p)
+		item := config.CertificateFile{Path: p}
+		if i := slices.IndexFunc(configured, func(c config.CertificateFile) bool { return c.Path == abs }); i >= 0 {
+			item = configured[i]
+			item.Path = p
+		}
+		out = append(out, item)
+	}
+	return out
+}
+
+// certFiles are the offline facts: files in place of handshakes.
+type certFiles struct {
+	names []string // overrides the deployment's published names
+	files []CertFile
+}
+
+// observations: every file, as if served for every name.
+func (cf *certFiles) observations(hosts []string) []hostCerts {
+	out := make([]hostCerts, len(hosts))
+	for i, h := range hosts {
+		out[i] = hostCerts{Host: h, Resolved: true}
+		for _, f := range cf.files {
+			out[i].Seen = append(out[i].Seen, certSeen{Host: h, Via: "file " + f.Name, File: f.Name, Chain: f.Chain})
+		}
+	}
+	return out
+}
+
+// offlineChecks are the certificate checks a file can answer: the rest
+// need the network (versions, nodes, revocation addresses).
+var offlineChecks = []string{"cert.san-coverage", "cert.all-names", "cert.chain", "cert.expiry", "cert.subject", "cert.key-usage"}
+
+// InspectOptions say what cert inspect judges.
+type InspectOptions struct {
+	Files []CertFile
+	Names []string         // the names to cover; empty = the deployment's published names
+	Now   func() time.Time // default time.Now
+}
+
+// Inspect judges certificate files offline with the live run's checks and
+// decisions: the files replace the handshakes. dep may be nil when Names
+// are given; its tls.ca_file and tls.warn_days then take their defaults.
+func Inspect(ctx context.Context, dep *config.Deployment, o InspectOptions) []Result {
+	if dep == nil {
+		dep = &config.Deployment{Name: "cert inspect", TLS: config.TLS{WarnDays: config.DefaultWarnDays}}
+	}
+	opts := Options{}
+	opts.fill()
+	e := newEnv(ctx, dep, opts)
+	e.certFiles = &certFiles{names: normNames(o.Names), files: o.Files}
+	if o.Now != nil {
+		e.Now = o.Now
+	}
+	var out []Result
+	for _, c := range registry {
+		if slices.Contains(offlineChecks, c.ID) {
+			out = append(out, runCheck(ctx, e, c)...)
+		}
+	}
+	return out
+}
+
+func normNames(names []string) []string {
+	var out []string
+	for _, n := range names {
+		out = appendNew(out, strings.TrimSuffix(strings.ToLower(strings.TrimSpace(n)), "."))
+	}
+	return out
+}

@@ -1,0 +1,246 @@
+package checks
+
+import (
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"encoding/base64"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The cert checks against loopback TLS listeners serving certificates
+// minted here; the names resolve to 127.0.0.1 through recorded answers.
+
+const (
+	webext  = "webext.contoso.test"
+	meet    = "meet.contoso.test"
+	dialin  = "dialin.contoso.test"
+	discovr = "lyncdiscover.contoso.test"
+)
+
+// ocspQuery is the part of an OCSP request the test responder reads.
+type ocspQuery struct {
+	TBS struct {
+		List []struct {
+			Cert struct {
+				Alg               pkix.AlgorithmIdentifier
+				NameHash, KeyHash []byte
+				Serial            *big.Int
+			}
+		}
+	}
+}
+
+// crlServer publishes CRLs signed by ca (listing what revoked returns at
+// request time) and an OCSP responder that answers responseStatus
+// ocspStatus to any well-formed request, all on loopback.
+func crlServer(t *testing.T, ca *certCA, revoked func() []*x509.Certificate, ocspStatus int) *httptest.Server {
+	t.Helper()
+	crl := func(w http.ResponseWriter, next time.Time) {
+		var entries []x509.RevocationListEntry
+		for _, c := range revoked() {
+			entries = append(entries, x509.RevocationListEntry{SerialNumber: c.SerialNumber, RevocationTime: time.Now().Add(-time.Hour)})
+		}
+		der, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{Number: big.NewInt(1),
+			ThisUpdate: time.Now().Add(-48 * time.Hour), NextUpdate: next, RevokedCertificateEntries: entries}, ca.cert, ca.key)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Write(der)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/ca.crl", func(w http.ResponseWriter, _ *http.Request) { crl(w, time.Now().AddDate(0, 0, 7)) })
+	mux.HandleFunc("/stale.crl", func(w http.ResponseWriter, _ *http.Request) { crl(w, time.Now().Add(-time.Hour)) })
+	mux.HandleFunc("/ocsp/", func(w http.ResponseWriter, r *http.Request) {
+		der, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(r.URL.Path, "/ocsp/"))
+		var q ocspQuery
+		if _, err2 := asn1.Unmarshal(der, &q); err != nil || err2 != nil || len(q.TBS.List) != 1 {
+			http.Error(w, "bad request", http.StatusBadRequest)
+			return
+		}
+		resp, _ := asn1.Marshal(struct{ Status asn1.Enumerated }{asn1.Enumerated(ocspStatus)})
+		w.Header().Set("Content-Type", "application/ocsp-response")
+		w.Write(resp)
+	})
+	s := httptest.NewServer(mux)
+	t.Cleanup(s.Close)
+	return s
+}
+
+func none() []*x509.Certificate { return nil }
+
+func TestCertModuleOnLoopback(t *testing.T) {
+	p := newCertPKI(t)
+	site := crlServer(t, p.inter, none, 0)
+	key := certRSAKey(t, 2048)
+	leaf := p.leaf(t, key, []string{webext, meet, discovr}, func(c *x509.Certificate) {
+		c.CRLDistributionPoints = []string{site.URL + "/ca.crl"}
+		c.OCSPServer = []string{site.URL + "/ocsp"}
+	})
+	addr := certServeTLS(t, []*x509.Certificate{leaf, p.inter.cert}, key, tls.VersionTLS12, 0)
+	rs := runCertModule(t, certDeployment(certPort(t, addr), p.writeCAFile(t)), certProbes(webext, meet, dialin, discovr))
+
+	want := []struct {
+		id, target string
+		status     Status
+		msg        string
+	}{
+		{"cert.san-coverage", webext, Pass, "covers webext.contoso.test"},
+		{"cert.san-coverage", dialin, Fail, "does not cover dialin.contoso.test"},
+		{"cert.all-names", webext, Fail, "covers 3 of 4 published names; misses dialin.contoso.test"},
+		{"cert.chain", webext, Pass, "trusted through tls.ca_file"},
+		{"cert.expiry", webext, Pass, "valid until"},
+		{"cert.subject", webext, Pass, "also a SAN"},
+		{"cert.key-usage", webext, Pass, "RSA 2048-bit"},
+		{"cert.tls-versions", meet, Pass, "accepts TLS 1.2, TLS 1.3; refuses TLS 1.0, TLS 1.1"},
+		{"cert.node-consistency", meet, Info, "nothing to compare"},
+		{"cert.revocation", site.URL + "/ca.crl", Pass, "answered with a CRL (0 entries"},
+		{"cert.revocation", site.URL + "/ocsp", Pass, "the OCSP responder answered successfully"},
+	}
+	for _, w := range want {
+		r := certResult(t, rs, w.id, w.target, "")
+		if r.Status != w.status || !strings.Contains(r.Message, w.msg) {
+			t.Errorf("%s %s: %s %q; want %s containing %q", w.id, w.target, r.Status, r.Message, w.status, w.msg)
+		}
+	}
+	if r := certResult(t, rs, "cert.all-names", webext, ""); !strings.Contains(r.Remedy, "webext.contoso.test, meet.contoso.test, lyncdiscover.contoso.test, dialin.contoso.test") {
+		t.Errorf("all-names remedy: %s", r.Remedy)
+	}
+	if r := certResult(t, rs, "cert.chain", webext, ""); r.Evidence["trusted_by"] == nil || !strings.HasPrefix(r.Evidence["trusted_by"].(string), "tls.ca_file") {
+		t.Errorf("chain evidence: %v", r.Evidence)
+	}
+}
+
+// A name that does not resolve is skipped, naming dns.resolves, and still
+// judged on the nodes; a node with an older certificate is named.
+func TestCertModuleNodesAndCascade(t *testing.T) {
+	p := newCertPKI(t)
+	key := certECKey(t)
+	names := []string{webext, meet, dialin, discovr}
+	current := p.leaf(t, key, names)
+	old := p.leaf(t, key, names, func(c *x509.Certificate) { c.NotBefore = time.Now().AddDate(0, 0, -200) })
+	nodeA := certServeTLS(t, []*x509.Certificate{current, p.inter.cert}, key, tls.VersionTLS12, 0)
+	nodeB := certServeTLS(t, []*x509.Certificate{old, p.inter.cert}, key, tls.VersionTLS12, 0)
+	dep := certDeployment(certPort(t, nodeA), p.writeCAFile(t), nodeA, nodeB)
+	rs := runCertModule(t, dep, certProbes(webext, meet, discovr)) // dialin: NXDOMAIN
+
+	if r := certResult(t, rs, "cert.san-coverage", dialin, ""); r.Status != Skip || !strings.Contains(r.Message, "depends on dns.resolves") {
+		t.Errorf("dialin: %s %q", r.Status, r.Message)
+	}
+	if r := certResult(t, rs, "cert.san-coverage", dialin, "node "+nodeB); r.Status != Pass {
+		t.Errorf("dialin on node B: %s %q", r.Status, r.Message)
+	}
+	if r := certResult(t, rs, "cert.node-consistency", dialin, "nodes"); r.Status != Fail {
+		t.Errorf("dialin's nodes are still compared: %s %q", r.Status, r.Message)
+	}
+	r := certResult(t, rs, "cert.node-consistency", meet, "")
+	if r.Status != Fail || !strings.Contains(r.Message, "node "+nodeB+" serves an older certificate") {
+		t.Errorf("node-consistency: %s %q", r.Status, r.Message)
+	}
+	// Two distinct certificates: one result each for the per-certificate checks.
+	n := 0
+	for _, r := range rs {
+		if r.ID == "cert.expiry" {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d cert.expiry results, want one per distinct certificate (2):\n%s", n, certDump(rs))
+	}
+}
+
+// A proxy that stops at TLS 1.1: cert.tls-versions fails, and the other
+// checks still judge the certificate it shows over TLS 1.1.
+func TestCertModuleOldTLSOnly(t *testing.T) {
+	p := newCertPKI(t)
+	key := certRSAKey(t, 2048)
+	leaf := p.leaf(t, key, []string{webext, meet, dialin, discovr})
+	addr := certServeTLS(t, []*x509.Certificate{leaf, p.inter.cert}, key, tls.VersionTLS10, tls.VersionTLS11)
+	rs := runCertModule(t, certDeployment(certPort(t, addr), p.writeCAFile(t)), certProbes(webext, meet, dialin, discovr))
+	r := certResult(t, rs, "cert.tls-versions", webext, "")
+	if r.Status != Fail || !strings.Contains(r.Message, "does not offer TLS 1.2") || !strings.Contains(r.Message, "accepts TLS 1.0, TLS 1.1") {
+		t.Errorf("tls-versions: %s %q", r.Status, r.Message)
+	}
+	r = certResult(t, rs, "cert.san-coverage", webext, "")
+	if r.Status != Pass || !strings.Contains(r.Evidence["note"].(string), "captured over TLS 1.1") {
+		t.Errorf("san-coverage over TLS 1.1: %s %q %v", r.Status, r.Message, r.Evidence)
+	}
+}
+
+// Revocation findings, one certificate per name (served by SNI): a CRL
+// that lists the certificate, a stale CRL, an OCSP responder that does not
+// know the CA, and a CRL host that does not resolve. Nothing leaves loopback.
+func TestCertRevocationFindings(t *testing.T) {
+	p := newCertPKI(t)
+	key := certECKey(t)
+	var revoked []*x509.Certificate
+	site := crlServer(t, p.inter, func() []*x509.Certificate { return revoked }, 6)
+	urls := map[string]func(*x509.Certificate){
+		webext:  func(c *x509.Certificate) { c.CRLDistributionPoints = []string{site.URL + "/ca.crl"} },
+		meet:    func(c *x509.Certificate) { c.CRLDistributionPoints = []string{site.URL + "/stale.crl"} },
+		dialin:  func(c *x509.Certificate) { c.OCSPServer = []string{site.URL + "/ocsp"} },
+		discovr: func(c *x509.Certificate) { c.CRLDistributionPoints = []string{"http://crl.nowhere.test/ca.crl"} },
+	}
+	certs := map[string]tls.Certificate{}
+	for name, mod := range urls {
+		leaf := p.leaf(t, key, []string{webext, meet, dialin, discovr}, mod)
+		if name == webext {
+			revoked = append(revoked, leaf)
+		}
+		certs[name] = tls.Certificate{Certificate: [][]byte{leaf.Raw, p.inter.cert.Raw}, PrivateKey: key}
+	}
+	addr := certServeSNI(t, certs)
+	rs := runCertModule(t, certDeployment(certPort(t, addr), p.writeCAFile(t)), certProbes(webext, meet, dialin, discovr))
+	want := []struct {
+		target string
+		status Status
+		msg    string
+	}{
+		{site.URL + "/ca.crl", Fail, "is revoked by this CRL"},
+		{site.URL + "/stale.crl", Warn, "stale: its next update was due"},
+		{site.URL + "/ocsp", Fail, "the OCSP responder answered unauthorized"},
+		{"http://crl.nowhere.test/ca.crl", Fail, "does not resolve in public DNS"},
+	}
+	for _, w := range want {
+		r := certResult(t, rs, "cert.revocation", w.target, "")
+		if r.Status != w.status || !strings.Contains(r.Message, w.msg) {
+			t.Errorf("%s: %s %q; want %s containing %q", w.target, r.Status, r.Message, w.status, w.msg)
+		}
+	}
+}
+
+// certServeSNI serves a certificate per SNI name on one loopback port.
+func certServeSNI(t *testing.T, certs map[string]tls.Certificate) string {
+	t.Helper()
+	cfg := &tls.Config{GetCertificate: func(h *tls.ClientHelloInfo) (*tls.Certificate, error) {
+		c := certs[h.ServerName]
+		return &c, nil
+	}}
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(5 * time.Second))
+				c.(*tls.Conn).Handshake()
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}

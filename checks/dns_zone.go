@@ -1,0 +1,44 @@
+package checks
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/lyncprobe/lyncprobe/probe"
+)
+
+// zoneAddr marks a public-view "resolver" that is a zone file.
+const zoneAddr = "zone:"
+
+// errOffline is what any network probe gets in an offline run.
+var errOffline = &probe.Error{Op: "offline", Kind: probe.KindOther, Err: errors.New("offline run: no network")}
+
+// zoneView is the public view of an offline run: one resolver per zone
+// file, labelled "zone <file>", answered from the file. Every other probe
+// fails without touching the network, so an offline run asks no server.
+func zoneView(zones []*probe.Zone, p Probes) ([]Resolver, Probes) {
+	byAddr := map[string]*probe.Zone{}
+	view := make([]Resolver, 0, len(zones))
+	for _, z := range zones {
+		addr := zoneAddr + z.File
+		byAddr[addr] = z
+		view = append(view, Resolver{Addr: addr, Label: "zone " + z.File})
+	}
+	p.Resolve = func(ctx context.Context, server, name string, qtype uint16) (*probe.DNSAnswer, error) {
+		if z, ok := byAddr[server]; ok {
+			return z.Resolve(ctx, server, name, qtype)
+		}
+		return nil, errOffline
+	}
+	p.Handshake = func(context.Context, string, string, probe.TLSOptions) (*probe.TLSFacts, error) {
+		return nil, errOffline
+	}
+	p.Fetch = func(context.Context, probe.Request) (*probe.Response, error) { return nil, errOffline }
+	return view, p
+}
+
+// zoneRun reports an offline run (the public view is zone files).
+func (e *Env) zoneRun() bool {
+	return len(e.Public) > 0 && strings.HasPrefix(e.Public[0].Addr, zoneAddr)
+}

@@ -1,0 +1,128 @@
+package checks
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/lyncprobe/lyncprobe/config"
+	"github.com/lyncprobe/lyncprobe/probe"
+)
+
+// identityPath is the Autodiscover user resource: its 401 carries
+// X-MS-Server-Fqdn, the answering front end's name (DOMAIN.md §4).
+const identityPath = "/Autodiscover/AutodiscoverService.svc/root/oauth/user"
+
+// identityMaxBody caps what an identity request reads: a 401 page.
+const identityMaxBody = 64 << 10
+
+// keepAliveRequests is how many requests share one connection in the
+// per-request probe.
+const keepAliveRequests = 6
+
+// affinityRun is one run of the affinity probe against one web services
+// name. The probe opens fresh connections on purpose, so its connections
+// are never memoised one by one; the run as a whole is one fact about the
+// balancer, computed once and shared by the affinity checks.
+type affinityRun struct {
+	Target   string // the external web services FQDN
+	Via      string // "address 203.0.113.10"
+	Addr     string // host:port dialled
+	Sources  []string
+	Plain    []probe.Visit // new connections, no cookie jar
+	Jar      []probe.Visit // new connections carrying the cookies they were given
+	OneConn  []probe.Visit // several requests over one keep-alive connection
+	Backends []backendIdentity
+}
+
+// backendIdentity is what a front end, asked directly, calls itself.
+type backendIdentity struct {
+	Addr, Identity string
+	Err            error
+}
+
+// affinityFor returns the run for ws, or the result that says why there is
+// none (its name does not resolve, or the check's time ran out).
+func (e *Env) affinityFor(ctx context.Context, ws config.WebService) (*affinityRun, *Result) {
+	addrs, err := e.Addresses(ctx, ws.External)
+	if err != nil {
+		return nil, &Result{Target: ws.External, Status: Error, Message: e.Unfinished(ctx)}
+	}
+	if len(addrs) == 0 {
+		r := skipFor("dns.resolves", ws.External, ws.External)
+		return nil, &r
+	}
+	// A client uses one address of the name; the first (sorted) stands for it.
+	addr := net.JoinHostPort(addrs[0], fmt.Sprint(e.Dep.ReverseProxy.Port))
+	v, err := e.memo.get(ctx, "affinity|"+ws.External+"|"+addr, func(ctx context.Context) (any, error) {
+		return e.runAffinity(ctx, ws, addr, "address "+addrs[0]), nil
+	})
+	if err != nil {
+		return nil, &Result{Target: ws.External, Via: "address " + addrs[0], Status: Error, Message: e.Unfinished(ctx)}
+	}
+	return v.(*affinityRun), nil
+}
+
+// runAffinity makes the probe's connections. It runs inside the memo, so
+// it calls the probes directly: a memoised call from here could wait for
+// a slot this run holds.
+func (e *Env) runAffinity(ctx context.Context, ws config.WebService, addr, via string) *affinityRun {
+	a := e.Dep.Affinity
+	plan := probe.Plan{
+		Dial:        probe.DialSpec{Addr: addr, SNI: ws.External},
+		Request:     e.identityRequest(ws.External),
+		Connections: a.Connections,
+		Sources:     a.SourceAddresses,
+		Workers:     min(probe.DefaultWorkers, cap(e.memo.sem)),
+		Open:        e.probes.Open,
+	}
+	run := &affinityRun{Target: ws.External, Via: via, Addr: addr, Sources: a.SourceAddresses}
+	run.Plain = probe.Connections(ctx, plan)
+	plan.Jar = true
+	run.Jar = probe.Connections(ctx, plan)
+	run.OneConn = probe.KeepAlive(ctx, plan, keepAliveRequests)
+	run.Backends = e.backendIdentities(ctx, ws)
+	return run
+}
+
+// identityRequest asks host for the resource that names its front end.
+func (e *Env) identityRequest(host string) probe.Request {
+	return probe.Request{Host: e.Dep.HTTPSAuthority(host), Path: identityPath, MaxBody: identityMaxBody}
+}
+
+// backendIdentities asks each configured front end directly who it is:
+// several different answers prove there is something to balance. The
+// front ends' certificate is not judged here (the identity is the fact).
+func (e *Env) backendIdentities(ctx context.Context, ws config.WebService) []backendIdentity {
+	out := make([]backendIdentity, len(ws.Backends))
+	for i, b := range ws.Backends {
+		r := e.identityRequest(ws.External)
+		r.Addr, r.SNI = b, ws.External
+		resp, err := e.probes.Fetch(ctx, r)
+		out[i] = backendIdentity{Addr: b, Err: err}
+		if err == nil {
+			out[i].Identity = e.identity(resp.Header)
+		}
+	}
+	return out
+}
+
+// identity is the front end a response names: the identity header, else
+// the value of the identity cookie it sets; "" when it names none.
+func (e *Env) identity(h http.Header) string {
+	if v := strings.TrimSpace(h.Get(e.Dep.Affinity.IdentityHeader)); v != "" {
+		return strings.ToLower(v)
+	}
+	name := e.Dep.Affinity.IdentityCookie
+	if name == "" {
+		return ""
+	}
+	for _, line := range h.Values("Set-Cookie") {
+		if ck, err := http.ParseSetCookie(line); err == nil && ck.Name == name && ck.Value != "" {
+			return name + "=" + ck.Value
+		}
+	}
+	return ""
+}

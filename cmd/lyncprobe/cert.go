@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/lyncprobe/lyncprobe/checks"
+	"github.com/lyncprobe/lyncprobe/config"
+	"github.com/lyncprobe/lyncprobe/report"
+	"github.com/spf13/cobra"
+)
+
+type certInspectOptions struct {
+	IO         *IOStreams
+	ConfigPath string
+	Names      []string
+	Files      []string
+	Report     reportFlags
+}
+
+func newCmdCert(ios *IOStreams, runF func(context.Context, *certInspectOptions) error) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "cert",
+		Short: "Certificate tools",
+		Args:  cobra.NoArgs,
+	}
+	cmd.AddCommand(newCmdCertInspect(ios, runF))
+	return cmd
+}
+
+func newCmdCertInspect(ios *IOStreams, runF func(context.Context, *certInspectOptions) error) *cobra.Command {
+	o := &certInspectOptions{IO: ios}
+	cmd := &cobra.Command{
+		Use:   "inspect [FILE...]",
+		Short: "Check certificate files offline against the published names",
+		Long: `Check certificate files (PEM, DER or PFX/PKCS#12) against the deployment's
+published names with the same checks and verdicts as a live run, without
+any network: SAN coverage, all names, chain, expiry, subject, key usage. It
+is a CI gate for a certificate before it is installed.
+
+With no FILE, the files listed under tls.certificate_files are read. A PFX
+password comes from that list (password_env or password_file), never from
+the command line, and is never printed.`,
+		Example: `  lyncprobe cert inspect -c lyncprobe.yaml
+  lyncprobe cert inspect -c lyncprobe.yaml new-rp.pem
+  lyncprobe cert inspect --name meet.contoso.com --name dialin.contoso.com new-rp.pem`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Files = args
+			if err := o.validate(cmd); err != nil {
+				return usageError{err}
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return certInspectRun(cmd.Context(), o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.ConfigPath, "config", "c", "lyncprobe.yaml", "deployment config file: its published names, tls.ca_file, tls.warn_days")
+	f.StringSliceVar(&o.Names, "name", nil, "a name the certificate must cover, instead of a config (repeatable)")
+	f.StringVar(&o.Report.Format, "format", "text", "report format: "+fmt.Sprint(report.Formats))
+	f.StringVar(&o.Report.FailOn, "fail-on", "fail", "exit 1 on: fail (fail or error) or warn (also warnings)")
+	f.BoolVar(&o.Report.NoColor, "no-color", false, "no colour in the text report")
+	return cmd
+}
+
+func (o *certInspectOptions) validate(cmd *cobra.Command) error {
+	switch {
+	case len(o.Names) > 0 && cmd.Flags().Changed("config"):
+		return errors.New("--name and --config exclude each other")
+	case len(o.Names) > 0 && len(o.Files) == 0:
+		return errors.New("--name needs certificate FILE arguments")
+	case !report.ValidFormat(o.Report.Format):
+		return fmt.Errorf("--format %q: want one of %v", o.Report.Format, report.Formats)
+	case o.Report.FailOn != "fail" && o.Report.FailOn != "warn":
+		return fmt.Errorf("--fail-on %q: want fail or warn", o.Report.FailOn)
+	}
+	return nil
+}
+
+func certInspectRun(ctx context.Context, o *certInspectOptions) error {
+	var dep *config.Deployment
+	items := checks.FileItems(o.Files, nil)
+	name := "cert inspect"
+	if len(o.Names) == 0 {
+		var err error
+		if dep, err = config.Load(o.ConfigPath); err != nil {
+			return err
+		}
+		name = dep.Name
+		items = dep.TLS.CertificateFiles
+		if len(o.Files) > 0 {
+			items = checks.FileItems(o.Files, dep.TLS.CertificateFiles)
+		}
+	}
+	if len(items) == 0 {
+		return usageError{errors.New("no certificate file: name FILEs, or list them under tls.certificate_files in the config")}
+	}
+	files, err := checks.ReadCertFiles(items)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	results := checks.Inspect(ctx, dep, checks.InspectOptions{Files: files, Names: o.Names})
+	return finishReport(ctx, o.IO, o.Report, report.Report{Deployment: name, Results: results, Duration: time.Since(start)})
+}

@@ -1,0 +1,125 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// CertificateFile is one item of tls.certificate_files: a certificate file
+// (PEM, DER or PFX) that `lyncprobe cert inspect` judges offline. It is
+// written as a bare path, or as a mapping when a PFX needs a password:
+//
+//	certificate_files:
+//	  - rp-chain.pem
+//	  - {path: rp.pfx, password_env: RP_PFX_PASSWORD}
+//	  - {path: old.pfx, password_file: /run/secrets/old-pfx}
+//
+// A password never sits in the config file itself, nor on a command line.
+type CertificateFile struct {
+	Path         string // absolute after Load
+	PasswordEnv  string // name of an environment variable holding the PFX password
+	PasswordFile string // a file holding the PFX password; absolute after Load
+}
+
+// UnmarshalYAML reads either form. Problems name the inner key, so that
+// the loader's message reads "tls.certificate_files[1]: passwd: unknown key".
+func (c *CertificateFile) UnmarshalYAML(n *yaml.Node) error {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		c.Path = n.Value
+		return nil
+	case yaml.MappingNode:
+		return c.fromMapping(n)
+	}
+	return errors.New("must be a path or a mapping with path and password_env or password_file")
+}
+
+func (c *CertificateFile) fromMapping(n *yaml.Node) error {
+	fields := map[string]*string{"path": &c.Path, "password_env": &c.PasswordEnv, "password_file": &c.PasswordFile}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		p, ok := fields[k.Value]
+		switch {
+		case !ok:
+			return fmt.Errorf("%s: unknown key (want path, password_env or password_file)", k.Value)
+		case seen[k.Value]:
+			return fmt.Errorf("%s: duplicate key", k.Value)
+		case v.Kind != yaml.ScalarNode || v.ShortTag() == nullTag:
+			return fmt.Errorf("%s: must be a string", k.Value)
+		}
+		seen[k.Value] = true
+		*p = v.Value
+	}
+	return nil
+}
+
+// Password is the PFX password from the environment variable or the file
+// the item names, "" when it names neither.
+func (c CertificateFile) Password() (string, error) {
+	switch {
+	case c.PasswordEnv != "":
+		pw, ok := os.LookupEnv(c.PasswordEnv)
+		if !ok {
+			return "", fmt.Errorf("the environment variable %s (password_env) is not set", c.PasswordEnv)
+		}
+		return pw, nil
+	case c.PasswordFile != "":
+		data, err := os.ReadFile(c.PasswordFile)
+		if err != nil {
+			return "", fmt.Errorf("cannot read its password_file: %w", err)
+		}
+		return strings.TrimRight(string(data), "\r\n"), nil
+	}
+	return "", nil
+}
+
+// checkCertificateFiles makes the paths absolute against the config's
+// folder and checks that each file can be read now, not at inspect time.
+func (l *loader) checkCertificateFiles(key string, items []CertificateFile) {
+	for i := range items {
+		c := &items[i]
+		ik := indexKey(key, i)
+		switch {
+		case strings.TrimSpace(c.Path) == "":
+			l.fail(ik, "path: required")
+		case c.PasswordEnv != "" && c.PasswordFile != "":
+			l.fail(ik, "password_env and password_file exclude each other")
+		case c.PasswordEnv != "" && strings.ContainsAny(c.PasswordEnv, "= \t"):
+			l.fail(ik, "password_env: must be the name of an environment variable")
+		default:
+			l.readable(ik, &c.Path, "")
+			if c.PasswordFile != "" {
+				l.readable(ik, &c.PasswordFile, "password_file: ")
+			}
+		}
+	}
+}
+
+// readable makes *p absolute against the config file's folder and reports
+// a file that cannot be read.
+func (l *loader) readable(key string, p *string, what string) {
+	path := *p
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(filepath.Dir(l.file), path)
+	}
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	*p = path
+	f, err := os.Open(path)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		l.fail(key, "%scannot read %s: %v", what, path, err)
+		return
+	}
+	f.Close()
+}

@@ -1,0 +1,70 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const zoneConfig = "sip_domains: [contoso.com]\n" +
+	"web_services: [{external: webext.contoso.com}]\n" +
+	"simple_urls: {meet: [https://meet.contoso.com], dialin: https://dialin.contoso.com}\n" +
+	"dns:\n" +
+	"  zone_file: zone.db\n"
+
+// loadWithZone writes zone.db next to a config naming it and loads that.
+func loadWithZone(t *testing.T, zone string) (*Deployment, string, error) {
+	t.Helper()
+	dir := t.TempDir()
+	if zone != "" {
+		if err := os.WriteFile(filepath.Join(dir, "zone.db"), []byte(zone), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err := Parse([]byte(zoneConfig), filepath.Join(dir, "lyncprobe.yaml"))
+	return d, dir, err
+}
+
+func TestZoneFileLoads(t *testing.T) {
+	d, dir, err := loadWithZone(t, "@ 300 IN SOA ns1 hostmaster 1 3600 600 86400 300\nmeet 300 IN A 192.0.2.10\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(dir, "zone.db"); d.DNS.ZoneFile != want {
+		t.Errorf("zone_file = %q, want %q (relative to the config's folder)", d.DNS.ZoneFile, want)
+	}
+	// Without $ORIGIN, names are relative to the first SIP domain.
+	rrs, err := ReadZone(d.DNS.ZoneFile, d.SIPDomains[0])
+	if err != nil || len(rrs) != 2 || rrs[1].Header().Name != "meet.contoso.com." {
+		t.Fatalf("ReadZone = %v, %v", rrs, err)
+	}
+}
+
+// A zone that does not parse is a load error naming the zone file and the
+// zone file's own line, not the config's.
+func TestZoneFileErrors(t *testing.T) {
+	soa := "$ORIGIN contoso.com.\n@ 300 IN SOA ns1 hostmaster 1 3600 600 86400 300\n"
+	cases := map[string]struct{ zone, want string }{
+		"bad address": {soa + "meet 300 IN A 192.0.2.10\ndialin 300 IN A 300.1.1.1\n", `zone.db:4: bad A A: "300.1.1.1" (column`},
+		"bad type":    {soa + "\n\nmeet 300 IN BOGUS x\n", "zone.db:5: "},
+		"include":     {soa + "$INCLUDE /etc/passwd\n", "zone.db:3: "},
+		"no soa":      {"meet.contoso.com. 300 IN A 192.0.2.10\n", "zone.db:1: no SOA record"},
+		"missing":     {"", "lyncprobe.yaml:5: dns.zone_file: cannot read "},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, dir, err := loadWithZone(t, tc.zone)
+			var errs Errors
+			if !errors.As(err, &errs) || len(errs) != 1 {
+				t.Fatalf("want one config error, got %v", err)
+			}
+			got := strings.TrimPrefix(errs[0].Error(), dir+string(filepath.Separator))
+			t.Log(got)
+			if !strings.HasPrefix(got, tc.want) {
+				t.Errorf("error %q, want it to start with %q", errs[0].Error(), tc.want)
+			}
+		})
+	}
+}

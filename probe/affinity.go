@@ -1,0 +1,173 @@
+package probe
+
+// The affinity probes open fresh connections on purpose: what matters is
+// where a NEW connection of one client lands. Nothing here is pooled or
+// resumed, and the checks must not memoise single connections either (they
+// may memoise a whole probe run, which is one fact about the balancer).
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// DefaultWorkers is how many affinity connections are in flight at once:
+// enough to be quick, few enough not to look like an attack.
+const DefaultWorkers = 8
+
+// connKey is the URL host every request of a Conn uses, so that the
+// transport never wants a second connection for another Host header.
+const connKey = "lyncprobe.conn.invalid"
+
+var errConnGone = errors.New("the server closed the keep-alive connection")
+
+// DialSpec says how to open one fresh connection.
+type DialSpec struct {
+	Addr  string // host:port to connect to, exactly
+	SNI   string // TLS server name
+	Local string // local IP to connect from (a NAT pool member); "" = the system's choice
+}
+
+// Conn is one fresh TCP and TLS connection (no session resumption) that
+// carries requests one after another, keep-alive, as a browser's does.
+type Conn struct {
+	tc    *tls.Conn
+	tr    *http.Transport
+	local string // the local IP the connection came from
+}
+
+// Open dials d now: a new TCP connection and a full TLS handshake.
+func Open(ctx context.Context, d DialSpec) (*Conn, error) {
+	dialer := &net.Dialer{}
+	if d.Local != "" {
+		ip := net.ParseIP(d.Local)
+		if ip == nil {
+			return nil, &Error{Op: "dial", Kind: KindOther, Err: fmt.Errorf("local address %q is not an IP address", d.Local)}
+		}
+		dialer.LocalAddr = &net.TCPAddr{IP: ip}
+	}
+	raw, err := dialer.DialContext(ctx, "tcp", d.Addr)
+	if err != nil {
+		return nil, classify("dial", err)
+	}
+	tc := tls.Client(raw, clientConfig(d.SNI, TLSOptions{}))
+	if err := tc.HandshakeContext(ctx); err != nil {
+		raw.Close()
+		return nil, classify("tls", err)
+	}
+	local, _, _ := net.SplitHostPort(raw.LocalAddr().String())
+	return &Conn{tc: tc, tr: oneConnTransport(tc), local: local}, nil
+}
+
+// oneConnTransport hands out tc once; a second dial means the server
+// closed the connection, which is reported rather than silently redialled.
+func oneConnTransport(tc *tls.Conn) *http.Transport {
+	var used atomic.Bool
+	return &http.Transport{
+		Proxy: nil,
+		DialTLSContext: func(context.Context, string, string) (net.Conn, error) {
+			if used.Swap(true) {
+				return nil, &Error{Op: "http", Kind: KindClosed, Err: errConnGone}
+			}
+			return tc, nil
+		},
+		MaxConnsPerHost:        1,
+		MaxIdleConnsPerHost:    1,
+		DisableCompression:     true,
+		MaxResponseHeaderBytes: maxHeaderBytes,
+		TLSNextProto:           map[string]func(string, *tls.Conn) http.RoundTripper{},
+	}
+}
+
+// Local is the IP address the connection came from.
+func (c *Conn) Local() string { return c.local }
+
+// Do sends r over the connection (r.Addr and r.SNI are ignored) and reads
+// at most r.MaxBody bytes of the answer. A body longer than that ends the
+// connection: the next Do reports it closed.
+func (c *Conn) Do(ctx context.Context, r Request) (*Response, error) {
+	req, err := buildRequest(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	req.URL.Host = connKey
+	var tm timer
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), tm.trace()))
+	tm.start = time.Now()
+	resp, err := c.tr.RoundTrip(req)
+	if err != nil {
+		return nil, classify("http", err)
+	}
+	defer resp.Body.Close()
+	out := &Response{Status: resp.StatusCode, Proto: resp.Proto, Header: resp.Header}
+	out.Body, out.Truncated, err = readCapped(resp.Body, r.maxBody())
+	if err != nil {
+		return nil, classify("http", err)
+	}
+	if resp.TLS != nil {
+		out.TLS = factsOf(c.tc.RemoteAddr().String(), resp.TLS.ServerName, *resp.TLS, 0)
+	}
+	out.Timings = tm.timings()
+	return out, nil
+}
+
+// Close ends the connection.
+func (c *Conn) Close() error {
+	c.tr.CloseIdleConnections()
+	return c.tc.Close()
+}
+
+// Jar keeps the cookies a client was given and sends them back, as a
+// browser does for one site. Paths and domains are not told apart: every
+// request of an affinity probe goes to one name.
+type Jar struct {
+	mu    sync.Mutex
+	names []string
+	vals  map[string]string
+}
+
+// Take stores the cookies of h's Set-Cookie lines; a cookie that expires
+// now (Max-Age<0 or a past Expires) is dropped.
+func (j *Jar) Take(h http.Header) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.vals == nil {
+		j.vals = map[string]string{}
+	}
+	for _, line := range h.Values("Set-Cookie") {
+		ck, err := http.ParseSetCookie(line)
+		if err != nil {
+			continue
+		}
+		if ck.MaxAge < 0 || (!ck.Expires.IsZero() && ck.Expires.Before(time.Now())) {
+			delete(j.vals, ck.Name)
+			continue
+		}
+		if _, ok := j.vals[ck.Name]; !ok {
+			j.names = append(j.names, ck.Name)
+		}
+		j.vals[ck.Name] = ck.Value
+	}
+}
+
+// Cookie is the Cookie header to send ("" when empty) and the names in it.
+func (j *Jar) Cookie() (string, []string) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	var parts, names []string
+	for _, n := range j.names {
+		if v, ok := j.vals[n]; ok {
+			parts = append(parts, n+"="+v)
+			names = append(names, n)
+		}
+	}
+	return strings.Join(parts, "; "), names
+}
