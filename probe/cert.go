@@ -2,7 +2,8 @@ package probe
 
 import (
 	"bytes"
-	"crypto/dsa" //nolint:staticcheck // only to recognise DSA keys, never to use them
+	//lint:ignore SA1019 only to recognise DSA keys in certificates, never to use them
+	"crypto/dsa"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
