@@ -3,10 +3,8 @@ package checks
 import (
 	"context"
 	"fmt"
-	"html"
 	"net"
 	"net/url"
-	"regexp"
 	"strings"
 
 	"github.com/lyncprobe/lyncprobe/probe"
@@ -19,12 +17,6 @@ const joinFollowUps = 6
 
 // joinMaxBody caps what a join step reads: a join page, an error page.
 const joinMaxBody = 256 << 10
-
-// lwaLink finds the web app's URL in the join page: /lwa/… from Lync 2013
-// on, /Reach/… in Lync 2010.
-var lwaLink = regexp.MustCompile(`(?i)(?:https?://[^/"'\s<>]+)?(/(?:lwa|reach)/[^"'\s<>]*)`)
-
-var titleTag = regexp.MustCompile(`(?is)<title>\s*(.*?)\s*</title>`)
 
 const joinRemedy = "Keep every connection of one client on one front end for the whole join: source-address affinity on the " +
 	"load balancer in front of the reverse-proxy array (Windows NLB port rule Affinity \"Single\"), or MS-WSMAN cookie " +
@@ -173,11 +165,19 @@ func (e *Env) withJar(r probe.Request, jar *probe.Jar) probe.Request {
 	return r
 }
 
-// followUpPath is the web app URL the join page links to, or the
-// version's default when the page names none.
+// followUpPath is the web app URL the join page links to (/lwa/… from
+// Lync 2013 on, /Reach/… in Lync 2010), or the version's default when the
+// page names none.
 func followUpPath(body, version string) string {
-	if m := lwaLink.FindStringSubmatch(html.UnescapeString(body)); m != nil {
-		return m[1]
+	for _, link := range parsePage(body).Links {
+		u, err := url.Parse(link)
+		if err != nil {
+			continue
+		}
+		low := strings.ToLower(u.Path)
+		if strings.HasPrefix(low, "/lwa/") || strings.HasPrefix(low, "/reach/") {
+			return u.RequestURI()
+		}
 	}
 	if version == "lync2010" {
 		return "/Reach/Client/WebPages/ReachJoin.aspx"
@@ -190,8 +190,12 @@ func errorNote(body string) string {
 	if strings.Contains(strings.ToLower(body), "session not found") {
 		return "session not found"
 	}
-	if m := titleTag.FindStringSubmatch(body); m != nil {
-		return html.UnescapeString(m[1])
-	}
-	return ""
+	return parsePage(body).Title
+}
+
+// parsePage reads an HTML body the way the HTTP checks do.
+func parsePage(body string) answer {
+	var a answer
+	a.readHTML([]byte(body))
+	return a
 }
