@@ -2,6 +2,7 @@ package checks
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -152,8 +153,15 @@ func (e *Env) dnsUnjudged(ctx context.Context, r Result, name string, a *probe.D
 }
 
 func dnsNoAnswerMessage(via, name string, err error) string {
+	if errors.Is(err, probe.ErrTCPFallback) {
+		return fmt.Sprintf("%s truncated its UDP answer about %s and did not answer over TCP (%s)", via, name, probe.KindOf(err))
+	}
 	if probe.KindOf(err) == probe.KindTimeout {
 		return fmt.Sprintf("%s did not answer about %s in time (timeout)", via, name)
+	}
+	var pe *probe.Error
+	if errors.As(err, &pe) && pe.Err != nil && (pe.Kind == probe.KindGarbage || pe.Kind == probe.KindTooLarge) {
+		return fmt.Sprintf("%s: %s about %s (%v)", via, pe.Kind, name, pe.Err)
 	}
 	return fmt.Sprintf("%s could not be asked about %s: %s", via, name, probe.KindOf(err))
 }

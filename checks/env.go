@@ -9,10 +9,12 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/lyncprobe/lyncprobe/config"
 	"github.com/lyncprobe/lyncprobe/probe"
+	"github.com/lyncprobe/lyncprobe/proxyconf"
 	"github.com/miekg/dns"
 )
 
@@ -50,13 +52,18 @@ type Env struct {
 	checkTimeout time.Duration
 	probes       Probes
 	memo         *memo
-	certFiles    *certFiles // cert inspect: files replace the handshakes (cert_offline.go)
+	background   sync.WaitGroup      // checks still running after a cut-off (run.go)
+	certFiles    *certFiles          // cert inspect: files replace the handshakes (cert_offline.go)
+	proxyConfigs []*proxyconf.Config // validate: the parsed proxy configuration files (proxyconf.go)
 }
 
 func newEnv(runCtx context.Context, dep *config.Deployment, o Options) *Env {
 	e := &Env{Dep: dep, Now: time.Now, runCtx: runCtx, checkTimeout: o.CheckTimeout, probes: o.Probes}
+	// A probe ends a little before the checks waiting on it, so that they
+	// can report what the peer did (a stalled handshake, no header) rather
+	// than only that the check ran out of time.
 	e.memo = newMemo(runCtx, o.Concurrency, func(ctx context.Context) (context.Context, context.CancelFunc) {
-		return context.WithTimeout(ctx, o.CheckTimeout)
+		return context.WithTimeout(ctx, o.CheckTimeout*9/10)
 	})
 	e.Public = publicResolvers(dep, o.Resolvers)
 	if len(o.Zones) > 0 {

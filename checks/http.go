@@ -77,6 +77,11 @@ func (e *Env) reachableVia(ctx context.Context, p config.Published, t Target) Re
 		r.Remedy = "Check the proxy's rule for " + p.Host + ": the bridging port (4443), the front ends' address, and that the proxy trusts their certificate."
 		return r
 	}
+	if resp.Truncated {
+		r.Status = Error
+		r.Message = fmt.Sprintf("answered %d but the body did not end within %d KB, where lyncprobe stops reading: an endless or oversized page", resp.Status, len(resp.Body)>>10)
+		return r
+	}
 	r.Status = Pass
 	r.Message = fmt.Sprintf("answered %d over %s", resp.Status, probe.TLSVersionName(resp.TLS.Version))
 	return r
@@ -87,10 +92,13 @@ func (e *Env) fetchFailed(ctx context.Context, r Result, err error) Result {
 	r.Evidence["error"] = err.Error()
 	if msg := e.Unfinished(ctx); msg != "" {
 		r.Status, r.Message = Error, msg
+		if cause := probe.Explain(err); cause != string(probe.KindOf(err)) {
+			r.Message += " (" + cause + ")"
+		}
 		return r
 	}
 	r.Status = Fail
-	r.Message = fmt.Sprintf("no HTTPS answer from %s: %s", r.Evidence["connect"], probe.KindOf(err))
+	r.Message = fmt.Sprintf("no HTTPS answer from %s: %s", r.Evidence["connect"], probe.Explain(err))
 	r.Remedy = fmt.Sprintf("Check that the reverse proxy listens on port %d for this name and that a firewall lets HTTPS through.", e.Dep.ReverseProxy.Port)
 	return r
 }

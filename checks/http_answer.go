@@ -48,6 +48,9 @@ func readAnswer(resp *probe.Response) answer {
 // forgiving in the same way) and keeps what a person sees and what a
 // browser follows.
 func (a *answer) readHTML(body []byte) {
+	if len(body) > maxHTMLScan {
+		body = body[:maxHTMLScan] // parsing is not free: a hostile page must not cost seconds
+	}
 	doc, err := html.Parse(bytes.NewReader(body))
 	if err != nil {
 		return
@@ -71,6 +74,11 @@ func (a *answer) readHTML(body []byte) {
 	walk(doc, false)
 	a.Text = strings.Join(strings.Fields(strings.Join(text, " ")), " ")
 }
+
+// maxHTMLScan bounds the part of a page that is parsed: Lync's pages are a
+// few KB, the body read is capped at 1 MB, and parsing that much of an
+// endless page for every check would take seconds of CPU.
+const maxHTMLScan = 64 << 10
 
 // invisible elements hold no text a person sees.
 var invisible = map[string]bool{"head": true, "script": true, "style": true, "noscript": true, "template": true, "title": true}

@@ -16,6 +16,9 @@ type Check struct {
 	Needs  []string // checks whose failure for a target makes this one skip it
 	Run    func(ctx context.Context, e *Env) []Result
 	About  About
+	// Offline marks a check only `lyncprobe validate` runs: it judges
+	// files (proxy configurations), never the network, so `check` skips it.
+	Offline bool
 }
 
 // About is a check's knowledge-base entry.
@@ -23,6 +26,12 @@ type About struct {
 	What    string
 	Why     string
 	Sources []string
+	// Symptoms are what users see when the check fails; Fix is the setting
+	// to change per proxy family (tmg, arr, nginx, apache, haproxy, f5,
+	// kemp, wap; "all" when it does not depend on the family). Both are
+	// filled in knowledge.go, from the checks' own remedies.
+	Symptoms string
+	Fix      map[string]string
 }
 
 // registry is every check, in report order. Add a check here and nowhere
@@ -346,6 +355,86 @@ var registry = []Check{
 			Sources: []string{"DOMAIN.md §3 (KEMP: NATed clients and uneven distribution)"},
 		},
 	},
+	{
+		ID: "edge.access", Module: "edge", Title: "The Access Edge completes TLS with a certificate covering sip.<domain>",
+		Run: edgeAccess,
+		About: About{
+			What:    "At every address edge.access resolves to, TCP edge.ports.sip_tls (443) completes TLS with a certificate that covers edge.access and sip.<d> for every SIP domain, whose chain as sent verifies and is in date (the cert module's decisions); with edge.federation, TCP edge.ports.federation (5061) likewise, even when the server asks for a client certificate (the probe sends none and keeps the chain). The dns.srv records point here.",
+			Why:     "External Lync/SfB clients sign in and send IM through the Access Edge, and federated partners reach it on 5061; a certificate that misses a sip.<d> name fails for that domain's users.",
+			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Skype/SfbServer/plan-your-deployment/edge-server-deployments/edge-environmental-requirements.md (DOMAIN.md §6, §7, §8)"},
+		},
+	},
+	{
+		ID: "edge.webconf", Module: "edge", Title: "The Web Conferencing Edge completes TLS with a covering certificate",
+		Run: edgeWebConf,
+		About: About{
+			What:    "At every address edge.webconf resolves to, TCP edge.ports.webconf (443) completes TLS with a certificate that covers edge.webconf, verifies and is in date. Skips when edge.webconf is not set.",
+			Why:     "Meeting content (PowerPoint, whiteboard, polls: PSOM over TLS) reaches remote users through the Web Conferencing Edge; without it they join meetings and see nothing shared.",
+			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Skype/SfbServer/plan-your-deployment/edge-server-deployments/edge-environmental-requirements.md (DOMAIN.md §6, §8)"},
+		},
+	},
+	{
+		ID: "edge.av", Module: "edge", Title: "The A/V Edge answers MS-TURN on UDP 3478 and TCP 443",
+		Run: edgeAVCheck,
+		About: About{
+			What:    "At every address edge.av resolves to, an MS-TURN Allocate request without credentials, on UDP edge.ports.av_udp (3478) and on TCP edge.ports.av_tcp (443, with MS-TURN's TCP framing), must draw the server's authentication challenge (401 with realm and nonce). When MS-TURN gets no answer, an RFC 5389 Binding request is tried as a fallback and labelled so (a warning: clients speak MS-TURN). UDP without an answer while TCP answers warns (media falls back to TCP), otherwise fails.",
+			Why:     "Audio, video, desktop sharing and file transfer of remote users are relayed by the A/V Edge; UDP is preferred with TCP as fallback, and sharing needs TCP. A firewall that drops UDP 3478 is the commonest cause of one-way or no audio from outside.",
+			Sources: []string{"[MS-TURN] Traversal Using Relay NAT (TURN) Extensions, sections 2.1.4, 2.2.1, 2.2.2, 3.1.10, 3.3.5.1", "MicrosoftDocs/OfficeDocs-SkypeForBusiness: Skype/SfbServer/plan-your-deployment/edge-server-deployments/edge-environmental-requirements.md (DOMAIN.md §8)"},
+		},
+	},
+	{
+		ID: "edge.summary", Module: "edge", Title: "What a remote user will have",
+		Run: edgeSummary,
+		About: About{
+			What:    "Info: from what the Edge roles answered, in plain words, what a remote user will have: sign-in and IM, federation (when enabled), meeting content, audio/video (UDP, TCP only, or none) and desktop/application sharing; evidence lists each capability.",
+			Why:     "Admins troubleshoot remote conferencing with telnet and guesswork; this says what users will and will not be able to do.",
+			Sources: []string{"DOMAIN.md §8 (UDP preferred with TCP fallback; sharing needs TCP; with only 443 voice and chat work but sharing does not)"},
+		},
+	},
+	{
+		ID: "proxy.server-names", Module: "proxy", Title: "The proxy configuration serves every published name, and not the admin URL", Offline: true,
+		Run: proxyServerNames,
+		About: About{
+			What:     "Offline (lyncprobe validate): every published name (web services, meet, dial-in, lyncdiscover, Office Web Apps) is served by a site of reverse_proxy.config_files — an nginx server_name, an Apache ServerName/ServerAlias, an HAProxy frontend's Host ACL (a frontend without one serves every name), an IIS ARR rule's {HTTP_HOST} condition or site binding; a site serving the admin simple URL warns.",
+			Why:      "A name missing from the publishing rule is not answered by the proxy, or lands on its default site; the admin URL is internal only.",
+			Sources:  []string{"http://www.confusedamused.com/notebook/lync-reverse-proxy-and-friendly-meeting-urls (DOMAIN.md §2, §7)", "MicrosoftDocs/OfficeDocs-SkypeForBusiness: Skype/SfbServer/plan-your-deployment/network-requirements/simple-urls.md (DOMAIN.md §1)"},
+			Symptoms: "One published name (often dial-in or a second domain's meet) does not answer from outside, or shows another site, while the others work.",
+			Fix:      map[string]string{"nginx": "Add the name to server_name.", "apache": "ServerName or ServerAlias in the VirtualHost.", "haproxy": "Add the name to the frontend's hdr(host) ACL.", "arr": "The rule's {HTTP_HOST} condition or a site binding for the name.", "tmg": "The rule's Public Name tab."},
+		},
+	},
+	{
+		ID: "proxy.certificate-files", Module: "proxy", Title: "The certificate files the proxy configuration names exist", Offline: true,
+		Run: proxyCertificateFiles,
+		About: About{
+			What:     "Offline (lyncprobe validate): each certificate file a site publishing a Lync name names (nginx ssl_certificate, Apache SSLCertificateFile, HAProxy bind ... crt) exists and holds a certificate; cert.san-coverage then judges it against the names the site serves.",
+			Why:      "A proxy whose certificate file is missing or unreadable does not start, or serves no certificate for these names.",
+			Sources:  []string{"DOMAIN.md §6"},
+			Symptoms: "The proxy does not start after a change, or serves a default certificate: every client gets a certificate error.",
+			Fix:      map[string]string{"nginx": "ssl_certificate names the chain file that exists.", "apache": "SSLCertificateFile names a file that exists.", "haproxy": "bind ... crt names a PEM file with the chain and key."},
+		},
+	},
+	{
+		ID: "proxy.timeouts", Module: "proxy", Title: "The proxy time-out suits mobile push (960 s)", Offline: true,
+		Run: proxyTimeouts,
+		About: About{
+			What:     "Offline (lyncprobe validate): the time-out the proxy waits for the front ends (nginx proxy_read_timeout, 60 s by default; HAProxy timeout server; Apache ProxyPass timeout=, ProxyTimeout or Timeout, 60 s by default; IIS ARR proxy or farm protocol timeout) is at least 960 s, else a warning: it matters only when mobile push notifications are used.",
+			Why:      "Microsoft asks for an ARR proxy time-out of 960 s when mobile push is used, because Office 365's push notification time-out is 900 s.",
+			Sources:  []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Lync/LyncServer/lync-server-2013-configure-web-publishing-rules-for-a-single-internal-pool.md (DOMAIN.md §1)"},
+			Symptoms: "Mobile clients miss push notifications (new IMs, missed calls) when the proxy cuts the long-held request before Office 365's 900 s.",
+			Fix:      map[string]string{"nginx": "proxy_read_timeout 960s;", "haproxy": "timeout server 960s", "apache": "ProxyTimeout 960", "arr": "The farm's Proxy time-out: <protocol timeout=\"00:16:00\" />."},
+		},
+	},
+	{
+		ID: "proxy.ssl-offload", Module: "proxy", Title: "IIS ARR does not offload SSL", Offline: true,
+		Run: proxySSLOffload,
+		About: About{
+			What:     "Offline (lyncprobe validate): an IIS ARR URL Rewrite rule that routes HTTPS requests to the server farm over http:// (\"Enable SSL offloading\" ticked) fails.",
+			Why:      "\"SSL Offloading by the reverse proxy is not supported\": the proxy must bridge 443 to the front ends' 4443 over TLS.",
+			Symptoms: "The web services answer for the wrong site or not at all: HTTP to the front ends' 4443 is refused, or the request lands on 8080 and Lync sees plain HTTP.",
+			Fix:      map[string]string{"arr": "Clear \"Enable SSL offloading\" in the server farm's Routing Rules: the rule routes to https://<farm>/{R:0}."},
+			Sources:  []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Lync/LyncServer/lync-server-2013-configure-web-publishing-rules-for-a-single-internal-pool.md (DOMAIN.md §1)"},
+		},
+	},
 }
 
 // Registry returns the checks in report order.
@@ -363,4 +452,4 @@ func Modules() []string {
 }
 
 // moduleOrder fixes the order of modules in reports and listings.
-var moduleOrder = []string{"dns", "cert", "http", "affinity"}
+var moduleOrder = []string{"dns", "cert", "http", "affinity", "edge", "proxy"}

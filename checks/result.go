@@ -66,7 +66,20 @@ type Result struct {
 	Message  string         `json:"message"`
 	Remedy   string         `json:"remedy,omitempty"`
 	Evidence map[string]any `json:"evidence,omitempty"`
-	Duration time.Duration  `json:"-"`
+	// Location is the file and line a finding is about (offline validation).
+	Location *Location `json:"location,omitempty"`
+	// Suppressed marks a result an `ignore` rule of the config matched: it
+	// keeps its status but counts toward neither the exit code nor the
+	// fail/warn counts.
+	Suppressed        bool          `json:"suppressed,omitempty"`
+	SuppressionReason string        `json:"suppression_reason,omitempty"`
+	Duration          time.Duration `json:"-"`
+}
+
+// Location is a place in a file a result is about.
+type Location struct {
+	File string `json:"file"`
+	Line int    `json:"line,omitempty"`
 }
 
 // MarshalJSON writes duration as whole milliseconds.
@@ -78,16 +91,22 @@ func (r Result) MarshalJSON() ([]byte, error) {
 	}{plain(r), r.Duration.Milliseconds()})
 }
 
-// Summary counts results by status.
+// Summary counts results by status. Suppressed results are counted only
+// in Suppressed, so they fail no run.
 type Summary struct {
-	Counts   map[Status]int
-	Duration time.Duration
+	Counts     map[Status]int
+	Suppressed int
+	Duration   time.Duration
 }
 
 // Summarize counts the results.
 func Summarize(rs []Result, d time.Duration) Summary {
 	s := Summary{Counts: map[Status]int{}, Duration: d}
 	for _, r := range rs {
+		if r.Suppressed {
+			s.Suppressed++
+			continue
+		}
 		s.Counts[r.Status]++
 	}
 	return s

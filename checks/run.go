@@ -68,7 +68,9 @@ func ValidateModules(only []string) error {
 // error results.
 func Run(ctx context.Context, dep *config.Deployment, o Options) []Result {
 	o.fill()
+	ctx, stop := context.WithCancel(ctx)
 	e := newEnv(ctx, dep, o)
+	defer e.settle(stop)
 	selected := selectChecks(o.Only)
 	out := make([][]Result, len(selected))
 	var wg sync.WaitGroup
@@ -94,6 +96,9 @@ func Run(ctx context.Context, dep *config.Deployment, o Options) []Result {
 func selectChecks(only []string) []Check {
 	var out []Check
 	for _, c := range registry {
+		if c.Offline {
+			continue // validate runs these (validate.go)
+		}
 		if len(only) == 0 || slices.Contains(only, c.Module) {
 			out = append(out, c)
 		}
@@ -106,7 +111,8 @@ func runCheck(runCtx context.Context, e *Env, c Check) []Result {
 	defer cancel()
 	start := time.Now()
 	ch := make(chan []Result, 1)
-	go func() { ch <- safeRun(ctx, e, c) }()
+	e.background.Add(1)
+	go func() { defer e.background.Done(); ch <- safeRun(ctx, e, c) }()
 	var rs []Result
 	select {
 	case rs = <-ch:
@@ -136,4 +142,24 @@ func safeRun(ctx context.Context, e *Env, c Check) (rs []Result) {
 		}
 	}()
 	return c.Run(ctx, e)
+}
+
+// settleWait bounds how long Run waits, once every result is in, for the
+// probes and cut-off checks still running to see the cancelled context.
+const settleWait = time.Second
+
+// settle cancels what is still running once the results are in and waits
+// (boundedly) for it to stop, so that a run leaves no goroutine behind.
+func (e *Env) settle(stop context.CancelFunc) {
+	stop()
+	done := make(chan struct{})
+	go func() {
+		e.background.Wait()
+		e.memo.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(settleWait):
+	}
 }

@@ -25,6 +25,8 @@ type Deployment struct {
 	DNS           DNS          `yaml:"dns"`
 	TLS           TLS          `yaml:"tls"`
 	Affinity      Affinity     `yaml:"affinity"`
+	// Ignore suppresses known findings; see Ignore.
+	Ignore []Ignore `yaml:"ignore"`
 
 	// Path is the file the deployment was loaded from ("" when built in code).
 	Path string `yaml:"-"`
@@ -56,6 +58,9 @@ type ReverseProxy struct {
 	// from an absent key (default 80). Use HTTPPublishedPort to read it.
 	HTTPPort *int     `yaml:"http_port"`
 	Nodes    []string `yaml:"nodes"`
+	// ConfigFiles are the proxy's own configuration files, which
+	// `lyncprobe validate` parses (proxyfiles.go).
+	ConfigFiles []ProxyConfigFile `yaml:"config_files"`
 }
 
 // HTTPPublishedPort is the published plain-HTTP port, 0 when not published.
@@ -71,6 +76,12 @@ type Edge struct {
 	Access    string    `yaml:"access"`
 	Addresses []string  `yaml:"addresses"`
 	Ports     EdgePorts `yaml:"ports"`
+	// WebConf is the Web Conferencing Edge FQDN, AV the A/V Edge FQDN;
+	// "" = not checked.
+	WebConf string `yaml:"webconf"`
+	AV      string `yaml:"av"`
+	// Federation: the Access Edge federates, so TCP 5061 is checked too.
+	Federation bool `yaml:"federation"`
 }
 
 // EdgePorts are the Edge's public ports.
@@ -78,6 +89,8 @@ type EdgePorts struct {
 	SIPTLS     int `yaml:"sip_tls"`
 	Federation int `yaml:"federation"`
 	AVUDP      int `yaml:"av_udp"`
+	AVTCP      int `yaml:"av_tcp"`  // the A/V Edge's MS-TURN over TCP (443)
+	WebConf    int `yaml:"webconf"` // the Web Conferencing Edge's PSOM/TLS (443)
 }
 
 // DNS names the resolvers that give the public and the inside view.
@@ -120,4 +133,6 @@ const (
 	DefaultSIPTLSPort     = 443
 	DefaultFederationPort = 5061
 	DefaultAVUDPPort      = 3478
+	DefaultAVTCPPort      = 443
+	DefaultWebConfPort    = 443
 )

@@ -60,16 +60,24 @@ reverse_proxy:
     - 203.0.113.11                      # port defaults to reverse_proxy.port
     - rp02.dmz.contoso.com:443
     - "[2001:db8::12]:443"
+  config_files:                         # optional: the proxy's own config files, which "lyncprobe validate" parses
+    - nginx-lync.conf                   # family (nginx, haproxy, apache, arr) detected from the name and content
+    - {path: lb.cfg, family: haproxy}   # or named
 
 # Optional: the Edge server (not published by the reverse proxy).
 edge:
   access: sip.contoso.com               # required: Access Edge FQDN
+  webconf: webcon.contoso.com           # optional: Web Conferencing Edge FQDN
+  av: av.contoso.com                    # optional: A/V Edge FQDN
+  federation: true                      # the Access Edge federates: check TCP 5061 too. Default: false
   addresses:
     - 203.0.113.20
   ports:
     sip_tls: 443                        # Default: 443
     federation: 5061                    # Default: 5061
     av_udp: 3478                        # Default: 3478
+    av_tcp: 443                         # A/V Edge MS-TURN over TCP. Default: 443
+    webconf: 443                        # Web Conferencing Edge. Default: 443
 
 dns:
   resolvers:                            # public view, host[:port]; none = system resolver
@@ -93,4 +101,12 @@ affinity:
     - 198.51.100.7
   identity_header: X-MS-Server-Fqdn     # header naming the answering server
   identity_cookie: BIGipServerlync_web  # optional: a cookie whose value names the answering server
+
+# Optional: suppress known findings. A suppressed result keeps its status and
+# shows in every report as suppressed, with the reason, but fails no run.
+ignore:
+  - id: cert.expiry                     # required: a check ID (lyncprobe checks)
+    target: dialin.contoso.com          # optional: only this target. Default: every target
+    via: address 203.0.113.10           # optional: only this via. Default: every via
+    reason: renewal booked for next week  # required: shown in every report
 `

@@ -113,7 +113,7 @@ func TestNormalise(t *testing.T) {
 		},
 		Edge: &Edge{
 			Access: "sip.contoso.com",
-			Ports:  EdgePorts{SIPTLS: 443, Federation: 5061, AVUDP: 3478},
+			Ports:  EdgePorts{SIPTLS: 443, Federation: 5061, AVUDP: 3478, AVTCP: 443, WebConf: 443},
 		},
 		DNS:      DNS{InternalResolvers: []string{"dc01.corp.contoso.com:53"}},
 		TLS:      TLS{CAFile: caFile, WarnDays: 0},

@@ -134,7 +134,7 @@ func TestExample(t *testing.T) {
 
 	// Parse the constant itself in a fresh folder holding the CA files it names.
 	tmp := t.TempDir()
-	for _, name := range []string{"ca.pem", "backend-ca.pem", "contoso.com.zone", "rp-chain.pem", "rp.pfx"} {
+	for _, name := range []string{"ca.pem", "backend-ca.pem", "contoso.com.zone", "rp-chain.pem", "rp.pfx", "nginx-lync.conf", "lb.cfg"} {
 		pem, err := os.ReadFile(filepath.Join(testdataDir, name))
 		if err != nil {
 			t.Fatal(err)

@@ -28,6 +28,7 @@ func (l *loader) validate(d *Deployment) {
 	l.checkZoneFile(d)
 	l.checkTLS(&d.TLS)
 	l.checkAffinity(&d.Affinity)
+	l.checkIgnore(d.Ignore)
 }
 
 // defaults fills keys the file leaves out. An explicit value, even 0, is
@@ -50,6 +51,8 @@ func (l *loader) defaults(d *Deployment) {
 		l.defaultInt("edge.ports.sip_tls", &e.Ports.SIPTLS, DefaultSIPTLSPort)
 		l.defaultInt("edge.ports.federation", &e.Ports.Federation, DefaultFederationPort)
 		l.defaultInt("edge.ports.av_udp", &e.Ports.AVUDP, DefaultAVUDPPort)
+		l.defaultInt("edge.ports.av_tcp", &e.Ports.AVTCP, DefaultAVTCPPort)
+		l.defaultInt("edge.ports.webconf", &e.Ports.WebConf, DefaultWebConfPort)
 	}
 }
 
@@ -239,6 +242,7 @@ func (l *loader) checkReverseProxy(rp *ReverseProxy) {
 		defPort = DefaultPort // already reported; keep the nodes' messages about the nodes
 	}
 	l.hostPorts("reverse_proxy.nodes", rp.Nodes, defPort)
+	l.checkProxyConfigFiles("reverse_proxy.config_files", rp.ConfigFiles)
 }
 
 func (l *loader) checkEdge(e *Edge) {
@@ -252,6 +256,14 @@ func (l *loader) checkEdge(e *Edge) {
 	l.portRange("edge.ports.sip_tls", e.Ports.SIPTLS, 1)
 	l.portRange("edge.ports.federation", e.Ports.Federation, 1)
 	l.portRange("edge.ports.av_udp", e.Ports.AVUDP, 1)
+	l.portRange("edge.ports.av_tcp", e.Ports.AVTCP, 1)
+	l.portRange("edge.ports.webconf", e.Ports.WebConf, 1)
+	if e.WebConf != "" {
+		l.fqdn("edge.webconf", &e.WebConf)
+	}
+	if e.AV != "" {
+		l.fqdn("edge.av", &e.AV)
+	}
 }
 
 func (l *loader) checkDNS(d *DNS) {

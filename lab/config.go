@@ -24,6 +24,7 @@ type configData struct {
 	// SourceAddresses are the client addresses of the nat-pool fault.
 	SourceAddresses []string
 	OWA             string // the Office Web Apps name under --lab-owa
+	Edge            edgeConfig
 }
 
 // The config is written from a template rather than a YAML library so
@@ -58,7 +59,10 @@ reverse_proxy:
 edge:
   access: ` + AccessEdge + `
   addresses: [{{q .Addr}}]
-  ports: {sip_tls: {{.SIPTLS}}, federation: {{.Federation}}}
+  webconf: {{.Edge.WebConf}}
+  av: {{.Edge.AV}}
+  federation: true
+  ports: {sip_tls: {{.SIPTLS}}, federation: {{.Federation}}, webconf: {{.Edge.WebConfPort}}, av_udp: {{.Edge.AVUDP}}, av_tcp: {{.Edge.AVTCP}}}
 dns:
   resolvers: [{{list .DNS}}]
 tls:

@@ -79,6 +79,8 @@ const (
 //     ends' and nodes' fields and the proxy's rules (names and paths it
 //     answers itself, pre-authentication); FaultInfo.OWA implies --lab-owa;
 //     bendFrontEndLeaf bends the front ends' certificate.
+//   - Edge (lab/edge.go): edgeLeafSpec bends the Edge certificate,
+//     startEdge closes a role's listener, startAVUDP drops UDP.
 //   - affinity (lab/affinity.go): FaultInfo.LB implies a balancing mode,
 //     bendAffinity bends the MS-WSMAN cookie, natPoolSources writes the
 //     client addresses into the config, the balancer round-robins nodes.
@@ -333,6 +335,26 @@ var Faults = []FaultInfo{
 		Description: "the proxy does not publish the Office Web Apps name (implies --lab-owa): it answers 404 itself",
 		Must:        []Expect{{ID: "http.office-web-apps", Status: "fail", Target: "https://" + OWAHost + "/hosting/discovery"}},
 		OWA:         true,
+	},
+	{
+		Name:        "edge-no-udp",
+		Description: "the A/V Edge's UDP port drops every datagram, as a firewall that drops UDP 3478 does (TCP still answers)",
+		Must:        []Expect{{ID: "edge.av", Status: "warn", Target: AVEdge}},
+	},
+	{
+		Name:        "edge-cert-missing-sip",
+		Description: "the Edge certificate lacks " + AccessEdge + " among its SANs (it is only the subject CN)",
+		Must:        []Expect{{ID: "edge.access", Status: "fail", Target: AccessEdge}},
+	},
+	{
+		Name:        "edge-no-federation",
+		Description: "the Access Edge's federation port (5061) is closed: connections are refused",
+		Must:        []Expect{{ID: "edge.access", Status: "fail", Target: AccessEdge}},
+	},
+	{
+		Name:        "edge-no-webconf",
+		Description: "the Web Conferencing Edge's listener is closed: connections are refused",
+		Must:        []Expect{{ID: "edge.webconf", Status: "fail", Target: WebConfEdge}},
 	},
 }
 

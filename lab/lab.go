@@ -8,9 +8,9 @@
 // throwaway public CA and an internal CA, two emulated front ends
 // (fe01/fe02 of pool01.contoso.local, their IIS External site and the
 // Internal site behind it), one or more TLS reverse-proxy nodes standing
-// in for TMG, an L4 balancer in front of them when there are several, two
-// Edge ports that accept and close, and with Options.OWA an Office Web
-// Apps host. It writes a lyncprobe.yaml that describes all of it.
+// in for TMG, an L4 balancer in front of them when there are several, an
+// emulated Edge (edge.go: Access, Web Conferencing and A/V roles), and
+// with Options.OWA an Office Web Apps host. It writes a lyncprobe.yaml that describes all of it.
 //
 // A fault (see Faults) is a named, small change to one component; the
 // components read the switched-on faults from a faultSet. Settings
@@ -34,6 +34,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/net/netutil"
 )
 
 // versions the lab can emulate, oldest first (as config.Versions).
@@ -68,7 +70,8 @@ type Lab struct {
 	Port           int      // ProxyAddr's port, the published HTTPS port
 	Nodes          []string // the proxy nodes
 	FrontEnds      []string // fe01's and fe02's External site
-	EdgeAddrs      []string // the Edge's SIP/TLS and federation ports
+	EdgeAddrs      []string // the Edge's TCP ports: SIP/TLS, federation, web conferencing, A/V (edge.go)
+	EdgeUDPAddr    string   // the A/V Edge's UDP port (MS-TURN)
 	Version        string
 	// ProxyCertFile is the proxy's certificate as node 1 serves it (PEM:
 	// the leaf, then the rest of the chain sent), Dir/proxy-cert.pem, for
@@ -191,7 +194,7 @@ func (l *Lab) makeDir() error {
 }
 
 func (l *Lab) listen() error {
-	n := 2 + 2 + l.opts.Nodes
+	n := 2 + edgeTCPPorts + l.opts.Nodes
 	if l.opts.Nodes > 1 {
 		n++ // the balancer's public port
 	}
@@ -205,7 +208,7 @@ func (l *Lab) listen() error {
 		lns[i] = ln
 	}
 	l.lns.fe, lns = lns[:2], lns[2:]
-	l.lns.edge, lns = lns[:2], lns[2:]
+	l.lns.edge, lns = lns[:edgeTCPPorts], lns[edgeTCPPorts:]
 	l.lns.nodes, lns = lns[:l.opts.Nodes], lns[l.opts.Nodes:]
 	l.lns.public = l.lns.nodes[0]
 	if len(lns) > 0 {
@@ -330,7 +333,9 @@ func (l *Lab) startProxies() error {
 		l.proxies = append(l.proxies, p)
 		srv := l.newHTTPServer(p)
 		srv.ConnContext = withConnState // per-connection balancing state
-		l.serve(srv, tls.NewListener(l.slow(ln), cfg))
+		// guard.go: a cap on the connections one node holds at once
+		capped := netutil.LimitListener(ln, maxProxyConns)
+		l.serve(srv, tls.NewListener(l.slow(capped), cfg))
 	}
 	if len(l.lns.nodes) > 1 {
 		l.bal = &balancer{ln: l.lns.public, nodes: l.Nodes, ctx: l.ctx, pause: l.pause}
@@ -346,25 +351,6 @@ func (l *Lab) slow(ln net.Listener) net.Listener {
 		return ln
 	}
 	return slowListener{Listener: ln, pause: l.pause}
-}
-
-// startEdge holds the Edge's ports: they accept and close, enough for a
-// port to be open.
-func (l *Lab) startEdge() error {
-	for _, ln := range l.lns.edge {
-		l.wg.Add(1)
-		go func() {
-			defer l.wg.Done()
-			for {
-				c, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				c.Close()
-			}
-		}()
-	}
-	return nil
 }
 
 func (l *Lab) startDNS(ctx context.Context) error {
@@ -388,7 +374,7 @@ func (l *Lab) startDNS(ctx context.Context) error {
 func (l *Lab) writeConfig() error {
 	d := configData{Version: l.Version, Addr: l.opts.Addr, Port: l.Port, Backends: l.FrontEnds,
 		SIPTLS: portOf(l.lns.edge[0]), Federation: portOf(l.lns.edge[1]), DNS: l.DNSAddrs,
-		SourceAddresses: l.natPoolSources(), OWA: l.owaName()}
+		SourceAddresses: l.natPoolSources(), OWA: l.owaName(), Edge: l.edgeConfig()}
 	if len(l.Nodes) > 1 {
 		d.Nodes = l.Nodes
 	}

@@ -12,13 +12,15 @@ const (
 	DialinHost   = "dialin." + Domain
 	DiscoverHost = "lyncdiscover." + Domain
 	AccessEdge   = "sip." + Domain
-	AdminHost    = "admin." + Domain // internal only: never in the public zone
+	WebConfEdge  = "webcon." + Domain // the Web Conferencing Edge (edge.go)
+	AVEdge       = "av." + Domain     // the A/V Edge (edge.go)
+	AdminHost    = "admin." + Domain  // internal only: never in the public zone
 	PoolFQDN     = "pool01.contoso.local"
 	MeetingPath  = "/alice/LAB0001"
 )
 
 // hostLabels are the zone's host names, by their first label.
-var hostLabels = []string{"webext", "meet", "dialin", "lyncdiscover", "sip"}
+var hostLabels = []string{"webext", "meet", "dialin", "lyncdiscover", "sip", "webcon", "av"}
 
 // publishedHosts are the names the reverse proxy publishes; its
 // certificate covers exactly these.

@@ -68,6 +68,7 @@ type proxyNode struct {
 	rules proxyRules
 
 	public    map[string]bool // the rule's public names
+	inflight  atomic.Int64    // requests being served (hardening_test.go waits on it)
 	pause     func(context.Context) bool
 	rr        atomic.Uint64
 	transport *http.Transport
@@ -105,6 +106,13 @@ func backendTransport(roots *x509.CertPool) *http.Transport {
 }
 
 func (p *proxyNode) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.inflight.Add(1)
+	defer p.inflight.Add(-1)
+	if status, why := guard(r); status != 0 {
+		w.Header().Set("Connection", "close") // what follows on this connection is not trusted
+		proxyError(w, status, why)
+		return
+	}
 	if !p.pause(r.Context()) {
 		panic(http.ErrAbortHandler) // the client or the lab went away: no answer at all
 	}
@@ -131,6 +139,8 @@ func (p *proxyNode) refuse(r *http.Request) int {
 		}
 	case !strings.HasPrefix(r.RequestURI, "/"):
 		return http.StatusBadRequest
+	case !p.public[requestHost(r.Host)]:
+		return http.StatusMisdirectedRequest // a Host the rule does not publish: never forwarded
 	}
 	return 0
 }

@@ -58,6 +58,13 @@ const SystemResolver = "system"
 // maxCNAMEs bounds the chain we follow: a loop must not hang a run.
 const maxCNAMEs = 8
 
+// ErrTCPFallback marks a truncated UDP answer whose TCP retry failed.
+var ErrTCPFallback = errors.New("the UDP answer was truncated and the TCP retry failed")
+
+// maxAnswerRecords bounds the records of one answer: a published name has
+// a handful of addresses, and thousands would each become a probe target.
+const maxAnswerRecords = 100
+
 // udpAttempt is how long one UDP try waits before it is sent again.
 const udpAttempt = 1500 * time.Millisecond
 
@@ -87,6 +94,9 @@ func Resolve(ctx context.Context, server, name string, qtype uint16) (*DNSAnswer
 			return nil, err
 		}
 		ans.TCP = ans.TCP || tcp
+		if len(msg.Answer) > maxAnswerRecords {
+			return nil, &Error{Op: "dns", Kind: KindTooLarge, Err: fmt.Errorf("%d records for %s, more than %d", len(msg.Answer), qname, maxAnswerRecords)}
+		}
 		ans.Rcode = dns.RcodeToString[msg.Rcode]
 		next := ans.absorb(msg, qname, qtype)
 		if next == "" || msg.Rcode != dns.RcodeSuccess {
@@ -161,7 +171,10 @@ func Exchange(ctx context.Context, addr, qname string, qtype uint16) (msg *dns.M
 	msg, err = exchangeUDP(ctx, addr, q)
 	if err == nil && msg.Truncated {
 		tcp = true
-		msg, err = exchangeOnce(ctx, "tcp", addr, q, 0)
+		msg, err = exchangeOnce(ctx, "tcp", addr, q, udpAttempt)
+		if err != nil {
+			err = &Error{Op: "dns", Kind: kindOf(err), Err: fmt.Errorf("%w: %w", ErrTCPFallback, err)}
+		}
 	}
 	if err != nil {
 		return nil, tcp, err
@@ -193,14 +206,60 @@ func exchangeOnce(ctx context.Context, network, addr string, q *dns.Msg, attempt
 			return nil, classify("dns", context.DeadlineExceeded)
 		}
 	}
-	if attempt > 0 && attempt < c.Timeout {
+	short := attempt > 0 && attempt < c.Timeout
+	if short {
 		c.Timeout = attempt
 	}
+	if network == "udp" {
+		return exchangeUDPOnce(ctx, c, q, addr, short)
+	}
 	msg, _, err := c.ExchangeContext(ctx, q, addr)
+	return msg, garbled(err)
+}
+
+// exchangeUDPOnce is miekg's UDP exchange, which ignores replies whose ID
+// does not match (they may answer an earlier try), but remembers them: a
+// server that only ever answers with the wrong ID is named, not a timeout,
+// when the attempt ends before the context (short); at the context's end
+// it is the timeout.
+func exchangeUDPOnce(ctx context.Context, c *dns.Client, q *dns.Msg, addr string, short bool) (*dns.Msg, error) {
+	co, err := c.DialContext(ctx, addr)
 	if err != nil {
 		return nil, err
 	}
-	return msg, nil
+	defer co.Close()
+	co.UDPSize = c.UDPSize
+	stop := context.AfterFunc(ctx, func() { _ = co.SetDeadline(time.Now()) })
+	defer stop()
+	_ = co.SetDeadline(time.Now().Add(c.Timeout))
+	if err := co.WriteMsg(q); err != nil {
+		return nil, err
+	}
+	wrongIDs := 0
+	for {
+		msg, err := co.ReadMsg()
+		switch {
+		case err == nil && msg.Id == q.Id:
+			return msg, nil
+		case err == nil:
+			wrongIDs++
+		case wrongIDs > 0 && short && ctx.Err() == nil:
+			return nil, &Error{Op: "dns", Kind: KindGarbage, Err: fmt.Errorf("every reply (%d) carried the wrong message ID", wrongIDs)}
+		case ctx.Err() != nil:
+			return nil, ctx.Err()
+		default:
+			return nil, garbled(err)
+		}
+	}
+}
+
+// garbled names a reply that miekg/dns could not unpack.
+func garbled(err error) error {
+	var de *dns.Error
+	if errors.As(err, &de) {
+		return &Error{Op: "dns", Kind: KindGarbage, Err: err}
+	}
+	return err
 }
 
 // serverAddr turns a resolver label into an address to query; "" means

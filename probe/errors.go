@@ -37,9 +37,15 @@ type Error struct {
 	Op   string // dns, dial, tls, http
 	Kind Kind
 	Err  error
+	// Cause, when set, says in a person's words what the peer did
+	// ("the server answered plain HTTP, not TLS").
+	Cause string
 }
 
 func (e *Error) Error() string {
+	if e.Cause != "" {
+		return fmt.Sprintf("%s: %s: %s (%v)", e.Op, e.Kind, e.Cause, e.Err)
+	}
 	if e.Err == nil {
 		return fmt.Sprintf("%s: %s", e.Op, e.Kind)
 	}
@@ -57,6 +63,16 @@ func KindOf(err error) Kind {
 	return KindOther
 }
 
+// Explain is the Kind of err and, when known, what the peer did: for a
+// result's message.
+func Explain(err error) string {
+	var pe *Error
+	if errors.As(err, &pe) && pe.Cause != "" {
+		return string(pe.Kind) + ": " + pe.Cause
+	}
+	return string(KindOf(err))
+}
+
 // classify wraps err as an *Error of op, naming what the peer did.
 func classify(op string, err error) error {
 	if err == nil {
@@ -66,7 +82,31 @@ func classify(op string, err error) error {
 	if errors.As(err, &pe) {
 		return err
 	}
-	return &Error{Op: op, Kind: kindOf(err), Err: err}
+	kind, cause := kindOf(err), ""
+	if k, c := hostileCause(err); c != "" {
+		kind, cause = k, c
+	}
+	return &Error{Op: op, Kind: kind, Err: err, Cause: cause}
+}
+
+// hostileCause recognises what a misbehaving server did from the error
+// the standard library gives, which words it for programmers.
+func hostileCause(err error) (Kind, string) {
+	var rec tls.RecordHeaderError
+	var alert tls.AlertError
+	msg := err.Error()
+	switch {
+	case errors.As(err, &rec) && strings.HasPrefix(string(rec.RecordHeader[:]), "HTTP/"):
+		return KindTLSAlert, "the server answered plain HTTP, not TLS"
+	case errors.As(err, &alert) || strings.Contains(msg, "remote error: tls:"):
+		return KindTLSAlert, "the server aborted the handshake with an alert"
+	case strings.Contains(msg, "server response headers exceeded"):
+		return KindTooLarge, fmt.Sprintf("the response header is longer than %d KB", maxHeaderBytes>>10)
+	case strings.Contains(msg, "malformed HTTP status code"), strings.Contains(msg, "malformed HTTP response"),
+		strings.Contains(msg, "malformed HTTP version"):
+		return KindGarbage, "an invalid HTTP status line"
+	}
+	return "", ""
 }
 
 func kindOf(err error) Kind {

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"sync/atomic"
 	"time"
 )
 
@@ -65,13 +66,14 @@ func Fetch(ctx context.Context, r Request) (*Response, error) {
 	tm.start = time.Now()
 	resp, err := tr.RoundTrip(req)
 	if err != nil {
-		return nil, classify("http", err)
+		return nil, tm.phase.explain(classify("http", err))
 	}
 	defer resp.Body.Close()
 	out := &Response{Status: resp.StatusCode, Proto: resp.Proto, Header: resp.Header}
 	out.Body, out.Truncated, err = readCapped(resp.Body, r.maxBody())
 	if err != nil {
-		return nil, classify("http", err)
+		tm.phase.Store(int32(phaseBody))
+		return nil, tm.phase.explain(classify("http", err))
 	}
 	if resp.TLS != nil {
 		out.TLS = factsOf(r.Addr, r.sni(), *resp.TLS, tm.connect+tm.tls)
@@ -158,17 +160,62 @@ func readCapped(body io.Reader, max int64) ([]byte, bool, error) {
 type timer struct {
 	start, connStart, tlsStart, wrote time.Time
 	connect, tls, firstByte           time.Duration
+	phase                             phase
 }
 
 func (t *timer) trace() *httptrace.ClientTrace {
 	return &httptrace.ClientTrace{
-		ConnectStart:         func(string, string) { t.connStart = time.Now() },
-		ConnectDone:          func(string, string, error) { t.connect = time.Since(t.connStart) },
-		TLSHandshakeStart:    func() { t.tlsStart = time.Now() },
-		TLSHandshakeDone:     func(tls.ConnectionState, error) { t.tls = time.Since(t.tlsStart) },
-		WroteRequest:         func(httptrace.WroteRequestInfo) { t.wrote = time.Now() },
-		GotFirstResponseByte: func() { t.firstByte = time.Since(t.wrote) },
+		ConnectStart: func(string, string) { t.connStart = time.Now() },
+		ConnectDone: func(string, string, error) {
+			t.connect = time.Since(t.connStart)
+			t.phase.Store(int32(phaseTLS))
+		},
+		TLSHandshakeStart: func() { t.tlsStart = time.Now() },
+		TLSHandshakeDone: func(_ tls.ConnectionState, err error) {
+			t.tls = time.Since(t.tlsStart)
+			if err == nil {
+				t.phase.Store(int32(phaseHeader))
+			}
+		},
+		WroteRequest: func(httptrace.WroteRequestInfo) { t.wrote = time.Now() },
+		GotFirstResponseByte: func() {
+			t.firstByte = time.Since(t.wrote)
+			t.phase.Store(int32(phaseHeaderDrip))
+		},
 	}
+}
+
+// phase is how far a request got; atomic because the transport's
+// goroutines report it.
+type phase struct{ atomic.Int32 }
+
+const (
+	phaseConnect = iota
+	phaseTLS
+	phaseHeader
+	phaseHeaderDrip
+	phaseBody
+)
+
+var phaseCauses = map[int32]string{
+	phaseTLS:        "the server accepted the connection but did not complete the TLS handshake",
+	phaseHeader:     "the server completed TLS but sent no response header",
+	phaseHeaderDrip: "the server started its response header but did not finish it",
+	phaseBody:       "the server did not finish sending the body",
+}
+
+// explain names, for a timeout or a closed connection, the phase where
+// the server stopped.
+func (p *phase) explain(err error) error {
+	var pe *Error
+	if !errors.As(err, &pe) || pe.Cause != "" {
+		return err
+	}
+	switch pe.Kind {
+	case KindTimeout, KindCanceled, KindClosed, KindReset:
+		pe.Cause = phaseCauses[p.Load()]
+	}
+	return err
 }
 
 func (t *timer) timings() Timings {

@@ -36,7 +36,9 @@ func Handshake(ctx context.Context, addr, sni string, o TLSOptions) (*TLSFacts, 
 	defer raw.Close()
 	conn := tls.Client(raw, clientConfig(sni, o))
 	if err := conn.HandshakeContext(ctx); err != nil {
-		return nil, classify("tls", err)
+		stalled := phase{}
+		stalled.Store(phaseTLS)
+		return nil, stalled.explain(classify("tls", err))
 	}
 	return factsOf(addr, sni, conn.ConnectionState(), time.Since(start)), nil
 }

@@ -29,7 +29,7 @@ type Options struct {
 }
 
 // Formats lists the supported --format values.
-var Formats = []string{"text", "json"}
+var Formats = []string{"text", "json", "junit", "sarif", "markdown", "html"}
 
 // Render writes r in format to w.
 func Render(w io.Writer, format string, r Report, o Options) error {
@@ -38,6 +38,14 @@ func Render(w io.Writer, format string, r Report, o Options) error {
 		return Text(w, r, o)
 	case "json":
 		return JSON(w, r)
+	case "junit":
+		return JUnit(w, r)
+	case "sarif":
+		return SARIF(w, r)
+	case "markdown":
+		return Markdown(w, r)
+	case "html":
+		return HTML(w, r)
 	}
 	return fmt.Errorf("unknown format %q (known: %v)", format, Formats)
 }
@@ -70,10 +78,12 @@ type summary struct {
 	Fail       int   `json:"fail"`
 	Skip       int   `json:"skip"`
 	Error      int   `json:"error"`
+	Suppressed int   `json:"suppressed"`
 	DurationMS int64 `json:"duration_ms"`
 }
 
 func summaryJSON(r Report) summary {
-	c := checks.Summarize(r.Results, r.Duration).Counts
-	return summary{c[checks.Pass], c[checks.Info], c[checks.Warn], c[checks.Fail], c[checks.Skip], c[checks.Error], r.Duration.Milliseconds()}
+	s := checks.Summarize(r.Results, r.Duration)
+	c := s.Counts
+	return summary{c[checks.Pass], c[checks.Info], c[checks.Warn], c[checks.Fail], c[checks.Skip], c[checks.Error], s.Suppressed, r.Duration.Milliseconds()}
 }

@@ -31,6 +31,14 @@ func sample() Report {
 			{ID: "affinity.distribution", Module: "affinity", Target: "webext.contoso.com", Via: "address 203.0.113.10", Status: checks.Info,
 				Message: "20 new connections without cookies reached 2 front end(s)", Duration: 80 * time.Millisecond,
 				Evidence: map[string]any{"distribution": []checks.Bar{{Label: "fe01.pool01.contoso.local", Count: 15}, {Label: "fe02.pool01.contoso.local", Count: 4}, {Label: "(no answer)", Count: 1}}}},
+			{ID: "cert.expiry", Module: "cert", Target: "dialin.contoso.com", Via: "address 203.0.113.10", Status: checks.Warn,
+				Message: "the certificate expires on 2026-12-01, in 8 days", Remedy: "Renew the certificate now and install it on every proxy node before it expires.",
+				Suppressed: true, SuppressionReason: "renewal booked", Duration: 3 * time.Millisecond},
+			{ID: "http.host-forwarding", Module: "http", Target: "https://meet.contoso.com", Via: "file proxy/nginx.conf", Status: checks.Fail,
+				Message: "proxy_set_header Host is not set: nginx sends the proxy_pass name", Remedy: "proxy_set_header Host $host;",
+				Location: &checks.Location{File: "proxy/nginx.conf", Line: 12}},
+			{ID: "http.paths", Module: "http", Target: "webext.contoso.com", Via: "path /abs", Status: checks.Error,
+				Message: "read failed: 100% \"odd\" <b>bold</b>, a: b\nsecond line | pipe", Duration: 10 * time.Second},
 		},
 	}
 }
@@ -93,7 +101,8 @@ func TestJSONRoundTripsStatus(t *testing.T) {
 	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc.Results[1].Status != checks.Fail || doc.Summary["fail"] != 1 || doc.Summary["pass"] != 2 || doc.Summary["duration_ms"] != 1234 {
+	if doc.Results[1].Status != checks.Fail || doc.Summary["fail"] != 2 || doc.Summary["pass"] != 2 || doc.Summary["warn"] != 0 ||
+		doc.Summary["suppressed"] != 1 || doc.Summary["duration_ms"] != 1234 {
 		t.Fatalf("round trip: %+v", doc)
 	}
 }

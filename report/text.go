@@ -10,7 +10,7 @@ import (
 	"github.com/lyncprobe/lyncprobe/checks"
 )
 
-var moduleTitles = map[string]string{"dns": "DNS", "cert": "Certificates", "http": "HTTP", "affinity": "Affinity"}
+var moduleTitles = map[string]string{"dns": "DNS", "cert": "Certificates", "http": "HTTP", "affinity": "Affinity", "edge": "Edge", "proxy": "Proxy configuration"}
 
 var statusColors = map[checks.Status]color.Attribute{
 	checks.Pass: color.FgGreen, checks.Info: color.FgCyan, checks.Warn: color.FgYellow,
@@ -71,11 +71,7 @@ func groupByModule(rs []checks.Result) []group {
 }
 
 func (p *printer) group(g group) {
-	title := moduleTitles[g.module]
-	if title == "" {
-		title = g.module
-	}
-	p.printf("\n%s\n", title)
+	p.printf("\n%s\n", moduleTitle(g.module))
 	wID, wTarget, wVia := 0, 0, 0
 	for _, r := range g.results {
 		wID, wTarget, wVia = max(wID, len(r.ID)), max(wTarget, len(r.Target)), max(wVia, len(via(r)))
@@ -83,11 +79,24 @@ func (p *printer) group(g group) {
 	for _, r := range g.results {
 		status := p.paint(fmt.Sprintf("%-5s", strings.ToUpper(r.Status.String())), r.Status)
 		p.printf("  %s  %-*s  %-*s  %-*s  %s\n", status, wID, r.ID, wTarget, r.Target, wVia, via(r), r.Message)
+		if r.Location != nil {
+			p.printf("         at: %s\n", locationString(r.Location))
+		}
+		if r.Suppressed {
+			p.printf("         suppressed: %s\n", r.SuppressionReason)
+		}
 		if r.Remedy != "" && (r.Status == checks.Warn || r.Status == checks.Fail) {
 			p.printf("         remedy: %s\n", r.Remedy)
 		}
 		p.bars(r)
 	}
+}
+
+func moduleTitle(module string) string {
+	if t := moduleTitles[module]; t != "" {
+		return t
+	}
+	return module
 }
 
 func via(r checks.Result) string {
@@ -106,6 +115,9 @@ func (p *printer) summary(r Report) {
 			n = p.paint(n, st)
 		}
 		parts = append(parts, n)
+	}
+	if s.Suppressed > 0 {
+		parts = append(parts, fmt.Sprintf("%d suppressed", s.Suppressed))
 	}
 	p.printf("\nSummary: %s in %s\n", strings.Join(parts, ", "), r.Duration.Round(time.Millisecond))
 }

@@ -63,6 +63,7 @@ the command line, and is never printed.`,
 	f.StringVar(&o.Report.Format, "format", "text", "report format: "+fmt.Sprint(report.Formats))
 	f.StringVar(&o.Report.FailOn, "fail-on", "fail", "exit 1 on: fail (fail or error) or warn (also warnings)")
 	f.BoolVar(&o.Report.NoColor, "no-color", false, "no colour in the text report")
+	addOutputFlag(f, &o.Report.Outputs)
 	return cmd
 }
 
@@ -77,7 +78,7 @@ func (o *certInspectOptions) validate(cmd *cobra.Command) error {
 	case o.Report.FailOn != "fail" && o.Report.FailOn != "warn":
 		return fmt.Errorf("--fail-on %q: want fail or warn", o.Report.FailOn)
 	}
-	return nil
+	return validateOutputs(o.Report.Outputs)
 }
 
 func certInspectRun(ctx context.Context, o *certInspectOptions) error {
@@ -104,5 +105,8 @@ func certInspectRun(ctx context.Context, o *certInspectOptions) error {
 	}
 	start := time.Now()
 	results := checks.Inspect(ctx, dep, checks.InspectOptions{Files: files, Names: o.Names})
+	if dep != nil {
+		results = checks.Suppress(results, dep.Ignore)
+	}
 	return finishReport(ctx, o.IO, o.Report, report.Report{Deployment: name, Results: results, Duration: time.Since(start)})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/lyncprobe/lyncprobe/checks"
@@ -18,6 +19,7 @@ type checkOptions struct {
 	IO           *IOStreams
 	ConfigPath   string
 	Format       string
+	Outputs      []string // --output FORMAT=PATH
 	Timeout      time.Duration
 	Only         []string
 	Resolvers    []string
@@ -57,9 +59,10 @@ answer, a TLS handshake, an HTTP response) is fetched once per run.`,
 	}
 	f := cmd.Flags()
 	f.StringVarP(&o.ConfigPath, "config", "c", "lyncprobe.yaml", "deployment config file")
-	f.StringVar(&o.Format, "format", "text", "report format: text or json")
+	f.StringVar(&o.Format, "format", "text", "report format on stdout: "+strings.Join(report.Formats, ", "))
+	addOutputFlag(f, &o.Outputs)
 	f.DurationVar(&o.Timeout, "timeout", 30*time.Second, "deadline for the whole run")
-	f.StringSliceVar(&o.Only, "only", nil, "run only these modules (dns, cert, http, affinity)")
+	f.StringSliceVar(&o.Only, "only", nil, "run only these modules (dns, cert, http, affinity, edge)")
 	f.StringArrayVar(&o.Resolvers, "resolver", nil, "public-view resolver host[:port] (repeatable; overrides dns.resolvers)")
 	f.IntVar(&o.Concurrency, "concurrency", checks.DefaultConcurrency, "probes in flight (1 runs them one after another)")
 	f.DurationVar(&o.CheckTimeout, "check-timeout", checks.DefaultCheckTimeout, "deadline of each check inside the run")
@@ -81,13 +84,16 @@ func (o *checkOptions) validate(cmd *cobra.Command) error {
 	if !report.ValidFormat(o.Format) {
 		return fmt.Errorf("--format %q: want one of %v", o.Format, report.Formats)
 	}
+	if err := validateOutputs(o.Outputs); err != nil {
+		return err
+	}
 	if o.FailOn != "fail" && o.FailOn != "warn" {
 		return fmt.Errorf("--fail-on %q: want fail or warn", o.FailOn)
 	}
 	if o.Timeout <= 0 || o.CheckTimeout <= 0 || o.Concurrency <= 0 {
 		return errors.New("--timeout, --check-timeout and --concurrency must be positive")
 	}
-	if err := checks.ValidateModules(o.Only); err != nil {
+	if err := checks.ValidateLiveModules(o.Only); err != nil {
 		return fmt.Errorf("--only: %w", err)
 	}
 	if err := o.validateZoneFiles(); err != nil {
@@ -127,14 +133,16 @@ func runChecks(ctx context.Context, o *checkOptions, dep *config.Deployment) err
 		Only: o.Only, Resolvers: o.Resolvers, Concurrency: o.Concurrency,
 		CheckTimeout: o.CheckTimeout, Progress: progress(o.IO), Zones: o.zones,
 	})
+	results = checks.Suppress(results, dep.Ignore)
 	rep := report.Report{Deployment: dep.Name, Results: results, Duration: time.Since(start)}
-	return finishReport(ctx, o.IO, reportFlags{o.Format, o.FailOn, o.NoColor}, rep)
+	return finishReport(ctx, o.IO, reportFlags{o.Format, o.FailOn, o.NoColor, o.Outputs}, rep)
 }
 
 // reportFlags are the output flags check and cert inspect share.
 type reportFlags struct {
 	Format, FailOn string
 	NoColor        bool
+	Outputs        []string // --output FORMAT=PATH
 }
 
 // finishReport renders rep and maps it to the exit code's error.
@@ -142,6 +150,12 @@ func finishReport(ctx context.Context, ios *IOStreams, f reportFlags, rep report
 	color := ios.OutTTY && !ios.NoColorEnv && !f.NoColor
 	if err := report.Render(ios.Out, f.Format, rep, report.Options{Color: color}); err != nil {
 		return fmt.Errorf("write the report: %w", err)
+	}
+	if err := writeOutputs(ios, f.Outputs, rep); err != nil {
+		return err
+	}
+	if err := githubActions(ios, rep); err != nil {
+		return err
 	}
 	if ctx.Err() != nil {
 		return errInterrupted

@@ -105,6 +105,10 @@ be pointed at it from another terminal.`,
 	return cmd
 }
 
+// labShutdownWait bounds how long `lyncprobe lab` waits, once told to
+// stop, for the requests in flight.
+const labShutdownWait = 10 * time.Second
+
 func labRun(ctx context.Context, o *labOptions) error {
 	if o.ListFaults {
 		return listFaults(o.IO)
@@ -113,12 +117,16 @@ func labRun(ctx context.Context, o *labOptions) error {
 	if err != nil {
 		return fmt.Errorf("start the lab: %w", err)
 	}
-	defer l.Close()
 	fmt.Fprintf(o.IO.Out, "lab running\nconfig:  %s\nCA file: %s\n\ncheck it from another terminal with:\n  lyncprobe check -c %s\n\nCtrl-C stops the lab.\n",
 		l.ConfigPath, l.CAFile, l.ConfigPath)
 	<-ctx.Done()
+	// Finish the requests in flight (a check run from another terminal)
+	// before the lab goes away.
+	stopCtx, cancel := context.WithTimeout(context.Background(), labShutdownWait)
+	defer cancel()
+	err = l.Shutdown(stopCtx)
 	fmt.Fprintln(o.IO.ErrOut, "lab stopped")
-	return nil
+	return err
 }
 
 func listFaults(ios *IOStreams) error {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"syscall"
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
@@ -42,6 +43,10 @@ type IOStreams struct {
 	OutTTY      bool
 	ErrTTY      bool
 	NoColorEnv  bool // NO_COLOR is set to a non-empty value
+	// GitHubActions is GITHUB_ACTIONS=true: annotate the run for GitHub;
+	// StepSummary is $GITHUB_STEP_SUMMARY, the file the summary goes to.
+	GitHubActions bool
+	StepSummary   string
 }
 
 func systemIO() *IOStreams {
@@ -50,12 +55,15 @@ func systemIO() *IOStreams {
 		OutTTY:     isatty.IsTerminal(os.Stdout.Fd()) || isatty.IsCygwinTerminal(os.Stdout.Fd()),
 		ErrTTY:     isatty.IsTerminal(os.Stderr.Fd()) || isatty.IsCygwinTerminal(os.Stderr.Fd()),
 		NoColorEnv: os.Getenv("NO_COLOR") != "",
+
+		GitHubActions: os.Getenv("GITHUB_ACTIONS") == "true",
+		StepSummary:   os.Getenv("GITHUB_STEP_SUMMARY"),
 	}
 }
 
 // Main runs the command line and returns the exit code.
 func Main() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return run(ctx, os.Args[1:], systemIO())
 }
@@ -97,7 +105,8 @@ not run).`,
 	root.SetOut(ios.Out)
 	root.SetErr(ios.ErrOut)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newCmdCheck(ios, nil), newCmdLab(ios, nil), newCmdCert(ios, nil), newCmdVersion(ios))
+	root.AddCommand(newCmdCheck(ios, nil), newCmdLab(ios, nil), newCmdCert(ios, nil), newCmdValidate(ios, nil), newCmdVersion(ios))
+	root.AddCommand(newCmdChecks(ios), newCmdExplain(ios), newCmdSchema(ios))
 	return root
 }
 

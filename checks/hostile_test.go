@@ -1,0 +1,177 @@
+package checks_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/lyncprobe/lyncprobe/checks"
+	"github.com/lyncprobe/lyncprobe/config"
+	"github.com/lyncprobe/lyncprobe/lab/hostile"
+	"github.com/lyncprobe/lyncprobe/probe"
+)
+
+// stallTimeout is each check's deadline against a server that stalls:
+// short, so that the stalls end quickly. The others get the default
+// deadline: reading a capped endless body under -race on a busy machine
+// may take more than a couple of seconds, and they end on their own.
+const stallTimeout = 2 * time.Second
+
+var stalls = map[string]bool{"dns-silent": true, "tls-stall": true, "http-slowloris": true, "http-header-drip": true}
+
+// hostileConfig loads the deployment s.WriteConfig describes.
+func hostileConfig(t *testing.T, s *hostile.Server) *config.Deployment {
+	t.Helper()
+	path, err := s.WriteConfig(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dep, err := config.Load(path)
+	if err != nil {
+		t.Fatalf("hostile config: %v", err)
+	}
+	return dep
+}
+
+// runHostile starts b, runs the given modules against it under a
+// generous watchdog, stops it, and checks no goroutine is left.
+func runHostile(t *testing.T, b hostile.Behaviour, only []string) []checks.Result {
+	t.Helper()
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	s, err := hostile.Start(b, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	dep := hostileConfig(t, s)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan []checks.Result, 1)
+	go func() {
+		o := checks.Options{Only: only}
+		if stalls[b.Name] {
+			o.CheckTimeout = stallTimeout
+		}
+		done <- checks.Run(ctx, dep, o)
+	}()
+	select {
+	case rs := <-done:
+		return rs
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("%s: the run did not return", b.Name)
+	}
+	return nil
+}
+
+// hostileWant is what a person must see for one behaviour: the result of
+// check ID for Target (and Via, when set) has Status and names the cause.
+type hostileWant struct {
+	ID, Target, Via string
+	Status          checks.Status
+	Says            string
+}
+
+var hostileWants = map[string]hostileWant{
+	"dns-silent":               {"dns.resolves", "webext.contoso.test", "", checks.Error, "timeout"},
+	"dns-garbage":              {"dns.resolves", "webext.contoso.test", "", checks.Error, "malformed answer"},
+	"dns-wrong-id":             {"dns.resolves", "webext.contoso.test", "", checks.Error, "wrong message ID"},
+	"dns-truncated-tcp-silent": {"dns.resolves", "webext.contoso.test", "", checks.Error, "truncated its UDP answer"},
+	"dns-cname-loop":           {"dns.resolves", "webext.contoso.test", "", checks.Error, "CNAME chain longer than"},
+	"dns-many-records":         {"dns.resolves", "webext.contoso.test", "", checks.Error, "answer too large"},
+	"dns-other-question":       {"dns.resolves", "webext.contoso.test", "", checks.Error, "does not answer the question asked"},
+	"tls-stall":                {"http.reachable", "https://webext.contoso.test", "address 127.0.0.1", checks.Fail, "did not complete the TLS handshake"},
+	"tls-plain-http":           {"http.reachable", "https://webext.contoso.test", "address 127.0.0.1", checks.Fail, "plain HTTP, not TLS"},
+	"tls-no-cert":              {"http.reachable", "https://webext.contoso.test", "address 127.0.0.1", checks.Fail, "aborted the handshake"},
+	"tls-chain-50":             {"cert.chain", "webext.contoso.test", "", checks.Pass, "verifies"},
+	"tls-10000-sans":           {"cert.san-coverage", "webext.contoso.test", "address 127.0.0.1", checks.Pass, ""},
+	"tls-rsa-1024":             {"cert.key-usage", "webext.contoso.test", "", checks.Fail, "1024-bit RSA key"},
+	"http-slowloris":           {"http.reachable", "https://webext.contoso.test", "address 127.0.0.1", checks.Fail, "sent no response header"},
+	"http-header-drip":         {"http.reachable", "https://webext.contoso.test", "address 127.0.0.1", checks.Fail, "did not finish it"},
+	"http-endless-body":        {"http.reachable", "https://webext.contoso.test", "address 127.0.0.1", checks.Error, "body did not end"},
+	"http-endless-chunked":     {"http.reachable", "https://webext.contoso.test", "address 127.0.0.1", checks.Error, "body did not end"},
+	"http-10mb-header":         {"http.reachable", "https://webext.contoso.test", "address 127.0.0.1", checks.Fail, "response header is longer than 64 KB"},
+	"http-redirect-loop":       {"http.lyncdiscover", "https://lyncdiscover.contoso.test", "", checks.Fail, "redirect loop"},
+	"http-100-redirects":       {"http.lyncdiscover", "https://lyncdiscover.contoso.test", "", checks.Fail, "redirect"},
+	"http-gzip-bomb":           {"http.reachable", "https://webext.contoso.test", "address 127.0.0.1", checks.Error, "body did not end"},
+	"http-bad-status":          {"http.reachable", "https://webext.contoso.test", "address 127.0.0.1", checks.Fail, "invalid HTTP status line"},
+	"http-close-mid-body":      {"http.reachable", "https://webext.contoso.test", "address 127.0.0.1", checks.Fail, "did not finish sending the body"},
+}
+
+// TestHostileServers points lyncprobe at each hostile server: the run
+// returns, no goroutine is left, no check panics, and the relevant result
+// names what the server did.
+func TestHostileServers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("hostile servers take a few seconds each")
+	}
+	for _, b := range hostile.Behaviours() {
+		want, ok := hostileWants[b.Name]
+		if !ok {
+			t.Errorf("%s: no expectation in hostileWants", b.Name)
+			continue
+		}
+		t.Run(b.Name, func(t *testing.T) {
+			rs := runHostile(t, b, nil)
+			found := false
+			for _, r := range rs {
+				if strings.HasPrefix(r.Message, "internal error") {
+					t.Errorf("a check panicked: %s", describe(r))
+				}
+				if r.ID != want.ID || r.Target != want.Target || want.Via != "" && r.Via != want.Via {
+					continue
+				}
+				found = true
+				if r.Status != want.Status || !strings.Contains(r.Message, want.Says) {
+					t.Errorf("got %s, want %s naming %q", describe(r), want.Status, want.Says)
+				}
+			}
+			if !found {
+				t.Errorf("no %s result for %s [%s]", want.ID, want.Target, want.Via)
+			}
+		})
+	}
+}
+
+// TestHostileGzipBombIsNotInflated: lyncprobe asks for no compression and
+// keeps an unasked gzip body as the bytes it got, capped.
+func TestHostileGzipBombIsNotInflated(t *testing.T) {
+	b, _ := hostile.Lookup("http-gzip-bomb")
+	s, err := hostile.Start(b, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	resp, err := probe.Fetch(context.Background(), probe.Request{Addr: fmt.Sprintf("127.0.0.1:%d", s.Port), Host: "meet.contoso.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Body) > probe.DefaultMaxBody || len(resp.Body) < 2 || resp.Body[0] != 0x1f || resp.Body[1] != 0x8b {
+		t.Fatalf("the body was changed or not capped: %d bytes starting %x", len(resp.Body), resp.Body[:min(2, len(resp.Body))])
+	}
+}
+
+func TestHostileDump(t *testing.T) {
+	if os.Getenv("HOSTILE_DUMP") == "" {
+		t.Skip("set HOSTILE_DUMP")
+	}
+	for _, b := range hostile.Behaviours() {
+		if !strings.Contains(b.Name, os.Getenv("HOSTILE_DUMP")) {
+			continue
+		}
+		t.Run(b.Name, func(t *testing.T) {
+			start := time.Now()
+			rs := runHostile(t, b, nil)
+			t.Logf("%s took %s", b.Name, time.Since(start))
+			for _, r := range rs {
+				if r.Status != checks.Pass && r.Status != checks.Info {
+					t.Logf("%s", describe(r))
+				}
+			}
+		})
+	}
+}

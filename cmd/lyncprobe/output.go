@@ -1,0 +1,94 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/lyncprobe/lyncprobe/report"
+	"github.com/spf13/pflag"
+)
+
+// outputFlagUsage is the --output help, shared by the commands that report.
+const outputFlagUsage = "also write the report as FORMAT=PATH (repeatable; PATH - is stdout), e.g. junit=report.xml"
+
+// addOutputFlag registers --output on a reporting command.
+func addOutputFlag(f *pflag.FlagSet, outputs *[]string) {
+	f.StringArrayVar(outputs, "output", nil, outputFlagUsage)
+}
+
+// parseOutput splits "FORMAT=PATH" and checks the format.
+func parseOutput(spec string) (format, path string, err error) {
+	format, path, ok := strings.Cut(spec, "=")
+	if !ok || path == "" {
+		return "", "", fmt.Errorf("--output %q: want FORMAT=PATH, e.g. junit=report.xml", spec)
+	}
+	if !report.ValidFormat(format) {
+		return "", "", fmt.Errorf("--output %q: format %q: want one of %v", spec, format, report.Formats)
+	}
+	return format, path, nil
+}
+
+func validateOutputs(specs []string) error {
+	for _, s := range specs {
+		if _, _, err := parseOutput(s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeOutputs renders rep once per --output; one that cannot be written
+// does not stop the others. Colour never goes to a file.
+func writeOutputs(ios *IOStreams, specs []string, rep report.Report) error {
+	var errs []error
+	for _, s := range specs {
+		format, path, _ := parseOutput(s)
+		if path == "-" {
+			if err := report.Render(ios.Out, format, rep, report.Options{}); err != nil {
+				errs = append(errs, fmt.Errorf("write the %s report: %w", format, err))
+			}
+			continue
+		}
+		errs = append(errs, writeReportFile(path, format, rep, os.O_CREATE|os.O_TRUNC|os.O_WRONLY))
+	}
+	return errors.Join(errs...)
+}
+
+// writeReportFile creates the file's folder, as CI jobs name report paths
+// in folders that do not exist yet.
+func writeReportFile(path, format string, rep report.Report, flags int) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("write the %s report: %w", format, err)
+	}
+	f, err := os.OpenFile(path, flags, 0o644)
+	if err != nil {
+		return fmt.Errorf("write the %s report: %w", format, err)
+	}
+	err = report.Render(f, format, rep, report.Options{})
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("write the %s report to %s: %w", format, path, err)
+	}
+	return nil
+}
+
+// githubActions annotates the run for GitHub when it runs in a workflow:
+// ::error/::warning lines after the report, and the Markdown summary
+// appended to $GITHUB_STEP_SUMMARY.
+func githubActions(ios *IOStreams, rep report.Report) error {
+	if !ios.GitHubActions {
+		return nil
+	}
+	if err := report.GitHubAnnotations(ios.Out, rep); err != nil {
+		return fmt.Errorf("write the GitHub annotations: %w", err)
+	}
+	if ios.StepSummary == "" {
+		return nil
+	}
+	return writeReportFile(ios.StepSummary, "markdown", rep, os.O_CREATE|os.O_APPEND|os.O_WRONLY)
+}

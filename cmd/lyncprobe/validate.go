@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/lyncprobe/lyncprobe/checks"
+	"github.com/lyncprobe/lyncprobe/config"
+	"github.com/lyncprobe/lyncprobe/report"
+	"github.com/spf13/cobra"
+)
+
+type validateOptions struct {
+	IO         *IOStreams
+	ConfigPath string
+	Only       []string
+	Report     reportFlags
+}
+
+func newCmdValidate(ios *IOStreams, runF func(context.Context, *validateOptions) error) *cobra.Command {
+	o := &validateOptions{IO: ios}
+	cmd := &cobra.Command{
+		Use:   "validate",
+		Short: "Check the config and the files it names offline, for a CI gate",
+		Long: `Validate the deployment offline, with no network at all: the config file
+itself (errors exit 2, as in check), the certificate files under
+tls.certificate_files (the cert checks a file can answer), the zone file
+dns.zone_file (the dns checks, answered from the file) and the reverse-proxy
+configuration files under reverse_proxy.config_files (nginx, HAProxy,
+Apache httpd, IIS ARR), parsed and judged. A finding that predicts a live
+verdict carries the live check's ID (http.host-forwarding, affinity.sticky,
+affinity.cookie, http.internal-site-exposed, cert.san-coverage); findings
+only a configuration can show are proxy.* checks. Every finding names the
+file and line it is about. Exit codes are check's: 0, 1 on a fail or error
+(or warn with --fail-on warn), 2 when validate could not run.`,
+		Example: `  lyncprobe validate -c lyncprobe.yaml
+  lyncprobe validate -c lyncprobe.yaml --format json --fail-on warn
+  lyncprobe validate -c lyncprobe.yaml --only proxy,http`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.validate(); err != nil {
+				return usageError{err}
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return validateRun(cmd.Context(), o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.ConfigPath, "config", "c", "lyncprobe.yaml", "deployment config file")
+	f.StringSliceVar(&o.Only, "only", nil, "report only these modules (dns, cert, http, affinity, proxy)")
+	f.StringVar(&o.Report.Format, "format", "text", "report format: "+fmt.Sprint(report.Formats))
+	f.StringVar(&o.Report.FailOn, "fail-on", "fail", "exit 1 on: fail (fail or error) or warn (also warnings)")
+	f.BoolVar(&o.Report.NoColor, "no-color", false, "no colour in the text report")
+	addOutputFlag(f, &o.Report.Outputs)
+	return cmd
+}
+
+func (o *validateOptions) validate() error {
+	if !report.ValidFormat(o.Report.Format) {
+		return fmt.Errorf("--format %q: want one of %v", o.Report.Format, report.Formats)
+	}
+	if o.Report.FailOn != "fail" && o.Report.FailOn != "warn" {
+		return fmt.Errorf("--fail-on %q: want fail or warn", o.Report.FailOn)
+	}
+	if err := checks.ValidateModules(o.Only); err != nil {
+		return fmt.Errorf("--only: %w", err)
+	}
+	return validateOutputs(o.Report.Outputs)
+}
+
+// validateRun reads every file the config names (a file that cannot be
+// read or parsed exits 2 naming it), then judges them offline.
+func validateRun(ctx context.Context, o *validateOptions) error {
+	dep, err := config.Load(o.ConfigPath)
+	if err != nil {
+		return err
+	}
+	opts := checks.ValidateOptions{Only: o.Only}
+	if dep.DNS.ZoneFile != "" {
+		if opts.Zones, err = loadZones([]string{dep.DNS.ZoneFile}, dep); err != nil {
+			return err
+		}
+	}
+	if len(dep.TLS.CertificateFiles) > 0 {
+		if opts.CertFiles, err = checks.ReadCertFiles(dep.TLS.CertificateFiles); err != nil {
+			return err
+		}
+	}
+	if opts.Proxy, err = checks.ParseProxyConfigs(dep.ReverseProxy.ConfigFiles); err != nil {
+		return err
+	}
+	if opts.Zones == nil && opts.CertFiles == nil && opts.Proxy == nil {
+		fmt.Fprintln(o.IO.ErrOut, "lyncprobe: the config names no file to validate (dns.zone_file, tls.certificate_files, reverse_proxy.config_files): only the config itself was checked")
+	}
+	start := time.Now()
+	results := checks.Suppress(checks.Validate(ctx, dep, opts), dep.Ignore)
+	rep := report.Report{Deployment: dep.Name, Results: results, Duration: time.Since(start)}
+	return finishReport(ctx, o.IO, o.Report, rep)
+}

@@ -1,0 +1,269 @@
+// Package proxyconf parses reverse-proxy configuration files (nginx,
+// HAProxy, Apache httpd, IIS ARR) into a neutral model with the file and
+// line of every fact. It knows proxy syntax, not Lync verdicts: the
+// checks package judges the model.
+//
+// The parsers are our own. The HAProxy, Apache and ARR parsers we could
+// use are not served here (see LIBRARIES.md), and the nginx one we looked
+// at (gonginx) keeps no line numbers for includes, which a CI finding
+// needs; the grammar each family needs for these facts is small.
+package proxyconf
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Family is a proxy's configuration dialect.
+type Family string
+
+// The families parsed.
+const (
+	Nginx   Family = "nginx"
+	HAProxy Family = "haproxy"
+	Apache  Family = "apache"
+	ARR     Family = "arr"
+)
+
+// Pos is a place in a configuration file.
+type Pos struct {
+	File string
+	Line int
+}
+
+func (p Pos) String() string { return fmt.Sprintf("%s:%d", p.File, p.Line) }
+
+// Config is one parsed configuration (a file and what it includes).
+type Config struct {
+	Family Family
+	File   string
+	Sites  []*Site
+}
+
+// Site is what serves a set of names: an nginx server block, an HAProxy
+// frontend or listen section, an Apache VirtualHost, an ARR rewrite rule.
+type Site struct {
+	Kind       string // "server", "frontend", "listen", "VirtualHost", "rule"
+	Name       string // the section's own name, when it has one
+	Pos        Pos
+	Names      []Value // the host names served ("" value = any)
+	Ports      []int   // the ports it listens on
+	CertFiles  []Value // certificate (and key) files it names
+	Routes     []*Route
+	SSLOffload *Flag // ARR: SSL offloading
+}
+
+// Route is one place where requests go to upstream servers.
+type Route struct {
+	Pos         Pos
+	Path        string // the location / path prefix, "" = all
+	Group       string // upstream / backend / balancer / farm name
+	Targets     []Target
+	Host        Host
+	Persistence []Persistence
+	Timeouts    []Timeout
+}
+
+// Target is one upstream server.
+type Target struct {
+	Scheme string // "https", "http", "" when unknown
+	Host   string
+	Port   int // 0 when not given (then the scheme's default applies)
+	Pos    Pos
+}
+
+// Value is a string setting with its place.
+type Value struct {
+	Value string
+	Pos   Pos
+}
+
+// Flag is a boolean setting with its place.
+type Flag struct {
+	On  bool
+	Pos Pos
+}
+
+// Host is how the route sets the Host header sent upstream.
+type Host struct {
+	Preserved bool   // the client's Host goes upstream
+	Setting   string // the directive that decides, or "" when the default applies
+	Pos       Pos    // where that directive is, else the route's place
+}
+
+// Persistence is one way the upstream group keeps a client on a server.
+type Persistence struct {
+	Method string // "source" (client address) or "cookie"
+	Cookie string // the cookie's name, for "cookie"
+	// Inserted reports that the proxy sets the cookie itself (HAProxy
+	// insert, nginx sticky cookie, ARR affinity), so its attributes are the
+	// proxy's.
+	Inserted bool
+	HTTPOnly bool
+	Secure   bool
+	Expiry   string // the attribute that makes it persistent ("Max-Age=3600", "expires 1h"), "" none
+	Pos      Pos
+}
+
+// Timeout is a proxy timeout towards the upstream, in seconds.
+type Timeout struct {
+	Name    string
+	Seconds float64
+	Pos     Pos
+}
+
+// maxInclude caps include nesting: a file that includes itself must end.
+const maxInclude = 10
+
+// maxFile caps what is read of one file.
+const maxFile = 8 << 20
+
+// SyntaxError is a file that does not parse, at its line.
+type SyntaxError struct {
+	Pos Pos
+	Msg string
+}
+
+func (e *SyntaxError) Error() string { return e.Pos.String() + ": " + e.Msg }
+
+func syntaxErr(file string, line int, format string, args ...any) *SyntaxError {
+	return &SyntaxError{Pos: Pos{file, line}, Msg: fmt.Sprintf(format, args...)}
+}
+
+func readFile(path string) (string, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return "", err
+	}
+	if fi.Size() > maxFile {
+		return "", fmt.Errorf("%s: larger than %d MiB: not a proxy configuration", path, maxFile>>20)
+	}
+	data, err := os.ReadFile(path)
+	return string(data), err
+}
+
+// Parse reads the configuration at path. family "" detects it from the
+// file's name and content.
+func Parse(path string, family Family) (*Config, error) {
+	text, err := readFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if family == "" {
+		family = Detect(path, text)
+		if family == "" {
+			return nil, fmt.Errorf("%s: cannot tell which proxy this configuration is for: name its family (nginx, haproxy, apache, arr)", path)
+		}
+	}
+	var c *Config
+	switch family {
+	case Nginx:
+		c, err = parseNginx(path, text)
+	case HAProxy:
+		c, err = parseHAProxy(path, text)
+	case Apache:
+		c, err = parseApache(path, text)
+	case ARR:
+		c, err = parseARR(path, text)
+	default:
+		return nil, fmt.Errorf("%s: unknown family %q", path, family)
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.Family, c.File = family, path
+	return c, nil
+}
+
+// Detect guesses the family from the file name, then the content; ""
+// when neither tells.
+func Detect(path, text string) Family {
+	base := strings.ToLower(filepath.Base(path))
+	switch {
+	case strings.HasSuffix(base, ".config") || strings.HasSuffix(base, ".xml"):
+		return ARR
+	case strings.Contains(base, "haproxy") || strings.HasSuffix(base, ".cfg"):
+		return HAProxy
+	case strings.Contains(base, "nginx"):
+		return Nginx
+	case strings.Contains(base, "apache") || strings.Contains(base, "httpd"):
+		return Apache
+	}
+	lower := strings.ToLower(text)
+	switch {
+	case strings.HasPrefix(strings.TrimSpace(lower), "<?xml") || strings.Contains(lower, "<configuration"):
+		return ARR
+	case strings.Contains(lower, "<virtualhost") || strings.Contains(lower, "proxypass"):
+		return Apache
+	case strings.Contains(lower, "proxy_pass") || strings.Contains(lower, "server_name"):
+		return Nginx
+	case strings.Contains(lower, "frontend") || strings.Contains(lower, "backend"):
+		return HAProxy
+	}
+	return ""
+}
+
+// resolvePath makes an included or named path absolute against dir.
+func resolvePath(dir, p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(dir, p)
+}
+
+// splitHostPort splits "host:port", "[v6]:port" or "host"; port 0 when absent.
+func splitHostPort(s string) (string, int) {
+	if strings.HasPrefix(s, "[") {
+		end := strings.Index(s, "]")
+		if end < 0 {
+			return s, 0
+		}
+		host, rest := s[1:end], s[end+1:]
+		return host, atoiPort(strings.TrimPrefix(rest, ":"))
+	}
+	if i := strings.LastIndex(s, ":"); i >= 0 && strings.Count(s, ":") == 1 {
+		return s[:i], atoiPort(s[i+1:])
+	}
+	return s, 0
+}
+
+func atoiPort(s string) int {
+	n := 0
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return 0
+		}
+		n = n*10 + int(r-'0')
+		if n > 65535 {
+			return 0
+		}
+	}
+	return n
+}
+
+// parseURL splits "https://host:port/path" into scheme, host, port, path.
+func parseURL(u string) (scheme, host string, port int, path string) {
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok {
+		return "", "", 0, ""
+	}
+	hostport, path, _ := strings.Cut(rest, "/")
+	host, port = splitHostPort(hostport)
+	return strings.ToLower(scheme), host, port, "/" + path
+}
+
+// DefaultPort is the port a target without one uses.
+func (t Target) DefaultPort() int {
+	if t.Port != 0 {
+		return t.Port
+	}
+	if t.Scheme == "http" {
+		return 80
+	}
+	return 443
+}
+
+// String names the config for messages.
+func (c *Config) String() string { return string(c.Family) + " " + c.File }

@@ -1,0 +1,122 @@
+package report
+
+import (
+	_ "embed"
+	"html/template"
+	"io"
+	"math"
+	"strings"
+
+	"github.com/lyncprobe/lyncprobe/checks"
+)
+
+// htmlPage is the one self-contained page: inline CSS, no script, nothing
+// fetched; html/template escapes every value.
+//
+//go:embed html.tmpl
+var htmlPage string
+
+var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
+	"upper": strings.ToUpper,
+}).Parse(htmlPage))
+
+type htmlView struct {
+	Deployment string
+	Verdict    string // pass, warn or fail: the worst unsuppressed outcome
+	Counts     []htmlCount
+	Duration   string
+	Findings   []checks.Result // not pass and not info
+	Modules    []htmlGroup
+	Charts     []htmlChart
+	Timings    []htmlTiming
+}
+
+type htmlGroup struct {
+	Title   string
+	Results []checks.Result
+}
+
+type htmlCount struct {
+	Status string
+	N      int
+}
+
+type htmlChart struct {
+	Result checks.Result
+	Bars   []htmlBar
+}
+
+type htmlBar struct {
+	Label   string
+	Count   int
+	Percent float64 // of the largest count, for the bar's width
+}
+
+type htmlTiming struct {
+	Result  checks.Result
+	MS      int64
+	Percent float64 // of the slowest result
+}
+
+// HTML writes the report as one HTML file a person reads in a browser.
+func HTML(w io.Writer, r Report) error {
+	return htmlTemplate.Execute(w, htmlViewOf(r))
+}
+
+func htmlViewOf(r Report) htmlView {
+	s := checks.Summarize(r.Results, r.Duration)
+	v := htmlView{Deployment: r.Deployment, Verdict: verdict(s), Duration: r.Duration.Round(1e6).String()}
+	for _, g := range groupByModule(r.Results) {
+		v.Modules = append(v.Modules, htmlGroup{moduleTitle(g.module), g.results})
+	}
+	for _, st := range checks.Statuses {
+		v.Counts = append(v.Counts, htmlCount{st.String(), s.Counts[st]})
+	}
+	v.Counts = append(v.Counts, htmlCount{"suppressed", s.Suppressed})
+	slowest := int64(1)
+	for _, res := range r.Results {
+		slowest = max(slowest, res.Duration.Milliseconds())
+	}
+	for _, res := range r.Results {
+		if res.Status != checks.Pass && res.Status != checks.Info {
+			v.Findings = append(v.Findings, res)
+		}
+		if c, ok := chartOf(res); ok {
+			v.Charts = append(v.Charts, c)
+		}
+		ms := res.Duration.Milliseconds()
+		v.Timings = append(v.Timings, htmlTiming{res, ms, percent(int(ms), int(slowest))})
+	}
+	return v
+}
+
+func verdict(s checks.Summary) string {
+	switch {
+	case s.Counts[checks.Fail]+s.Counts[checks.Error] > 0:
+		return "fail"
+	case s.Counts[checks.Warn] > 0:
+		return "warn"
+	}
+	return "pass"
+}
+
+func chartOf(r checks.Result) (htmlChart, bool) {
+	bs, ok := r.Evidence["distribution"].([]checks.Bar)
+	if !ok || len(bs) == 0 {
+		return htmlChart{}, false
+	}
+	most := 1
+	for _, b := range bs {
+		most = max(most, b.Count)
+	}
+	c := htmlChart{Result: r}
+	for _, b := range bs {
+		c.Bars = append(c.Bars, htmlBar{b.Label, b.Count, percent(b.Count, most)})
+	}
+	return c, true
+}
+
+// percent is n of whole, rounded to one decimal, for a CSS width.
+func percent(n, whole int) float64 {
+	return math.Round(float64(n)*1000/float64(whole)) / 10
+}

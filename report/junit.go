@@ -1,0 +1,124 @@
+package report
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/lyncprobe/lyncprobe/checks"
+)
+
+// JUnit XML: one test case per result, that is per (deployment, check ID,
+// target, via), so several findings of one check never collide in one
+// test case (the schema allows one failure per case). fail and error are
+// failures, skip is skipped; a suppressed result is skipped, naming the
+// reason, so it shows without failing the build.
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"`
+	Time     string       `xml:"time,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name     string      `xml:"name,attr"`
+	Tests    int         `xml:"tests,attr"`
+	Failures int         `xml:"failures,attr"`
+	Errors   int         `xml:"errors,attr"`
+	Skipped  int         `xml:"skipped,attr"`
+	Time     string      `xml:"time,attr"`
+	Cases    []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	Time      string        `xml:"time,attr"`
+	Skipped   *junitMessage `xml:"skipped"`
+	Failure   *junitMessage `xml:"failure"`
+	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+type junitMessage struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr,omitempty"`
+	Text    string `xml:",chardata"`
+}
+
+// JUnit writes the JUnit XML report: one suite for the deployment.
+func JUnit(w io.Writer, r Report) error {
+	suite := junitSuite{Name: r.Deployment, Time: seconds(r.Duration.Seconds())}
+	for _, res := range r.Results {
+		c := junitCaseFor(r.Deployment, res)
+		suite.Tests++
+		switch {
+		case c.Skipped != nil:
+			suite.Skipped++
+		case c.Failure != nil && res.Status == checks.Error:
+			suite.Errors++
+		case c.Failure != nil:
+			suite.Failures++
+		}
+		suite.Cases = append(suite.Cases, c)
+	}
+	// testsuites has no skipped attribute in the Jenkins (junit-10) schema.
+	doc := junitSuites{Name: "lyncprobe", Tests: suite.Tests, Failures: suite.Failures, Errors: suite.Errors,
+		Time: suite.Time, Suites: []junitSuite{suite}}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+func junitCaseFor(deployment string, r checks.Result) junitCase {
+	name := r.Target
+	if r.Via != "" {
+		name += " [" + r.Via + "]"
+	}
+	c := junitCase{Name: name, Classname: deployment + "." + r.ID, Time: seconds(r.Duration.Seconds())}
+	switch {
+	case r.Suppressed:
+		c.Skipped = &junitMessage{Message: fmt.Sprintf("suppressed (%s): %s", r.Status, r.SuppressionReason)}
+	case r.Status == checks.Skip:
+		c.Skipped = &junitMessage{Message: r.Message}
+	case r.Status == checks.Fail || r.Status == checks.Error:
+		c.Failure = &junitMessage{Message: r.Message, Type: r.Status.String(), Text: systemOut(r)}
+		return c // the failure's text already says it all
+	}
+	c.SystemOut = systemOut(r)
+	return c
+}
+
+// systemOut is the result in a few lines: status, message, remedy, location.
+func systemOut(r checks.Result) string {
+	lines := []string{"status: " + r.Status.String(), "message: " + r.Message}
+	if r.Remedy != "" {
+		lines = append(lines, "remedy: "+r.Remedy)
+	}
+	if r.Location != nil {
+		lines = append(lines, "location: "+locationString(r.Location))
+	}
+	if r.Suppressed {
+		lines = append(lines, "suppressed: "+r.SuppressionReason)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func locationString(l *checks.Location) string {
+	if l.Line > 0 {
+		return fmt.Sprintf("%s:%d", l.File, l.Line)
+	}
+	return l.File
+}
+
+func seconds(s float64) string { return fmt.Sprintf("%.3f", s) }
