@@ -60,7 +60,7 @@ func affinityJoinFlow(ctx context.Context, e *Env) []Result {
 	// the probe's burst of connections.
 	trust := e.sameConnTrusted(ctx)
 	addr := net.JoinHostPort(addrs[0], fmt.Sprint(e.Dep.ReverseProxy.Port))
-	steps := e.replayJoin(ctx, host, addr, u.RequestURI())
+	steps := e.replayJoin(ctx, host, addr, u.RequestURI(), trust)
 	if msg := e.Unfinished(ctx); msg != "" {
 		return []Result{{Target: raw, Via: "address " + addrs[0], Status: Error, Message: msg}}
 	}
@@ -90,17 +90,19 @@ func (e *Env) sameConnTrusted(ctx context.Context) bool {
 
 // replayJoin fetches the join page, then follows up on new connections
 // carrying the cookies it set, as the web app does; connections take the
-// configured source addresses in turn, as a NAT pool would.
-func (e *Env) replayJoin(ctx context.Context, host, addr, path string) []joinStep {
+// configured source addresses in turn, as a NAT pool would. askID: ask
+// the identity resource on a step's connection (only when its answer is
+// trusted; see joinStep).
+func (e *Env) replayJoin(ctx context.Context, host, addr, path string, askID bool) []joinStep {
 	jar := &probe.Jar{}
-	first, body := e.joinStep(ctx, jar, addr, host, joinStep{Path: path, Source: e.source(0)})
+	first, body := e.joinStep(ctx, jar, addr, host, joinStep{Path: path, Source: e.source(0)}, askID)
 	steps := []joinStep{first}
 	if first.broken() || first.Status >= 300 {
 		return steps
 	}
 	next := followUpPath(body, e.Dep.Version)
 	for i := 1; i <= joinFollowUps; i++ {
-		s, _ := e.joinStep(ctx, jar, addr, host, joinStep{Step: i, Path: next, Source: e.source(i)})
+		s, _ := e.joinStep(ctx, jar, addr, host, joinStep{Step: i, Path: next, Source: e.source(i)}, askID)
 		steps = append(steps, s)
 		if s.broken() {
 			break
@@ -127,8 +129,13 @@ func (e *Env) source(i int) string {
 }
 
 // joinStep sends one step on a new connection, then, if the answer names
-// no front end, asks the identity resource on the same connection.
-func (e *Env) joinStep(ctx context.Context, jar *probe.Jar, addr, host string, s joinStep) (joinStep, string) {
+// no front end and askID, asks the identity resource on the same
+// connection. Behind a proxy that balances each request (real nginx,
+// HAProxy and Apache round-robin do), that extra request is not only
+// untrusted but harmful: with two front ends it moved the rotation on by
+// one, so every step landed on the join page's front end and a broken
+// join passed (found by the e2e suite).
+func (e *Env) joinStep(ctx context.Context, jar *probe.Jar, addr, host string, s joinStep, askID bool) (joinStep, string) {
 	open := e.probes.Open
 	if open == nil {
 		open = probe.Open
@@ -150,7 +157,7 @@ func (e *Env) joinStep(ctx context.Context, jar *probe.Jar, addr, host string, s
 	if s.broken() {
 		s.Note = errorNote(string(resp.Body))
 	}
-	if s.FrontEnd == "" {
+	if s.FrontEnd == "" && askID {
 		if id, err := c.Do(ctx, e.withJar(e.identityRequest(host), jar)); err == nil {
 			s.FrontEnd, s.SameConn = e.identity(id.Header), true
 		}

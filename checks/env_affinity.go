@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/lyncprobe/lyncprobe/config"
 	"github.com/lyncprobe/lyncprobe/probe"
@@ -75,16 +76,36 @@ func (e *Env) runAffinity(ctx context.Context, ws config.WebService, addr, via s
 		Request:     e.identityRequest(ws.External),
 		Connections: a.Connections,
 		Sources:     a.SourceAddresses,
-		Workers:     min(probe.DefaultWorkers, cap(e.memo.sem)),
+		Workers:     e.affinityWorkers(a.Connections),
 		Open:        e.probes.Open,
 	}
 	run := &affinityRun{Target: ws.External, Via: via, Addr: addr, Sources: a.SourceAddresses}
+	// The front ends are asked directly, not through the balancer, so
+	// asking them alongside the proxy's connections changes no answer.
+	backends := make(chan []backendIdentity, 1)
+	go func() { backends <- e.backendIdentities(ctx, ws) }()
 	run.Plain = probe.Connections(ctx, plan)
 	plan.Jar = true
 	run.Jar = probe.Connections(ctx, plan)
 	run.OneConn = probe.KeepAlive(ctx, plan, keepAliveRequests)
-	run.Backends = e.backendIdentities(ctx, ws)
+	run.Backends = <-backends
 	return run
+}
+
+// smallBurst is the largest probe that opens all its connections at once:
+// about what a few browsers open to one site, so no burst a proxy would
+// take for an attack, and each batch of connections costs one round trip
+// instead of connections/DefaultWorkers of them.
+const smallBurst = 24
+
+// affinityWorkers is how many of n connections are in flight at once,
+// never more than the run's concurrency (--concurrency 1 runs one).
+func (e *Env) affinityWorkers(n int) int {
+	w := probe.DefaultWorkers
+	if n <= smallBurst {
+		w = n
+	}
+	return max(1, min(w, cap(e.memo.sem)))
 }
 
 // identityRequest asks host for the resource that names its front end.
@@ -97,15 +118,19 @@ func (e *Env) identityRequest(host string) probe.Request {
 // front ends' certificate is not judged here (the identity is the fact).
 func (e *Env) backendIdentities(ctx context.Context, ws config.WebService) []backendIdentity {
 	out := make([]backendIdentity, len(ws.Backends))
+	var wg sync.WaitGroup
 	for i, b := range ws.Backends {
-		r := e.identityRequest(ws.External)
-		r.Addr, r.SNI = b, ws.External
-		resp, err := e.probes.Fetch(ctx, r)
-		out[i] = backendIdentity{Addr: b, Err: err}
-		if err == nil {
-			out[i].Identity = e.identity(resp.Header)
-		}
+		wg.Go(func() {
+			r := e.identityRequest(ws.External)
+			r.Addr, r.SNI = b, ws.External
+			resp, err := e.probes.Fetch(ctx, r)
+			out[i] = backendIdentity{Addr: b, Err: err}
+			if err == nil {
+				out[i].Identity = e.identity(resp.Header)
+			}
+		})
 	}
+	wg.Wait()
 	return out
 }
 

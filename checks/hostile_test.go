@@ -96,7 +96,7 @@ var hostileWants = map[string]hostileWant{
 	"http-endless-chunked":     {"http.reachable", "https://webext.contoso.test", "address 127.0.0.1", checks.Error, "body did not end"},
 	"http-10mb-header":         {"http.reachable", "https://webext.contoso.test", "address 127.0.0.1", checks.Fail, "response header is longer than 64 KB"},
 	"http-redirect-loop":       {"http.lyncdiscover", "https://lyncdiscover.contoso.test", "", checks.Fail, "redirect loop"},
-	"http-100-redirects":       {"http.lyncdiscover", "https://lyncdiscover.contoso.test", "", checks.Fail, "redirect"},
+	"http-100-redirects":       {"http.lyncdiscover", "https://lyncdiscover.contoso.test", "", checks.Fail, "too many redirects"},
 	"http-gzip-bomb":           {"http.reachable", "https://webext.contoso.test", "address 127.0.0.1", checks.Error, "body did not end"},
 	"http-bad-status":          {"http.reachable", "https://webext.contoso.test", "address 127.0.0.1", checks.Fail, "invalid HTTP status line"},
 	"http-close-mid-body":      {"http.reachable", "https://webext.contoso.test", "address 127.0.0.1", checks.Fail, "did not finish sending the body"},

@@ -142,6 +142,7 @@ func (e *Env) judgeDiscoverLinks(ctx context.Context, host string, doc discoverD
 	if rel == "" {
 		return fmt.Sprintf("the Autodiscover document has neither a user nor a redirect link (it has: %s)", strings.Join(doc.rels(), ", ")), discoverPublishRemedy(host)
 	}
+	e.prefetchLinks(ctx, doc)
 	for _, r := range doc.rels() {
 		if why := e.unpublished(ctx, hostOf(doc.Links[r])); why != "" {
 			return fmt.Sprintf("the %s link points at %s, %s: clients outside cannot follow it", r, doc.Links[r], why), leakRemedy

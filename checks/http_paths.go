@@ -116,8 +116,9 @@ func (e *Env) internalSite(ctx context.Context, host string) Result {
 	target := "https://" + host
 	r := Result{Target: target, Evidence: map[string]any{}}
 	var exposed, unknown []string
-	for _, p := range internalOnly {
-		got := e.fetchPage(ctx, target+p, host, p)
+	pages := e.fetchPages(ctx, target, host, internalOnly)
+	for i, p := range internalOnly {
+		got := pages[i]
 		if got.Skip != nil {
 			s := *got.Skip
 			s.Target = target

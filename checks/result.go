@@ -58,14 +58,17 @@ func (s *Status) UnmarshalJSON(b []byte) error {
 
 // Result is one verdict about one target. (ID, Target, Via) is unique in a run.
 type Result struct {
-	ID       string         `json:"id"`
-	Module   string         `json:"module"`
-	Target   string         `json:"target"`
-	Via      string         `json:"via"`
-	Status   Status         `json:"status"`
-	Message  string         `json:"message"`
-	Remedy   string         `json:"remedy,omitempty"`
-	Evidence map[string]any `json:"evidence,omitempty"`
+	// Deployment names the deployment in a fleet run (fleet/), so that
+	// (Deployment, ID, Target, Via) stays unique; empty in a single run.
+	Deployment string         `json:"deployment,omitempty"`
+	ID         string         `json:"id"`
+	Module     string         `json:"module"`
+	Target     string         `json:"target"`
+	Via        string         `json:"via"`
+	Status     Status         `json:"status"`
+	Message    string         `json:"message"`
+	Remedy     string         `json:"remedy,omitempty"`
+	Evidence   map[string]any `json:"evidence,omitempty"`
 	// Location is the file and line a finding is about (offline validation).
 	Location *Location `json:"location,omitempty"`
 	// Suppressed marks a result an `ignore` rule of the config matched: it

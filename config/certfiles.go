@@ -70,7 +70,7 @@ func (c CertificateFile) Password() (string, error) {
 		}
 		return pw, nil
 	case c.PasswordFile != "":
-		data, err := os.ReadFile(c.PasswordFile)
+		data, err := readFileCapped(c.PasswordFile, maxPasswordFile)
 		if err != nil {
 			return "", fmt.Errorf("cannot read its password_file: %w", err)
 		}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"reflect"
 	"regexp"
 	"sort"
@@ -19,7 +18,7 @@ import (
 // Load reads the deployment file at path and returns it with every default
 // filled and every rule checked. Problems in the file come back as Errors.
 func Load(path string) (*Deployment, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFileCapped(path, maxConfigFile)
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {

@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"net/netip"
 	"net/url"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -354,7 +353,7 @@ func (l *loader) caFile(key string, p *string) {
 		path = abs
 	}
 	*p = path
-	data, err := os.ReadFile(path)
+	data, err := readFileCapped(path, maxConfigFile)
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -18,7 +17,7 @@ import (
 // that does not parse, or holds no SOA, comes back as an *Error naming the
 // file and its line; a file that cannot be read, as the read error.
 func ReadZone(path, origin string) ([]dns.RR, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFileCapped(path, maxZoneFile)
 	if err != nil {
 		return nil, err
 	}

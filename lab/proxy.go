@@ -87,6 +87,7 @@ func newProxyNode(name string, backends []backend, roots *x509.CertPool, pause f
 		ModifyResponse: p.modifyResponse,
 		ErrorHandler:   badGateway,
 		ErrorLog:       quietLog,
+		BufferPool:     proxyBuffers,
 	}
 	return p
 }

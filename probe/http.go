@@ -198,6 +198,7 @@ const (
 )
 
 var phaseCauses = map[int32]string{
+	phaseConnect:    "the server did not accept the connection",
 	phaseTLS:        "the server accepted the connection but did not complete the TLS handshake",
 	phaseHeader:     "the server completed TLS but sent no response header",
 	phaseHeaderDrip: "the server started its response header but did not finish it",
@@ -212,7 +213,7 @@ func (p *phase) explain(err error) error {
 		return err
 	}
 	switch pe.Kind {
-	case KindTimeout, KindCanceled, KindClosed, KindReset:
+	case KindTimeout, KindClosed, KindReset:
 		pe.Cause = phaseCauses[p.Load()]
 	}
 	return err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/lyncprobe/lyncprobe/checks"
 )
@@ -51,9 +52,21 @@ type junitMessage struct {
 
 // JUnit writes the JUnit XML report: one suite for the deployment.
 func JUnit(w io.Writer, r Report) error {
-	suite := junitSuite{Name: r.Deployment, Time: seconds(r.Duration.Seconds())}
-	for _, res := range r.Results {
-		c := junitCaseFor(r.Deployment, res)
+	if r.Deployments != nil {
+		return fleetJUnit(w, r)
+	}
+	suite := junitSuiteFor(r.Deployment, r.Results, r.Duration)
+	// testsuites has no skipped attribute in the Jenkins (junit-10) schema.
+	doc := junitSuites{Name: "lyncprobe", Tests: suite.Tests, Failures: suite.Failures, Errors: suite.Errors,
+		Time: suite.Time, Suites: []junitSuite{suite}}
+	return writeJUnit(w, doc)
+}
+
+// junitSuiteFor is one deployment's suite.
+func junitSuiteFor(deployment string, rs []checks.Result, d time.Duration) junitSuite {
+	suite := junitSuite{Name: deployment, Time: seconds(d.Seconds())}
+	for _, res := range rs {
+		c := junitCaseFor(deployment, res)
 		suite.Tests++
 		switch {
 		case c.Skipped != nil:
@@ -65,9 +78,10 @@ func JUnit(w io.Writer, r Report) error {
 		}
 		suite.Cases = append(suite.Cases, c)
 	}
-	// testsuites has no skipped attribute in the Jenkins (junit-10) schema.
-	doc := junitSuites{Name: "lyncprobe", Tests: suite.Tests, Failures: suite.Failures, Errors: suite.Errors,
-		Time: suite.Time, Suites: []junitSuite{suite}}
+	return suite
+}
+
+func writeJUnit(w io.Writer, doc junitSuites) error {
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}

@@ -46,6 +46,9 @@ func mdRow(r checks.Result) string {
 	if r.Location != nil {
 		target += " (" + mdCell(locationString(r.Location)) + ")"
 	}
+	if r.Deployment != "" { // a fleet run: name the deployment in the row
+		target = mdCell(r.Deployment) + ": " + target
+	}
 	return fmt.Sprintf("| %s | `%s` | %s | %s | %s | %s |\n", status, r.ID, target, mdCell(r.Via), mdCell(r.Message), mdCell(r.Remedy))
 }
 

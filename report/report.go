@@ -21,6 +21,9 @@ type Report struct {
 	Deployment string
 	Results    []checks.Result
 	Duration   time.Duration
+	// Deployments, when set, makes a fleet report (fleet.go): Results then
+	// holds every deployment's results in order, each naming its deployment.
+	Deployments []Deployment
 }
 
 // Options are the output's properties.
@@ -29,7 +32,7 @@ type Options struct {
 }
 
 // Formats lists the supported --format values.
-var Formats = []string{"text", "json", "junit", "sarif", "markdown", "html"}
+var Formats = []string{"text", "json", "jsonl", "junit", "sarif", "markdown", "html"}
 
 // Render writes r in format to w.
 func Render(w io.Writer, format string, r Report, o Options) error {
@@ -38,6 +41,8 @@ func Render(w io.Writer, format string, r Report, o Options) error {
 		return Text(w, r, o)
 	case "json":
 		return JSON(w, r)
+	case "jsonl":
+		return JSONLines(w, r)
 	case "junit":
 		return JUnit(w, r)
 	case "sarif":
@@ -55,6 +60,9 @@ func ValidFormat(format string) bool { return slices.Contains(Formats, format) }
 
 // JSON writes the versioned JSON document.
 func JSON(w io.Writer, r Report) error {
+	if r.Deployments != nil {
+		return fleetJSON(w, r)
+	}
 	results := r.Results
 	if results == nil {
 		results = []checks.Result{}

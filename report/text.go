@@ -21,6 +21,9 @@ var statusColors = map[checks.Status]color.Attribute{
 // result, remedies under failures and warnings, then a summary.
 func Text(w io.Writer, r Report, o Options) error {
 	p := &printer{w: w, o: o}
+	if r.Deployments != nil {
+		return p.fleet(r)
+	}
 	p.printf("lyncprobe check: %s\n", r.Deployment)
 	for _, g := range groupByModule(r.Results) {
 		p.group(g)
@@ -106,7 +109,10 @@ func via(r checks.Result) string {
 	return r.Via
 }
 
-func (p *printer) summary(r Report) {
+func (p *printer) summary(r Report) { p.summaryLine(r, "\nSummary: ") }
+
+// summaryLine writes the counts of r after prefix.
+func (p *printer) summaryLine(r Report, prefix string) {
 	s := checks.Summarize(r.Results, r.Duration)
 	parts := make([]string, 0, len(checks.Statuses))
 	for _, st := range checks.Statuses {
@@ -119,5 +125,5 @@ func (p *printer) summary(r Report) {
 	if s.Suppressed > 0 {
 		parts = append(parts, fmt.Sprintf("%d suppressed", s.Suppressed))
 	}
-	p.printf("\nSummary: %s in %s\n", strings.Join(parts, ", "), r.Duration.Round(time.Millisecond))
+	p.printf("%s%s in %s\n", prefix, strings.Join(parts, ", "), r.Duration.Round(time.Millisecond))
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/lyncprobe/lyncprobe/checks"
 	"github.com/lyncprobe/lyncprobe/config"
+	"github.com/lyncprobe/lyncprobe/fleet"
 	"github.com/lyncprobe/lyncprobe/lab"
 	"github.com/lyncprobe/lyncprobe/probe"
 	"github.com/lyncprobe/lyncprobe/report"
@@ -17,7 +18,9 @@ import (
 
 type checkOptions struct {
 	IO           *IOStreams
-	ConfigPath   string
+	ConfigPath   string   // ConfigPaths[0]
+	ConfigPaths  []string // -c, repeatable: files or folders; more than one file makes a fleet run (check_fleet.go)
+	Parallel     int      // deployments checked at once in a fleet run
 	Format       string
 	Outputs      []string // --output FORMAT=PATH
 	Timeout      time.Duration
@@ -44,6 +47,8 @@ answer, a TLS handshake, an HTTP response) is fetched once per run.`,
 		Example: `  lyncprobe check -c lyncprobe.yaml
   lyncprobe check -c lyncprobe.yaml --format json --only dns,http
   lyncprobe check -c lyncprobe.yaml --zone-file contoso.com.zone   # DNS only, offline
+  lyncprobe check -c a.yaml -c b.yaml --parallel 8   # a fleet run
+  lyncprobe check -c deployments/ --format jsonl       # every *.yaml in the folder
   lyncprobe check --lab
   lyncprobe check --lab --fault missing-dns=dialin`,
 		Args: cobra.NoArgs,
@@ -58,7 +63,8 @@ answer, a TLS handshake, an HTTP response) is fetched once per run.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&o.ConfigPath, "config", "c", "lyncprobe.yaml", "deployment config file")
+	f.StringArrayVarP(&o.ConfigPaths, "config", "c", []string{"lyncprobe.yaml"}, "deployment config file, or a folder of them (repeatable: several make a fleet run)")
+	f.IntVar(&o.Parallel, "parallel", fleet.DefaultParallel, "deployments checked at once in a fleet run")
 	f.StringVar(&o.Format, "format", "text", "report format on stdout: "+strings.Join(report.Formats, ", "))
 	addOutputFlag(f, &o.Outputs)
 	f.DurationVar(&o.Timeout, "timeout", 30*time.Second, "deadline for the whole run")
@@ -75,6 +81,9 @@ answer, a TLS handshake, an HTTP response) is fetched once per run.`,
 }
 
 func (o *checkOptions) validate(cmd *cobra.Command) error {
+	if err := o.validateFleet(); err != nil {
+		return err
+	}
 	if o.Lab && cmd.Flags().Changed("config") {
 		return errors.New("--lab and --config exclude each other")
 	}
@@ -106,6 +115,9 @@ func (o *checkOptions) validate(cmd *cobra.Command) error {
 }
 
 func checkRun(ctx context.Context, o *checkOptions) error {
+	if o.fleet() {
+		return fleetRun(ctx, o)
+	}
 	path := o.ConfigPath
 	if o.Lab {
 		l, err := lab.Start(ctx, o.LabFlags.options(""))

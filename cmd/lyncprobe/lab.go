@@ -102,6 +102,7 @@ be pointed at it from another terminal.`,
 	o.Flags.add(cmd)
 	cmd.Flags().StringVar(&o.Dir, "dir", "", "folder for the config and CA files (default: a new temporary folder)")
 	cmd.Flags().BoolVar(&o.ListFaults, "list-faults", false, "print the fault table and exit")
+	cmd.AddCommand(newCmdLabFrontEnds(ios, nil))
 	return cmd
 }
 

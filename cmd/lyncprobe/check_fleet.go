@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/lyncprobe/lyncprobe/checks"
+	"github.com/lyncprobe/lyncprobe/fleet"
+)
+
+// validateFleet sets ConfigPath and rejects what a fleet run cannot do.
+func (o *checkOptions) validateFleet() error {
+	if len(o.ConfigPaths) == 0 {
+		o.ConfigPaths = []string{"lyncprobe.yaml"}
+	}
+	o.ConfigPath = o.ConfigPaths[0]
+	if o.Parallel <= 0 {
+		return errors.New("--parallel must be positive")
+	}
+	if o.fleet() && len(o.ZoneFiles) > 0 {
+		return errors.New("--zone-file needs a single config, not a fleet")
+	}
+	return nil
+}
+
+// fleet reports whether the run covers several deployments: more than one
+// -c, or a folder.
+func (o *checkOptions) fleet() bool {
+	if len(o.ConfigPaths) > 1 {
+		return true
+	}
+	st, err := os.Stat(o.ConfigPaths[0])
+	return err == nil && st.IsDir()
+}
+
+// fleetRun checks every config; one that does not load is reported as an
+// error beside the others' results and makes the exit code 2.
+func fleetRun(ctx context.Context, o *checkOptions) error {
+	paths, err := fleet.Expand(o.ConfigPaths)
+	if err != nil {
+		return err
+	}
+	// --timeout bounds each deployment's run: a fleet's total grows with its size.
+	start := time.Now()
+	ds := fleet.Run(ctx, paths, fleet.Options{Parallel: o.Parallel, Timeout: o.Timeout, Check: checks.Options{
+		Only: o.Only, Resolvers: o.Resolvers, Concurrency: o.Concurrency, CheckTimeout: o.CheckTimeout}})
+	rep := fleet.Report(ds, time.Since(start))
+	err = finishReport(ctx, o.IO, reportFlags{o.Format, o.FailOn, o.NoColor, o.Outputs}, rep)
+	if fleet.LoadFailed(ds) && (err == nil || errors.Is(err, errChecksFailed)) {
+		return fmt.Errorf("%d of %d configs did not load (see the report)", countFailed(ds), len(ds))
+	}
+	return err
+}
+
+func countFailed(ds []fleet.Deployment) int {
+	n := 0
+	for _, d := range ds {
+		if d.Err != nil {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,155 @@
+//go:build unix
+
+package e2e
+
+import (
+	"fmt"
+	"net"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// publishing is how one scenario publishes the pool: what the proxy
+// config says, not which software says it.
+type publishing struct {
+	HostRewrite bool   // the front ends get the internal pool name as Host
+	Persist     string // "": the family's usual persistence; "none": round-robin; "cookie", "cookie-httponly": HAProxy MS-WSMAN
+}
+
+// site is what every proxy config needs.
+type site struct {
+	Dir       string
+	Port      int      // the published HTTPS port on 127.0.0.1
+	Backends  []string // the front ends, host:port
+	ChainFile string   // the proxy certificate, leaf first
+	KeyFile   string
+	Names     []string // the published names
+}
+
+// proxy is one family: its binary, the config it reads and how to run it.
+type proxy struct {
+	Family string
+	Binary string
+	// Write writes the config into s.Dir and returns its path and the
+	// arguments that run the binary in the foreground on it.
+	Write func(t *testing.T, s site, p publishing) (conf string, args []string)
+}
+
+var proxies = []proxy{
+	{Family: "nginx", Binary: "nginx", Write: writeNginx},
+	{Family: "haproxy", Binary: "haproxy", Write: writeHAProxy},
+	{Family: "apache", Binary: "apache2", Write: writeApache},
+}
+
+func writeNginx(t *testing.T, s site, p publishing) (string, []string) {
+	var b strings.Builder
+	if isRoot() {
+		b.WriteString("user root;\n") // else the workers become nobody, who cannot read the temp dir
+	}
+	fmt.Fprintf(&b, "worker_processes 1;\npid %s/nginx.pid;\nerror_log %s/error.log;\nevents { worker_connections 256; }\n", s.Dir, s.Dir)
+	b.WriteString("http {\n  access_log off;\n")
+	for _, tmp := range []string{"client_body", "proxy", "fastcgi", "uwsgi", "scgi"} {
+		fmt.Fprintf(&b, "  %s_temp_path %s/tmp_%s;\n", tmp, s.Dir, tmp)
+	}
+	b.WriteString("  upstream lync_pool {\n")
+	if p.Persist != "none" {
+		b.WriteString("    ip_hash;\n")
+	}
+	for _, be := range s.Backends {
+		fmt.Fprintf(&b, "    server %s;\n", be)
+	}
+	b.WriteString("  }\n")
+	fmt.Fprintf(&b, "  server {\n    listen 127.0.0.1:%d ssl;\n    server_name %s;\n", s.Port, strings.Join(s.Names, " "))
+	fmt.Fprintf(&b, "    ssl_certificate %s;\n    ssl_certificate_key %s;\n", s.ChainFile, s.KeyFile)
+	b.WriteString("    location / {\n      proxy_pass https://lync_pool;\n      proxy_http_version 1.1;\n      proxy_read_timeout 960s; # mobile push long polls\n")
+	if !p.HostRewrite {
+		b.WriteString("      proxy_set_header Host $host;\n") // without it nginx sends $proxy_host: lync_pool
+	}
+	b.WriteString("    }\n  }\n}\n")
+	conf := filepath.Join(s.Dir, "nginx.conf")
+	write(t, conf, b.String())
+	return conf, []string{"-p", s.Dir, "-c", conf, "-g", "daemon off;"}
+}
+
+func writeHAProxy(t *testing.T, s site, p publishing) (string, []string) {
+	// HAProxy wants the chain and the key in one file.
+	pem := filepath.Join(s.Dir, "haproxy.pem")
+	write(t, pem, readFile(s.ChainFile)+readFile(s.KeyFile))
+	var b strings.Builder
+	b.WriteString("global\n  maxconn 256\n\ndefaults\n  mode http\n  timeout connect 5s\n  timeout client 30s\n  timeout server 960s\n\n")
+	fmt.Fprintf(&b, "frontend lync_web\n  bind 127.0.0.1:%d ssl crt %s\n  default_backend lync_pool\n\n", s.Port, pem)
+	b.WriteString("backend lync_pool\n")
+	switch p.Persist {
+	case "":
+		b.WriteString("  balance source\n")
+	case "none":
+		b.WriteString("  balance roundrobin\n")
+	case "cookie":
+		b.WriteString("  balance roundrobin\n  cookie MS-WSMAN insert indirect nocache\n")
+	case "cookie-httponly":
+		b.WriteString("  balance roundrobin\n  cookie MS-WSMAN insert indirect nocache httponly\n")
+	}
+	if p.HostRewrite {
+		b.WriteString("  http-request set-header Host " + poolFQDN + "\n")
+	}
+	for i, be := range s.Backends {
+		fmt.Fprintf(&b, "  server fe%02d %s ssl verify none", i+1, be)
+		if strings.HasPrefix(p.Persist, "cookie") {
+			fmt.Fprintf(&b, " cookie fe%02d", i+1)
+		}
+		b.WriteString("\n")
+	}
+	conf := filepath.Join(s.Dir, "haproxy.cfg")
+	write(t, conf, b.String())
+	return conf, []string{"-f", conf, "-db"}
+}
+
+// apacheModules are the modules the site needs, from Debian's build.
+var apacheModules = []string{"mpm_event", "authz_core", "ssl", "socache_shmcb", "proxy", "proxy_http",
+	"proxy_balancer", "slotmem_shm", "lbmethod_byrequests", "headers"}
+
+func writeApache(t *testing.T, s site, p publishing) (string, []string) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "ServerRoot %s\nDefaultRuntimeDir %s\nPidFile %s/httpd.pid\nErrorLog %s/error.log\nServerName localhost\nListen 127.0.0.1:%d\n",
+		s.Dir, s.Dir, s.Dir, s.Dir, s.Port)
+	for _, m := range apacheModules {
+		fmt.Fprintf(&b, "LoadModule %s_module /usr/lib/apache2/modules/mod_%s.so\n", m, m)
+	}
+	if isRoot() {
+		// Without mod_unixd nothing drops to another user; with it, root
+		// children are refused.
+		b.WriteString("# running as root: mod_unixd not loaded, so the children stay this user\n")
+	}
+	fmt.Fprintf(&b, "SSLSessionCache shmcb:%s/ssl_scache(51200)\n\n", s.Dir)
+	fmt.Fprintf(&b, "<VirtualHost 127.0.0.1:%d>\n  ServerName %s\n  ServerAlias %s\n", s.Port, s.Names[0], strings.Join(s.Names[1:], " "))
+	fmt.Fprintf(&b, "  SSLEngine on\n  SSLCertificateFile %s\n  SSLCertificateKeyFile %s\n", s.ChainFile, s.KeyFile)
+	b.WriteString("  SSLProxyEngine on\n  SSLProxyVerify none\n  SSLProxyCheckPeerName off\n  SSLProxyCheckPeerExpire off\n  ProxyTimeout 960\n")
+	if !p.HostRewrite {
+		b.WriteString("  ProxyPreserveHost On\n") // the default, Off, sends the BalancerMember's name
+	}
+	b.WriteString("  <Proxy balancer://lyncpool>\n")
+	for i, be := range s.Backends {
+		fmt.Fprintf(&b, "    BalancerMember https://%s route=fe%02d\n", be, i+1)
+	}
+	if p.Persist != "none" {
+		b.WriteString("    ProxySet stickysession=ROUTEID\n")
+	}
+	b.WriteString("  </Proxy>\n")
+	if p.Persist != "none" {
+		b.WriteString("  Header add Set-Cookie \"ROUTEID=.%{BALANCER_WORKER_ROUTE}e; path=/\" env=BALANCER_ROUTE_CHANGED\n")
+	}
+	b.WriteString("  ProxyPass / balancer://lyncpool/\n  ProxyPassReverse / balancer://lyncpool/\n</VirtualHost>\n")
+	conf := filepath.Join(s.Dir, "httpd.conf")
+	write(t, conf, b.String())
+	return conf, []string{"-f", conf, "-DFOREGROUND"}
+}
+
+// startProxy writes the family's config and runs it until the test ends.
+func startProxy(t *testing.T, px proxy, s site, p publishing) string {
+	bin := binary(t, px.Binary)
+	conf, args := px.Write(t, s, p)
+	start(t, net.JoinHostPort("127.0.0.1", strconv.Itoa(s.Port)), filepath.Join(s.Dir, px.Family+".log"), bin, args...)
+	return conf
+}

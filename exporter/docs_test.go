@@ -1,0 +1,57 @@
+package exporter_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"github.com/lyncprobe/lyncprobe/checks"
+)
+
+const docsDir = "../docs/prometheus"
+
+// TestPrometheusDocsArePromtoolValid runs promtool (Debian package
+// prometheus) on the example scrape config and alert rules.
+func TestPrometheusDocsArePromtoolValid(t *testing.T) {
+	promtool, err := exec.LookPath("promtool")
+	if err != nil {
+		t.Skip("promtool is not installed (apt-get install prometheus): the docs' config and rules are not checked")
+	}
+	for _, args := range [][]string{
+		{"check", "config", filepath.Join(docsDir, "prometheus.yml")},
+		{"check", "rules", filepath.Join(docsDir, "lyncprobe-alerts.yml")},
+	} {
+		if out, err := exec.Command(promtool, args...).CombinedOutput(); err != nil {
+			t.Errorf("promtool %v: %v\n%s", args, err, out)
+		}
+	}
+}
+
+// TestAlertRulesNameRealChecksAndMetrics keeps the rules true when checks
+// or metrics are renamed.
+func TestAlertRulesNameRealChecksAndMetrics(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(docsDir, "lyncprobe-alerts.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := map[string]bool{}
+	for _, c := range checks.Registry() {
+		known[c.ID] = true
+	}
+	for _, m := range regexp.MustCompile(`check="([a-z.-]+)"`).FindAllStringSubmatch(string(b), -1) {
+		if !known[m[1]] {
+			t.Errorf("alert rules name check %q, which the registry lacks", m[1])
+		}
+	}
+	metrics := map[string]bool{"lyncprobe_check_status": true, "lyncprobe_check_duration_seconds": true,
+		"lyncprobe_cert_not_after_timestamp_seconds": true, "lyncprobe_affinity_backends": true,
+		"lyncprobe_probe_success": true, "lyncprobe_probe_duration_seconds": true, "lyncprobe_deployments": true,
+		"lyncprobe_config_last_reload_successful": true, "lyncprobe_config_last_reload_success_timestamp_seconds": true}
+	for _, m := range regexp.MustCompile(`lyncprobe_[a-z_]+`).FindAllString(string(b), -1) {
+		if !metrics[m] {
+			t.Errorf("alert rules use metric %s, which the exporter does not export", m)
+		}
+	}
+}

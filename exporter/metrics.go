@@ -1,0 +1,103 @@
+package exporter
+
+import (
+	"time"
+
+	"github.com/lyncprobe/lyncprobe/checks"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// probeRegistry holds one probe's metrics. Every status gets a series,
+// 1 for the result's and 0 for the others, so that alert rules select
+// status="fail" and a skip never reads as worse than a failure.
+func probeRegistry(dep string, rs []checks.Result, took time.Duration) *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	labels := []string{"deployment", "check", "target", "via"}
+	status := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "lyncprobe_check_status",
+		Help: "1 for the status the check's result has, 0 for the other statuses."}, append(labels, "status"))
+	duration := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "lyncprobe_check_duration_seconds",
+		Help: "How long the check took."}, labels)
+	notAfter := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "lyncprobe_cert_not_after_timestamp_seconds",
+		Help: "Unix time the certificate served for the name expires (the soonest over its addresses)."}, []string{"deployment", "name"})
+	backends := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "lyncprobe_affinity_backends",
+		Help: "Distinct front ends the affinity checks reached through the published name."}, []string{"deployment", "target"})
+	success := prometheus.NewGauge(prometheus.GaugeOpts{Name: "lyncprobe_probe_success",
+		Help: "1 when no check failed or errored (suppressed results excepted)."})
+	probeDur := prometheus.NewGauge(prometheus.GaugeOpts{Name: "lyncprobe_probe_duration_seconds",
+		Help: "How long the probe took."})
+	reg.MustRegister(status, duration, notAfter, backends, success, probeDur)
+	for _, r := range rs {
+		for _, st := range checks.Statuses {
+			v := 0.0
+			if st == r.Status {
+				v = 1
+			}
+			status.WithLabelValues(dep, r.ID, r.Target, r.Via, st.String()).Set(v)
+		}
+		duration.WithLabelValues(dep, r.ID, r.Target, r.Via).Set(r.Duration.Seconds())
+	}
+	for name, t := range CertNotAfter(rs) {
+		notAfter.WithLabelValues(dep, name).Set(float64(t.Unix()))
+	}
+	for target, n := range AffinityBackends(rs) {
+		backends.WithLabelValues(dep, target).Set(float64(n))
+	}
+	if !checks.Summarize(rs, took).Failed(checks.Fail) {
+		success.Set(1)
+	}
+	probeDur.Set(took.Seconds())
+	return reg
+}
+
+// CertNotAfter reads the expiry of each name's served certificate from the
+// cert module's evidence ("not_after"), keeping the soonest when the
+// name's addresses serve different certificates.
+func CertNotAfter(rs []checks.Result) map[string]time.Time {
+	out := map[string]time.Time{}
+	for _, r := range rs {
+		s, ok := r.Evidence["not_after"].(string)
+		if r.Module != "cert" || !ok {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			continue
+		}
+		if old, seen := out[r.Target]; !seen || t.Before(old) {
+			out[r.Target] = t
+		}
+	}
+	return out
+}
+
+// AffinityBackends counts the distinct front ends the affinity checks'
+// evidence tables (connections, requests, join steps) name per target.
+func AffinityBackends(rs []checks.Result) map[string]int {
+	seen := map[string]map[string]bool{}
+	for _, r := range rs {
+		if r.Module != "affinity" {
+			continue
+		}
+		for _, v := range r.Evidence {
+			rows, ok := v.([]map[string]any)
+			if !ok {
+				continue
+			}
+			for _, row := range rows {
+				fe, _ := row["front_end"].(string)
+				if fe == "" {
+					continue
+				}
+				if seen[r.Target] == nil {
+					seen[r.Target] = map[string]bool{}
+				}
+				seen[r.Target][fe] = true
+			}
+		}
+	}
+	out := map[string]int{}
+	for t, fes := range seen {
+		out[t] = len(fes)
+	}
+	return out
+}

@@ -1,0 +1,115 @@
+package fleet_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lyncprobe/lyncprobe/checks"
+	"github.com/lyncprobe/lyncprobe/fleet"
+	"github.com/lyncprobe/lyncprobe/lab"
+)
+
+// startLab starts a lab with the faults and writes its config as name.yaml
+// in dir.
+func startLab(t testing.TB, dir, name string, faults ...string) {
+	t.Helper()
+	o := lab.Options{}
+	for _, f := range faults {
+		spec, err := lab.ParseFault(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.Faults = append(o.Faults, spec)
+	}
+	l, err := lab.Start(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	if err := l.WriteConfigAs(filepath.Join(dir, name+".yaml"), name); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestFleetRunsEachDeploymentAndKeepsOrder(t *testing.T) {
+	dir := t.TempDir()
+	startLab(t, dir, "healthy")
+	startLab(t, dir, "faulty", "missing-dns=dialin")
+	if err := os.WriteFile(filepath.Join(dir, "broken.yml"), []byte("name: [\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("not a config"), 0o644)
+	paths, err := fleet.Expand([]string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := fleet.Run(context.Background(), paths, fleet.Options{Parallel: 2, Timeout: 30 * time.Second})
+	if len(ds) != 3 || ds[0].Name != "broken" || ds[1].Name != "faulty" || ds[2].Name != "healthy" {
+		t.Fatalf("deployments = %v, want broken, faulty, healthy (sorted file names)", names(ds))
+	}
+	if ds[0].Err == nil || len(ds[0].Results) != 0 {
+		t.Errorf("broken.yml: err = %v, %d results; want a load error and no results", ds[0].Err, len(ds[0].Results))
+	}
+	if got := statusOf(ds[1], "dns.resolves", "dialin.contoso.test"); got != checks.Fail {
+		t.Errorf("faulty: dns.resolves dialin = %v, want fail", got)
+	}
+	for _, r := range ds[2].Results {
+		if r.Status != checks.Pass && r.Status != checks.Info {
+			t.Errorf("healthy: %s %s %s = %s: %s", r.ID, r.Target, r.Via, r.Status, r.Message)
+		}
+	}
+	seen := map[[4]string]bool{}
+	for _, d := range ds {
+		for _, r := range d.Results {
+			if r.Deployment != d.Name {
+				t.Errorf("%s result %s carries deployment %q", d.Name, r.ID, r.Deployment)
+			}
+			k := [4]string{r.Deployment, r.ID, r.Target, r.Via}
+			if seen[k] {
+				t.Errorf("duplicate result %v", k)
+			}
+			seen[k] = true
+		}
+	}
+	if !fleet.LoadFailed(ds) {
+		t.Error("LoadFailed = false with a broken config")
+	}
+}
+
+func TestDuplicateNameIsALoadError(t *testing.T) {
+	full := filepath.Join("..", "testdata", "config", "full.yaml")
+	_, ds := fleet.Load([]string{full, full})
+	if ds[0].Err != nil {
+		t.Fatalf("first config: %v", ds[0].Err)
+	}
+	if ds[1].Err == nil || !strings.Contains(ds[1].Err.Error(), "already used") {
+		t.Fatalf("second config named %q: err = %v, want the name already used", ds[1].Name, ds[1].Err)
+	}
+}
+
+func TestExpandRejectsEmptyFolder(t *testing.T) {
+	if _, err := fleet.Expand([]string{t.TempDir()}); err == nil {
+		t.Error("an empty folder expanded without error")
+	}
+}
+
+func names(ds []fleet.Deployment) []string {
+	var out []string
+	for _, d := range ds {
+		out = append(out, d.Name)
+	}
+	return out
+}
+
+func statusOf(d fleet.Deployment, id, target string) checks.Status {
+	for _, r := range d.Results {
+		if r.ID == id && r.Target == target {
+			return r.Status
+		}
+	}
+	return -1
+}

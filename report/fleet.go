@@ -1,0 +1,95 @@
+package report
+
+import (
+	"encoding/json"
+	"io"
+	"time"
+
+	"github.com/lyncprobe/lyncprobe/checks"
+)
+
+// Deployment is one deployment of a fleet report.
+type Deployment struct {
+	Name     string
+	Path     string // the config file
+	Results  []checks.Result
+	Duration time.Duration
+	Error    string // the config did not load (Results then holds one error result saying so)
+}
+
+type fleetDeploymentJSON struct {
+	Name    string          `json:"name"`
+	Path    string          `json:"path"`
+	Error   string          `json:"error,omitempty"`
+	Summary summary         `json:"summary"`
+	Results []checks.Result `json:"results"`
+}
+
+// fleetJSON writes the fleet document: an overall summary, then one entry
+// per deployment with its own summary and results.
+func fleetJSON(w io.Writer, r Report) error {
+	deps := make([]fleetDeploymentJSON, 0, len(r.Deployments))
+	for _, d := range r.Deployments {
+		rs := d.Results
+		if rs == nil {
+			rs = []checks.Result{}
+		}
+		deps = append(deps, fleetDeploymentJSON{d.Name, d.Path, d.Error,
+			summaryJSON(Report{Results: d.Results, Duration: d.Duration}), rs})
+	}
+	doc := struct {
+		Version     int                   `json:"version"`
+		Summary     summary               `json:"summary"`
+		Deployments []fleetDeploymentJSON `json:"deployments"`
+	}{Version, summaryJSON(r), deps}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}
+
+// JSONLines writes one result per line, each naming its deployment, for
+// log pipelines (jq, Loki, Elasticsearch).
+func JSONLines(w io.Writer, r Report) error {
+	enc := json.NewEncoder(w)
+	for _, res := range r.Results {
+		if res.Deployment == "" {
+			res.Deployment = r.Deployment
+		}
+		if err := enc.Encode(res); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fleet writes the text report of a fleet: each deployment as a single
+// report would show it, then one summary line per deployment and the total.
+func (p *printer) fleet(r Report) error {
+	for i, d := range r.Deployments {
+		if i > 0 {
+			p.printf("\n")
+		}
+		p.printf("== lyncprobe check: %s (%s)\n", d.Name, d.Path)
+		for _, g := range groupByModule(d.Results) {
+			p.group(g)
+		}
+	}
+	p.printf("\nDeployments:\n")
+	for _, d := range r.Deployments {
+		p.printf("  %s", d.Name)
+		p.summaryLine(Report{Results: d.Results, Duration: d.Duration}, ": ")
+	}
+	p.summary(r)
+	return p.err
+}
+
+// fleetJUnit writes one test suite per deployment.
+func fleetJUnit(w io.Writer, r Report) error {
+	doc := junitSuites{Name: "lyncprobe", Time: seconds(r.Duration.Seconds())}
+	for _, d := range r.Deployments {
+		s := junitSuiteFor(d.Name, d.Results, d.Duration)
+		doc.Tests, doc.Failures, doc.Errors = doc.Tests+s.Tests, doc.Failures+s.Failures, doc.Errors+s.Errors
+		doc.Suites = append(doc.Suites, s)
+	}
+	return writeJUnit(w, doc)
+}
