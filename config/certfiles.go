@@ -41,13 +41,20 @@ func (c *CertificateFile) UnmarshalYAML(n *yaml.Node) error {
 
 func (c *CertificateFile) fromMapping(n *yaml.Node) error {
 	fields := map[string]*string{"path": &c.Path, "password_env": &c.PasswordEnv, "password_file": &c.PasswordFile}
+	return stringFields(n, fields, "path, password_env or password_file")
+}
+
+// stringFields reads a mapping of string values into fields: the short
+// form of list items that are "a path, or a mapping" (certificate files,
+// proxy config files). want names the keys for the error.
+func stringFields(n *yaml.Node, fields map[string]*string, want string) error {
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		p, ok := fields[k.Value]
 		switch {
 		case !ok:
-			return fmt.Errorf("%s: unknown key (want path, password_env or password_file)", k.Value)
+			return fmt.Errorf("%s: unknown key (want %s)", k.Value, want)
 		case seen[k.Value]:
 			return fmt.Errorf("%s: duplicate key", k.Value)
 		case v.Kind != yaml.ScalarNode || v.ShortTag() == nullTag:

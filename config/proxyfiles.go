@@ -2,7 +2,6 @@ package config
 
 import (
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -39,23 +38,7 @@ func (c *ProxyConfigFile) UnmarshalYAML(n *yaml.Node) error {
 }
 
 func (c *ProxyConfigFile) fromMapping(n *yaml.Node) error {
-	fields := map[string]*string{"path": &c.Path, "family": &c.Family}
-	seen := map[string]bool{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		p, ok := fields[k.Value]
-		switch {
-		case !ok:
-			return fmt.Errorf("%s: unknown key (want path or family)", k.Value)
-		case seen[k.Value]:
-			return fmt.Errorf("%s: duplicate key", k.Value)
-		case v.Kind != yaml.ScalarNode || v.ShortTag() == nullTag:
-			return fmt.Errorf("%s: must be a string", k.Value)
-		}
-		seen[k.Value] = true
-		*p = v.Value
-	}
-	return nil
+	return stringFields(n, map[string]*string{"path": &c.Path, "family": &c.Family}, "path or family")
 }
 
 // checkProxyConfigFiles makes the paths absolute against the config's

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/lyncprobe/lyncprobe/checks"
@@ -60,10 +59,7 @@ the command line, and is never printed.`,
 	f := cmd.Flags()
 	f.StringVarP(&o.ConfigPath, "config", "c", "lyncprobe.yaml", "deployment config file: its published names, tls.ca_file, tls.warn_days")
 	f.StringSliceVar(&o.Names, "name", nil, "a name the certificate must cover, instead of a config (repeatable)")
-	f.StringVar(&o.Report.Format, "format", "text", "report format: "+fmt.Sprint(report.Formats))
-	f.StringVar(&o.Report.FailOn, "fail-on", "fail", "exit 1 on: fail (fail or error) or warn (also warnings)")
-	f.BoolVar(&o.Report.NoColor, "no-color", false, "no colour in the text report")
-	addOutputFlag(f, &o.Report.Outputs)
+	addReportFlags(f, &o.Report)
 	return cmd
 }
 
@@ -73,12 +69,8 @@ func (o *certInspectOptions) validate(cmd *cobra.Command) error {
 		return errors.New("--name and --config exclude each other")
 	case len(o.Names) > 0 && len(o.Files) == 0:
 		return errors.New("--name needs certificate FILE arguments")
-	case !report.ValidFormat(o.Report.Format):
-		return fmt.Errorf("--format %q: want one of %v", o.Report.Format, report.Formats)
-	case o.Report.FailOn != "fail" && o.Report.FailOn != "warn":
-		return fmt.Errorf("--fail-on %q: want fail or warn", o.Report.FailOn)
 	}
-	return validateOutputs(o.Report.Outputs)
+	return o.Report.validate()
 }
 
 func certInspectRun(ctx context.Context, o *certInspectOptions) error {

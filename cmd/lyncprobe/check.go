@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/lyncprobe/lyncprobe/checks"
@@ -17,19 +16,16 @@ import (
 )
 
 type checkOptions struct {
-	IO           *IOStreams
-	ConfigPath   string   // ConfigPaths[0]
-	ConfigPaths  []string // -c, repeatable: files or folders; more than one file makes a fleet run (check_fleet.go)
-	Parallel     int      // deployments checked at once in a fleet run
-	Format       string
-	Outputs      []string // --output FORMAT=PATH
+	IO          *IOStreams
+	ConfigPath  string   // ConfigPaths[0]
+	ConfigPaths []string // -c, repeatable: files or folders; more than one file makes a fleet run (check_fleet.go)
+	Parallel    int      // deployments checked at once in a fleet run
+	reportFlags
 	Timeout      time.Duration
 	Only         []string
 	Resolvers    []string
 	Concurrency  int
 	CheckTimeout time.Duration
-	FailOn       string
-	NoColor      bool
 	Lab          bool
 	LabFlags     labFlags
 	ZoneFiles    []string      // --zone-file: an offline DNS run (zone.go)
@@ -65,15 +61,12 @@ answer, a TLS handshake, an HTTP response) is fetched once per run.`,
 	f := cmd.Flags()
 	f.StringArrayVarP(&o.ConfigPaths, "config", "c", []string{"lyncprobe.yaml"}, "deployment config file, or a folder of them (repeatable: several make a fleet run)")
 	f.IntVar(&o.Parallel, "parallel", fleet.DefaultParallel, "deployments checked at once in a fleet run")
-	f.StringVar(&o.Format, "format", "text", "report format on stdout: "+strings.Join(report.Formats, ", "))
-	addOutputFlag(f, &o.Outputs)
+	addReportFlags(f, &o.reportFlags)
 	f.DurationVar(&o.Timeout, "timeout", 30*time.Second, "deadline for the whole run")
 	f.StringSliceVar(&o.Only, "only", nil, "run only these modules (dns, cert, http, affinity, edge)")
 	f.StringArrayVar(&o.Resolvers, "resolver", nil, "public-view resolver host[:port] (repeatable; overrides dns.resolvers)")
 	f.IntVar(&o.Concurrency, "concurrency", checks.DefaultConcurrency, "probes in flight (1 runs them one after another)")
 	f.DurationVar(&o.CheckTimeout, "check-timeout", checks.DefaultCheckTimeout, "deadline of each check inside the run")
-	f.StringVar(&o.FailOn, "fail-on", "fail", "exit 1 on: fail (fail or error) or warn (also warnings)")
-	f.BoolVar(&o.NoColor, "no-color", false, "no colour in the text report")
 	f.BoolVar(&o.Lab, "lab", false, "start the embedded lab, check it and stop it")
 	f.StringArrayVar(&o.ZoneFiles, "zone-file", nil, "check DNS offline against this BIND zone file, no network (repeatable: one view per file; runs only the dns module)")
 	o.LabFlags.add(cmd)
@@ -90,14 +83,8 @@ func (o *checkOptions) validate(cmd *cobra.Command) error {
 	if !o.Lab && o.LabFlags.changed(cmd) {
 		return errors.New("lab flags (--fault, --lab-*) need --lab")
 	}
-	if !report.ValidFormat(o.Format) {
-		return fmt.Errorf("--format %q: want one of %v", o.Format, report.Formats)
-	}
-	if err := validateOutputs(o.Outputs); err != nil {
+	if err := o.reportFlags.validate(); err != nil {
 		return err
-	}
-	if o.FailOn != "fail" && o.FailOn != "warn" {
-		return fmt.Errorf("--fail-on %q: want fail or warn", o.FailOn)
 	}
 	if o.Timeout <= 0 || o.CheckTimeout <= 0 || o.Concurrency <= 0 {
 		return errors.New("--timeout, --check-timeout and --concurrency must be positive")
@@ -147,7 +134,7 @@ func runChecks(ctx context.Context, o *checkOptions, dep *config.Deployment) err
 	})
 	results = checks.Suppress(results, dep.Ignore)
 	rep := report.Report{Deployment: dep.Name, Results: results, Duration: time.Since(start)}
-	return finishReport(ctx, o.IO, reportFlags{o.Format, o.FailOn, o.NoColor, o.Outputs}, rep)
+	return finishReport(ctx, o.IO, o.reportFlags, rep)
 }
 
 // reportFlags are the output flags check and cert inspect share.

@@ -114,7 +114,7 @@ func TestInterruptPrintsPartialReportAndExits2(t *testing.T) {
 	ios, out, errOut := testIO()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	o := &checkOptions{IO: ios, Format: "text", Timeout: time.Second, CheckTimeout: time.Second, Concurrency: 4, FailOn: "fail"}
+	o := &checkOptions{IO: ios, reportFlags: reportFlags{Format: "text", FailOn: "fail"}, Timeout: time.Second, CheckTimeout: time.Second, Concurrency: 4}
 	err := runChecks(ctx, o, labLikeDeployment())
 	if code := exitCode(err, ios.ErrOut); code != 2 {
 		t.Fatalf("exit %d, want 2", code)

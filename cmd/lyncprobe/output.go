@@ -14,6 +14,25 @@ import (
 // outputFlagUsage is the --output help, shared by the commands that report.
 const outputFlagUsage = "also write the report as FORMAT=PATH (repeatable; PATH - is stdout), e.g. junit=report.xml"
 
+// addReportFlags registers the output flags every reporting command shares.
+func addReportFlags(f *pflag.FlagSet, r *reportFlags) {
+	f.StringVar(&r.Format, "format", "text", "report format on stdout: "+strings.Join(report.Formats, ", "))
+	addOutputFlag(f, &r.Outputs)
+	f.StringVar(&r.FailOn, "fail-on", "fail", "exit 1 on: fail (fail or error) or warn (also warnings)")
+	f.BoolVar(&r.NoColor, "no-color", false, "no colour in the text report")
+}
+
+// validate rejects a format, --fail-on value or --output that cannot work.
+func (r reportFlags) validate() error {
+	if !report.ValidFormat(r.Format) {
+		return fmt.Errorf("--format %q: want one of %v", r.Format, report.Formats)
+	}
+	if r.FailOn != "fail" && r.FailOn != "warn" {
+		return fmt.Errorf("--fail-on %q: want fail or warn", r.FailOn)
+	}
+	return validateOutputs(r.Outputs)
+}
+
 // addOutputFlag registers --output on a reporting command.
 func addOutputFlag(f *pflag.FlagSet, outputs *[]string) {
 	f.StringArrayVar(outputs, "output", nil, outputFlagUsage)

@@ -51,19 +51,13 @@ file and line it is about. Exit codes are check's: 0, 1 on a fail or error
 	f := cmd.Flags()
 	f.StringVarP(&o.ConfigPath, "config", "c", "lyncprobe.yaml", "deployment config file")
 	f.StringSliceVar(&o.Only, "only", nil, "report only these modules (dns, cert, http, affinity, proxy)")
-	f.StringVar(&o.Report.Format, "format", "text", "report format: "+fmt.Sprint(report.Formats))
-	f.StringVar(&o.Report.FailOn, "fail-on", "fail", "exit 1 on: fail (fail or error) or warn (also warnings)")
-	f.BoolVar(&o.Report.NoColor, "no-color", false, "no colour in the text report")
-	addOutputFlag(f, &o.Report.Outputs)
+	addReportFlags(f, &o.Report)
 	return cmd
 }
 
 func (o *validateOptions) validate() error {
-	if !report.ValidFormat(o.Report.Format) {
-		return fmt.Errorf("--format %q: want one of %v", o.Report.Format, report.Formats)
-	}
-	if o.Report.FailOn != "fail" && o.Report.FailOn != "warn" {
-		return fmt.Errorf("--fail-on %q: want fail or warn", o.Report.FailOn)
+	if err := o.Report.validate(); err != nil {
+		return err
 	}
 	if err := checks.ValidateModules(o.Only); err != nil {
 		return fmt.Errorf("--only: %w", err)
