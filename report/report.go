@@ -18,12 +18,21 @@ const Version = 1
 
 // Report is everything a renderer needs.
 type Report struct {
+	Command    string // the command that made it, for headings: "check" when empty
 	Deployment string
 	Results    []checks.Result
 	Duration   time.Duration
 	// Deployments, when set, makes a fleet report (fleet.go): Results then
 	// holds every deployment's results in order, each naming its deployment.
 	Deployments []Deployment
+}
+
+// command is the heading's command name.
+func (r Report) command() string {
+	if r.Command == "" {
+		return "check"
+	}
+	return r.Command
 }
 
 // Options are the output's properties.

@@ -24,7 +24,7 @@ func Text(w io.Writer, r Report, o Options) error {
 	if r.Deployments != nil {
 		return p.fleet(r)
 	}
-	p.printf("lyncprobe check: %s\n", r.Deployment)
+	p.printf("lyncprobe %s: %s\n", r.command(), r.Deployment)
 	for _, g := range groupByModule(r.Results) {
 		p.group(g)
 	}

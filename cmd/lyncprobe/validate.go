@@ -91,6 +91,6 @@ func validateRun(ctx context.Context, o *validateOptions) error {
 	}
 	start := time.Now()
 	results := checks.Suppress(checks.Validate(ctx, dep, opts), dep.Ignore)
-	rep := report.Report{Deployment: dep.Name, Results: results, Duration: time.Since(start)}
+	rep := report.Report{Command: "validate", Deployment: dep.Name, Results: results, Duration: time.Since(start)}
 	return finishReport(ctx, o.IO, o.Report, rep)
 }
