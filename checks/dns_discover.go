@@ -101,17 +101,26 @@ func dnsInternalDiscover(ctx context.Context, e *Env) []Result {
 }
 
 func (e *Env) judgeInternalOutside(ctx context.Context, name string, l Lookup) Result {
+	return e.judgeNotPublic(ctx, name, l, notPublic{
+		present: "resolves in public DNS (%s): the internal Autodiscover name must not resolve outside",
+		remedy:  fmt.Sprintf("Remove %s from the public zone and keep it in the internal zone only; outside, clients try it first and must fall back to lyncdiscover (DOMAIN.md §7).", name),
+	})
+}
+
+// notPublic words the verdict on a name that must not resolve in public
+// DNS; present takes the addresses found.
+type notPublic struct{ present, remedy, absentNote string }
+
+func (e *Env) judgeNotPublic(ctx context.Context, name string, l Lookup, w notPublic) Result {
 	r := Result{Target: name, Via: l.Resolver.Label, Evidence: lookupEvidence(l)}
 	if u, done := e.dnsUnjudged(ctx, r, name, l.A, l.Err, len(l.Addresses) > 0); done {
 		return u
 	}
 	switch dnsStateOf(l.A, len(l.Addresses) > 0) {
 	case dnsPresent:
-		r.Status = Warn
-		r.Message = fmt.Sprintf("resolves in public DNS (%s): the internal Autodiscover name must not resolve outside", strings.Join(l.Addresses, ", "))
-		r.Remedy = fmt.Sprintf("Remove %s from the public zone and keep it in the internal zone only; outside, clients try it first and must fall back to lyncdiscover (DOMAIN.md §7).", name)
+		r.Status, r.Message, r.Remedy = Warn, fmt.Sprintf(w.present, strings.Join(l.Addresses, ", ")), w.remedy
 	case dnsAbsent:
-		r.Status, r.Message = Pass, fmt.Sprintf("does not resolve in public DNS (%s), as it should", dnsAbsentWord(l.A))
+		r.Status, r.Message = Pass, fmt.Sprintf("does not resolve in public DNS (%s), as it should%s", dnsAbsentWord(l.A), w.absentNote)
 	default:
 		r.Status, r.Message = Skip, fmt.Sprintf("the resolver answered %s: cannot tell whether it is published", l.A.Rcode)
 	}
@@ -169,19 +178,9 @@ func dnsAdminNotPublic(ctx context.Context, e *Env) []Result {
 }
 
 func (e *Env) judgeAdmin(ctx context.Context, name string, l Lookup) Result {
-	r := Result{Target: name, Via: l.Resolver.Label, Evidence: lookupEvidence(l)}
-	if u, done := e.dnsUnjudged(ctx, r, name, l.A, l.Err, len(l.Addresses) > 0); done {
-		return u
-	}
-	switch dnsStateOf(l.A, len(l.Addresses) > 0) {
-	case dnsPresent:
-		r.Status = Warn
-		r.Message = fmt.Sprintf("the admin URL's host resolves in public DNS (%s), but the Control Panel is internal only", strings.Join(l.Addresses, ", "))
-		r.Remedy = fmt.Sprintf("Remove %s from the public zone (keep it in internal DNS) and make sure the reverse proxy does not publish it.", name)
-	case dnsAbsent:
-		r.Status, r.Message = Pass, fmt.Sprintf("does not resolve in public DNS (%s), as it should: Admin is internal only", dnsAbsentWord(l.A))
-	default:
-		r.Status, r.Message = Skip, fmt.Sprintf("the resolver answered %s: cannot tell whether it is published", l.A.Rcode)
-	}
-	return r
+	return e.judgeNotPublic(ctx, name, l, notPublic{
+		present:    "the admin URL's host resolves in public DNS (%s), but the Control Panel is internal only",
+		remedy:     fmt.Sprintf("Remove %s from the public zone (keep it in internal DNS) and make sure the reverse proxy does not publish it.", name),
+		absentNote: ": Admin is internal only",
+	})
 }
