@@ -79,6 +79,16 @@ func TestNoAffinityKeepsAConnection(t *testing.T) {
 	}
 }
 
+// TestNoAffinityPerRequestSplitsAConnection: per-request round robin
+// (nginx, HAProxy, Apache without persistence) spreads even the requests
+// of one keep-alive connection over the front ends.
+func TestNoAffinityPerRequestSplitsAConnection(t *testing.T) {
+	l := startLab(t, Options{Faults: []FaultSpec{{Name: "no-affinity-per-request"}}})
+	if seen := frontEndsReached(t, l, clientFrom(t, l, "127.0.0.1", true), 6); len(seen) != 2 {
+		t.Errorf("6 requests on one connection reached %v, want both front ends", seen)
+	}
+}
+
 func TestCookieFaults(t *testing.T) {
 	cases := map[string]func(*http.Cookie) bool{
 		"cookie-httponly": func(ck *http.Cookie) bool { return ck.HttpOnly },

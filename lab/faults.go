@@ -226,6 +226,16 @@ var Faults = []FaultInfo{
 		LB: string(lbRoundRobin),
 	},
 	{
+		Name: "no-affinity-per-request",
+		Description: "the proxy array balances each request round robin, not each connection (nginx, HAProxy " +
+			"and Apache without persistence): the requests of one join cross front ends even on one connection",
+		Must: []Expect{
+			{ID: "affinity.join-flow", Status: "fail", Target: "https://" + MeetHost + MeetingPath},
+			{ID: "affinity.sticky", Status: "warn", Target: ExternalWeb},
+		},
+		LB: string(lbPerRequest),
+	},
+	{
 		Name:        "cookie-httponly",
 		Description: "the MS-WSMAN persistence cookie is set HttpOnly (implies --lab-lb cookie)",
 		Must:        []Expect{{ID: "affinity.cookie", Status: "fail", Target: ExternalWeb}},

@@ -23,6 +23,9 @@ const (
 	lbSourceIP   lbMode = "source-ip"   // hash of the client address: sticky
 	lbCookie     lbMode = "cookie"      // MS-WSMAN cookie persistence
 	lbRoundRobin lbMode = "round-robin" // no affinity (what TMG does without FBA)
+	// lbPerRequest balances each request, not each connection: nginx,
+	// HAProxy and Apache without persistence.
+	lbPerRequest lbMode = "round-robin-request"
 )
 
 // WSMANCookie is the persistence cookie name that Lync's web services
@@ -165,6 +168,8 @@ func (p *proxyNode) pick(w http.ResponseWriter, r *http.Request) backend {
 		return be
 	case lbRoundRobin:
 		return p.perConnection(r.Context())
+	case lbPerRequest:
+		return p.next()
 	}
 	return p.backends[sourceHash(r.RemoteAddr)%uint32(len(p.backends))]
 }
