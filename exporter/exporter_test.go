@@ -1,7 +1,6 @@
 package exporter_test
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,7 +12,7 @@ import (
 	"time"
 
 	"github.com/lyncprobe/lyncprobe/exporter"
-	"github.com/lyncprobe/lyncprobe/lab"
+	"github.com/lyncprobe/lyncprobe/lab/labtest"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -23,22 +22,7 @@ import (
 // dir/name.yaml; the lab stops when the test ends.
 func startLab(t testing.TB, dir, name string, faults ...string) {
 	t.Helper()
-	o := lab.Options{}
-	for _, f := range faults {
-		spec, err := lab.ParseFault(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		o.Faults = append(o.Faults, spec)
-	}
-	l, err := lab.Start(context.Background(), o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	if err := l.WriteConfigAs(filepath.Join(dir, name+".yaml"), name); err != nil {
-		t.Fatal(err)
-	}
+	labtest.Deployment(t, dir, name, faults...)
 }
 
 func startServer(t testing.TB, dir string) (*exporter.Server, *httptest.Server) {

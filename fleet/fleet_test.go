@@ -10,29 +10,14 @@ import (
 
 	"github.com/lyncprobe/lyncprobe/checks"
 	"github.com/lyncprobe/lyncprobe/fleet"
-	"github.com/lyncprobe/lyncprobe/lab"
+	"github.com/lyncprobe/lyncprobe/lab/labtest"
 )
 
 // startLab starts a lab with the faults and writes its config as name.yaml
 // in dir.
 func startLab(t testing.TB, dir, name string, faults ...string) {
 	t.Helper()
-	o := lab.Options{}
-	for _, f := range faults {
-		spec, err := lab.ParseFault(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		o.Faults = append(o.Faults, spec)
-	}
-	l, err := lab.Start(context.Background(), o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	if err := l.WriteConfigAs(filepath.Join(dir, name+".yaml"), name); err != nil {
-		t.Fatal(err)
-	}
+	labtest.Deployment(t, dir, name, faults...)
 }
 
 func TestFleetRunsEachDeploymentAndKeepsOrder(t *testing.T) {

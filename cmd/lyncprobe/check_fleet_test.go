@@ -9,31 +9,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lyncprobe/lyncprobe/lab"
+	"github.com/lyncprobe/lyncprobe/lab/labtest"
 )
 
 // fleetLab starts a lab (with the faults) and writes its config as
 // dir/name.yaml.
 func fleetLab(t *testing.T, dir, name string, faults ...string) string {
 	t.Helper()
-	o := lab.Options{}
-	for _, f := range faults {
-		spec, err := lab.ParseFault(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		o.Faults = append(o.Faults, spec)
-	}
-	l, err := lab.Start(context.Background(), o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	path := filepath.Join(dir, name+".yaml")
-	if err := l.WriteConfigAs(path, name); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return labtest.Deployment(t, dir, name, faults...)
 }
 
 func TestFleetJSONAndExitCodes(t *testing.T) {
