@@ -224,23 +224,5 @@ func certServeSNI(t *testing.T, certs map[string]tls.Certificate) string {
 		c := certs[h.ServerName]
 		return &c, nil
 	}}
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(5 * time.Second))
-				c.(*tls.Conn).Handshake()
-			}()
-		}
-	}()
-	return ln.Addr().String()
+	return serveHandshakes(t, cfg)
 }

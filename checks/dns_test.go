@@ -3,6 +3,7 @@ package checks
 import (
 	"context"
 	"fmt"
+	"github.com/lyncprobe/lyncprobe/internal/dnstest"
 	"net"
 	"strings"
 	"testing"
@@ -99,39 +100,7 @@ func startAuthority(t *testing.T, z *testAuthority, mode dnsMode) string {
 		}
 		_ = w.WriteMsg(m)
 	})
-	pc, ln := listenUDPAndTCP(t)
-	servers := []*dns.Server{{PacketConn: pc, Handler: h}}
-	if mode == modeUDP {
-		ln.Close()
-	} else {
-		servers = append(servers, &dns.Server{Listener: ln, Handler: h})
-	}
-	for _, s := range servers {
-		started := make(chan struct{})
-		s.NotifyStartedFunc = func() { close(started) }
-		go func() { _ = s.ActivateAndServe() }()
-		<-started
-		t.Cleanup(func() { _ = s.Shutdown() })
-	}
-	return pc.LocalAddr().String()
-}
-
-// listenUDPAndTCP binds one loopback port for both; another process may
-// hold the TCP side of a free UDP port, so it tries a few ports.
-func listenUDPAndTCP(t *testing.T) (net.PacketConn, net.Listener) {
-	t.Helper()
-	for range 20 {
-		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ln, err := net.Listen("tcp", pc.LocalAddr().String()); err == nil {
-			return pc, ln
-		}
-		pc.Close()
-	}
-	t.Fatal("no loopback port free for both UDP and TCP")
-	return nil, nil
+	return dnstest.Serve(t, h, mode != modeUDP)
 }
 
 // dnsTestDeployment is a deployment with an Edge and an admin URL whose

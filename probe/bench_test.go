@@ -3,6 +3,7 @@ package probe
 import (
 	"context"
 	"fmt"
+	"github.com/lyncprobe/lyncprobe/internal/dnstest"
 	"net"
 	"strings"
 	"testing"
@@ -101,15 +102,5 @@ func BenchmarkZoneResolve(b *testing.B) {
 
 func benchDNS(b *testing.B, h dns.HandlerFunc) string {
 	b.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	s := &dns.Server{PacketConn: pc, Handler: h}
-	started := make(chan struct{})
-	s.NotifyStartedFunc = func() { close(started) }
-	go func() { _ = s.ActivateAndServe() }()
-	<-started
-	b.Cleanup(func() { _ = s.Shutdown() })
-	return pc.LocalAddr().String()
+	return dnstest.Serve(b, h, false)
 }

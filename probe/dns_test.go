@@ -3,6 +3,7 @@ package probe
 import (
 	"context"
 	"errors"
+	"github.com/lyncprobe/lyncprobe/internal/dnstest"
 	"net"
 	"strings"
 	"sync/atomic"
@@ -15,33 +16,7 @@ import (
 // startDNS runs h on one loopback port over UDP and TCP until the test ends.
 func startDNS(t *testing.T, h dns.HandlerFunc) string {
 	t.Helper()
-	pc, ln := listenBoth(t)
-	for _, s := range []*dns.Server{{PacketConn: pc, Handler: h}, {Listener: ln, Handler: h}} {
-		started := make(chan struct{})
-		s.NotifyStartedFunc = func() { close(started) }
-		go func() { _ = s.ActivateAndServe() }()
-		<-started
-		t.Cleanup(func() { _ = s.Shutdown() })
-	}
-	return pc.LocalAddr().String()
-}
-
-// listenBoth binds one loopback port over UDP and TCP; another process may
-// hold the TCP side of a free UDP port, so it tries a few ports.
-func listenBoth(t *testing.T) (net.PacketConn, net.Listener) {
-	t.Helper()
-	for range 20 {
-		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ln, err := net.Listen("tcp", pc.LocalAddr().String()); err == nil {
-			return pc, ln
-		}
-		pc.Close()
-	}
-	t.Fatal("no loopback port free for both UDP and TCP")
-	return nil, nil
+	return dnstest.Serve(t, h, true)
 }
 
 func zone(t *testing.T, lines ...string) map[string][]dns.RR {
