@@ -63,3 +63,34 @@ func TestFleetMarkdownNamesTheDeployment(t *testing.T) {
 		t.Errorf("markdown of a fleet:\n%s", buf.String())
 	}
 }
+
+// TestFleetSARIFAndHTMLNameTheDeployment: one log or page holds the
+// findings of many deployments, so each finding says whose it is.
+func TestFleetSARIFAndHTMLNameTheDeployment(t *testing.T) {
+	var sarif bytes.Buffer
+	if err := SARIF(&sarif, fleetReport()); err != nil {
+		t.Fatal(err)
+	}
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				Message    struct{ Text string }
+				Properties map[string]any
+			}
+		}
+	}
+	if err := json.Unmarshal(sarif.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	res := log.Runs[0].Results
+	if len(res) != 1 || !strings.HasPrefix(res[0].Message.Text, "b: x.test") || res[0].Properties["deployment"] != "b" {
+		t.Errorf("SARIF results of a fleet = %+v, want b's failure named b", res)
+	}
+	var page bytes.Buffer
+	if err := HTML(&page, fleetReport()); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(page.String(), "<b>b</b>: x.test") {
+		t.Errorf("the HTML page of a fleet does not name deployment b in its findings")
+	}
+}

@@ -12,9 +12,11 @@ import (
 
 // JUnit XML: one test case per result, that is per (deployment, check ID,
 // target, via), so several findings of one check never collide in one
-// test case (the schema allows one failure per case). fail and error are
-// failures, skip is skipped; a suppressed result is skipped, naming the
-// reason, so it shows without failing the build.
+// test case (the schema allows one failure per case). fail is a failure,
+// error an error, skip is skipped; a suppressed result is skipped, naming
+// the reason, so it shows without failing the build. The shape follows the
+// Jenkins JUnit XSD (report/schema_test.go validates against it): skipped
+// carries its reason as text, since that schema gives it no attributes.
 type junitSuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`
 	Name     string       `xml:"name,attr"`
@@ -39,9 +41,14 @@ type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	Classname string        `xml:"classname,attr"`
 	Time      string        `xml:"time,attr"`
-	Skipped   *junitMessage `xml:"skipped"`
+	Skipped   *junitSkip    `xml:"skipped"`
 	Failure   *junitMessage `xml:"failure"`
+	Error     *junitMessage `xml:"error"`
 	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+type junitSkip struct {
+	Reason string `xml:",chardata"`
 }
 
 type junitMessage struct {
@@ -56,7 +63,7 @@ func JUnit(w io.Writer, r Report) error {
 		return fleetJUnit(w, r)
 	}
 	suite := junitSuiteFor(r.Deployment, r.Results, r.Duration)
-	// testsuites has no skipped attribute in the Jenkins (junit-10) schema.
+	// testsuites has no skipped attribute in the Jenkins JUnit schema.
 	doc := junitSuites{Name: "lyncprobe", Tests: suite.Tests, Failures: suite.Failures, Errors: suite.Errors,
 		Time: suite.Time, Suites: []junitSuite{suite}}
 	return writeJUnit(w, doc)
@@ -71,7 +78,7 @@ func junitSuiteFor(deployment string, rs []checks.Result, d time.Duration) junit
 		switch {
 		case c.Skipped != nil:
 			suite.Skipped++
-		case c.Failure != nil && res.Status == checks.Error:
+		case c.Error != nil:
 			suite.Errors++
 		case c.Failure != nil:
 			suite.Failures++
@@ -102,12 +109,15 @@ func junitCaseFor(deployment string, r checks.Result) junitCase {
 	c := junitCase{Name: name, Classname: deployment + "." + r.ID, Time: seconds(r.Duration.Seconds())}
 	switch {
 	case r.Suppressed:
-		c.Skipped = &junitMessage{Message: fmt.Sprintf("suppressed (%s): %s", r.Status, r.SuppressionReason)}
+		c.Skipped = &junitSkip{Reason: fmt.Sprintf("suppressed (%s): %s", r.Status, r.SuppressionReason)}
 	case r.Status == checks.Skip:
-		c.Skipped = &junitMessage{Message: r.Message}
-	case r.Status == checks.Fail || r.Status == checks.Error:
+		c.Skipped = &junitSkip{Reason: r.Message}
+	case r.Status == checks.Fail:
 		c.Failure = &junitMessage{Message: r.Message, Type: r.Status.String(), Text: systemOut(r)}
 		return c // the failure's text already says it all
+	case r.Status == checks.Error:
+		c.Error = &junitMessage{Message: r.Message, Type: r.Status.String(), Text: systemOut(r)}
+		return c
 	}
 	c.SystemOut = systemOut(r)
 	return c

@@ -106,7 +106,7 @@ func SARIF(w io.Writer, r Report) error {
 // results for, in catalogue order, plus any result ID the catalogue lacks,
 // so that every result has a rule to point at.
 func sarifRules(rs []checks.Result) ([]sarifRule, map[string]int) {
-	var rules []sarifRule
+	rules := []sarifRule{} // the schema wants an array, even an empty one
 	index, seen := map[string]int{}, map[string]bool{}
 	for _, r := range rs {
 		seen[r.ID] = true
@@ -130,6 +130,9 @@ func sarifRules(rs []checks.Result) ([]sarifRule, map[string]int) {
 
 func sarifResultFor(r checks.Result, level string, rule int) sarifResult {
 	text := r.Target
+	if r.Deployment != "" { // a fleet run: one log, findings of many deployments
+		text = r.Deployment + ": " + text
+	}
 	if r.Via != "" {
 		text += " (" + r.Via + ")"
 	}
@@ -139,6 +142,9 @@ func sarifResultFor(r checks.Result, level string, rule int) sarifResult {
 	}
 	out := sarifResult{RuleID: r.ID, RuleIndex: rule, Level: level, Message: sarifMessage{text},
 		Properties: map[string]any{"status": r.Status.String(), "target": r.Target, "via": r.Via}}
+	if r.Deployment != "" {
+		out.Properties["deployment"] = r.Deployment
+	}
 	if l := r.Location; l != nil {
 		loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: fileURI(l.File)}}}
 		if l.Line > 0 {
