@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/lyncprobe/lyncprobe/probe"
 )
@@ -93,22 +95,55 @@ func (e *Env) sameConnTrusted(ctx context.Context) bool {
 // configured source addresses in turn, as a NAT pool would. askID: ask
 // the identity resource on a step's connection (only when its answer is
 // trusted; see joinStep).
+//
+// The follow-ups are opened together (at most --concurrency at once), as
+// a browser opens its parallel connections to one site once the join page
+// is in: each carries the cookies the join page left, so none depends on
+// another's answer, and a balancer places each new connection the same
+// whether they come together or one by one. The replay still reports up
+// to the first follow-up that broke.
 func (e *Env) replayJoin(ctx context.Context, host, addr, path string, askID bool) []joinStep {
 	jar := &probe.Jar{}
-	first, body := e.joinStep(ctx, jar, addr, host, joinStep{Path: path, Source: e.source(0)}, askID)
-	steps := []joinStep{first}
+	first, body := e.joinStep(ctx, addr, host, joinStep{Path: path, Source: e.source(0)}, jar, askID)
 	if first.broken() || first.Status >= 300 {
-		return steps
+		return []joinStep{first}
 	}
 	next := followUpPath(body, e.Dep.Version)
+	follow := make([]joinStep, joinFollowUps)
+	var broken atomic.Int64 // the first follow-up known broken; later ones need not start
+	broken.Store(joinFollowUps + 1)
+	work := make(chan int, joinFollowUps)
 	for i := 1; i <= joinFollowUps; i++ {
-		s, _ := e.joinStep(ctx, jar, addr, host, joinStep{Step: i, Path: next, Source: e.source(i)}, askID)
-		steps = append(steps, s)
-		if s.broken() {
-			break
+		work <- i
+	}
+	close(work)
+	var wg sync.WaitGroup
+	for range max(1, min(joinFollowUps, cap(e.memo.sem))) {
+		wg.Go(func() {
+			for i := range work {
+				if int64(i) > broken.Load() {
+					continue
+				}
+				s, _ := e.joinStep(ctx, addr, host, joinStep{Step: i, Path: next, Source: e.source(i)}, jar.Clone(), askID)
+				follow[i-1] = s
+				if s.broken() {
+					lowerTo(&broken, int64(i))
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return append([]joinStep{first}, follow[:min(joinFollowUps, int(broken.Load()))]...)
+}
+
+// lowerTo sets v to n if n is smaller.
+func lowerTo(v *atomic.Int64, n int64) {
+	for {
+		old := v.Load()
+		if n >= old || v.CompareAndSwap(old, n) {
+			return
 		}
 	}
-	return steps
 }
 
 // meetTarget names the join-flow result when there is no meeting URL: the
@@ -135,7 +170,7 @@ func (e *Env) source(i int) string {
 // untrusted but harmful: with two front ends it moved the rotation on by
 // one, so every step landed on the join page's front end and a broken
 // join passed (found by the e2e suite).
-func (e *Env) joinStep(ctx context.Context, jar *probe.Jar, addr, host string, s joinStep, askID bool) (joinStep, string) {
+func (e *Env) joinStep(ctx context.Context, addr, host string, s joinStep, jar *probe.Jar, askID bool) (joinStep, string) {
 	open := e.probes.Open
 	if open == nil {
 		open = probe.Open

@@ -10,9 +10,11 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -170,4 +172,12 @@ func (j *Jar) Cookie() (string, []string) {
 		}
 	}
 	return strings.Join(parts, "; "), names
+}
+
+// Clone is a jar holding the same cookies, to change apart from j: each of
+// a browser's parallel connections starts from what the browser had.
+func (j *Jar) Clone() *Jar {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return &Jar{names: slices.Clone(j.names), vals: maps.Clone(j.vals)}
 }
