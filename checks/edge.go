@@ -104,7 +104,7 @@ func (e *Env) judgeEdgeTLS(ctx context.Context, f *probe.MTLSFacts, err error, w
 		r.Remedy = "Re-issue the Edge's external certificate with " + strings.Join(cover, ", ") + " among its SANs (the access FQDN, webcon and each SIP domain's sip name, DOMAIN.md §6) and assign it to the Edge's external interface (Set-CsCertificate -Type AccessEdgeExternal,DataEdgeExternal)."
 		return r
 	}
-	if c := judgeChain(f.Chain, systemRoots(), e.Roots, e.Dep.TLS.CAFile, e.Now()); c.Status != Pass {
+	if c := judgeChain(f.Chain, systemRoots(), e.trust(), e.Dep.TLS.CAFile, e.Now()); c.Status != Pass {
 		r.Status, r.Message, r.Remedy = c.Status, c.Message, c.Remedy
 		return r
 	}

@@ -42,11 +42,9 @@ type Resolver struct {
 
 // Env is what a check sees: the deployment and the run's memoised probes.
 type Env struct {
-	Dep       *config.Deployment
-	Public    []Resolver     // the public view
-	Roots     *x509.CertPool // system roots plus tls.ca_file
-	RootsNote string         // why Roots may be incomplete, "" when fine
-	Now       func() time.Time
+	Dep    *config.Deployment
+	Public []Resolver // the public view
+	Now    func() time.Time
 
 	runCtx       context.Context
 	checkTimeout time.Duration
@@ -54,6 +52,7 @@ type Env struct {
 	memo         *memo
 	background   sync.WaitGroup      // checks still running after a cut-off (run.go)
 	certFiles    *certFiles          // cert inspect: files replace the handshakes (cert_offline.go)
+	roots        func() (*x509.CertPool, string)
 	proxyConfigs []*proxyconf.Config // validate: the parsed proxy configuration files (proxyconf.go)
 }
 
@@ -69,8 +68,27 @@ func newEnv(runCtx context.Context, dep *config.Deployment, o Options) *Env {
 	if len(o.Zones) > 0 {
 		e.Public, e.probes = zoneView(o.Zones, e.probes) // offline DNS: dns_zone.go
 	}
-	e.Roots, e.RootsNote = loadRoots(dep.TLS.CAFile)
+	// Reading the system's trust store takes a few milliseconds that no
+	// probe needs: it loads beside the first probes, and only judging a
+	// chain waits for it.
+	e.roots = sync.OnceValues(func() (*x509.CertPool, string) { return loadRoots(dep.TLS.CAFile) })
+	e.background.Go(func() { e.roots() })
 	return e
+}
+
+// Roots are the system roots plus tls.ca_file, and why they may be
+// incomplete ("" when fine).
+func (e *Env) Roots() (*x509.CertPool, string) {
+	if e.roots == nil { // an Env built by hand, in tests
+		return loadRoots(e.Dep.TLS.CAFile)
+	}
+	return e.roots()
+}
+
+// trust is Roots without the note.
+func (e *Env) trust() *x509.CertPool {
+	pool, _ := e.Roots()
+	return pool
 }
 
 func publicResolvers(dep *config.Deployment, override []string) []Resolver {
