@@ -50,8 +50,8 @@ type Env struct {
 	checkTimeout time.Duration
 	probes       Probes
 	memo         *memo
-	background   sync.WaitGroup      // checks still running after a cut-off (run.go)
-	certFiles    *certFiles          // cert inspect: files replace the handshakes (cert_offline.go)
+	background   sync.WaitGroup // checks still running after a cut-off (run.go)
+	certFiles    *certFiles     // cert inspect: files replace the handshakes (cert_offline.go)
 	roots        func() (*x509.CertPool, string)
 	proxyConfigs []*proxyconf.Config // validate: the parsed proxy configuration files (proxyconf.go)
 }
