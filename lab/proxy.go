@@ -74,7 +74,7 @@ type proxyNode struct {
 	inflight  atomic.Int64    // requests being served (hardening_test.go waits on it)
 	pause     func(context.Context) bool
 	rr        atomic.Uint64
-	transport *http.Transport
+	transport *backendClient
 	rp        *httputil.ReverseProxy
 }
 
@@ -97,16 +97,9 @@ func newProxyNode(name string, backends []backend, roots *x509.CertPool, pause f
 
 // backendTransport bridges to the front ends: TLS verified against the
 // internal CA under the pool's name, never an environment proxy.
-func backendTransport(roots *x509.CertPool) *http.Transport {
-	return &http.Transport{
-		Proxy:                 nil,
-		DialContext:           (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
-		TLSClientConfig:       &tls.Config{RootCAs: roots, ServerName: PoolFQDN, MinVersion: tls.VersionTLS12},
-		TLSHandshakeTimeout:   5 * time.Second,
-		ResponseHeaderTimeout: 30 * time.Second,
-		MaxIdleConnsPerHost:   16,
-		IdleConnTimeout:       30 * time.Second,
-	}
+func backendTransport(roots *x509.CertPool) *backendClient {
+	cfg := &tls.Config{RootCAs: roots, ServerName: PoolFQDN, MinVersion: tls.VersionTLS12}
+	return newBackendClient(cfg, 16, 30*time.Second)
 }
 
 func (p *proxyNode) ServeHTTP(w http.ResponseWriter, r *http.Request) {
