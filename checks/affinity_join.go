@@ -64,10 +64,10 @@ func affinityJoinFlow(ctx context.Context, e *Env) []Result {
 	addr := net.JoinHostPort(addrs[0], fmt.Sprint(e.Dep.ReverseProxy.Port))
 	steps := e.replayJoin(ctx, host, addr, u.RequestURI(), trust)
 	if msg := e.Unfinished(ctx); msg != "" {
-		return []Result{{Target: raw, Via: "address " + addrs[0], Status: Error, Message: msg}}
+		return []Result{{Target: raw, Via: e.via(addrs[0]), Status: Error, Message: msg}}
 	}
 	r := judgeJoin(steps, trust)
-	r.Target, r.Via = raw, "address "+addrs[0]
+	r.Target, r.Via = raw, e.via(addrs[0])
 	r.Evidence = map[string]any{"connect": addr, "steps": stepTable(steps), "same_connection_identity_trusted": trust}
 	return []Result{r}
 }

@@ -53,6 +53,8 @@ type Env struct {
 	background   sync.WaitGroup // checks still running after a cut-off (run.go)
 	certFiles    *certFiles     // cert inspect: files replace the handshakes (cert_offline.go)
 	roots        func() (*x509.CertPool, string)
+	connectTo    string              // Options.ConnectTo
+	published    map[string]bool     // the names connectTo stands for
 	proxyConfigs []*proxyconf.Config // validate: the parsed proxy configuration files (proxyconf.go)
 }
 
@@ -65,6 +67,9 @@ func newEnv(runCtx context.Context, dep *config.Deployment, o Options) *Env {
 		return context.WithTimeout(ctx, o.CheckTimeout*9/10)
 	})
 	e.Public = publicResolvers(dep, o.Resolvers)
+	if o.ConnectTo != "" {
+		e.connectTo, e.published = o.ConnectTo, publishedNames(dep)
+	}
 	if len(o.Zones) > 0 {
 		e.Public, e.probes = zoneView(o.Zones, e.probes) // offline DNS: dns_zone.go
 	}
@@ -205,8 +210,12 @@ func (e *Env) lookupOne(ctx context.Context, r Resolver, name string) Lookup {
 // Addresses is the union of the addresses every public resolver gave for
 // name, sorted, so a stale resolver's address is probed too. It is empty
 // when no resolver resolved the name; err is set only when the check's own
-// context ended.
+// context ended. Under --connect-to a published name has that address
+// alone, and no resolver is asked for it here.
 func (e *Env) Addresses(ctx context.Context, name string) ([]string, error) {
+	if e.published[strings.ToLower(name)] {
+		return []string{e.connectTo}, ctx.Err()
+	}
 	seen := map[string]bool{}
 	var out []string
 	for _, l := range e.LookupHost(ctx, name) {
@@ -232,10 +241,33 @@ type Target struct {
 func (e *Env) ConnectTargets(addrs []string, port int) []Target {
 	var out []Target
 	for _, a := range addrs {
-		out = append(out, Target{Addr: net.JoinHostPort(a, fmt.Sprint(port)), Via: "address " + a})
+		out = append(out, Target{Addr: net.JoinHostPort(a, fmt.Sprint(port)), Via: e.via(a)})
 	}
 	for _, n := range e.Dep.ReverseProxy.Nodes {
 		out = append(out, Target{Addr: n, Via: "node " + n})
+	}
+	return out
+}
+
+// via labels a result about one address of a name: "address 203.0.113.10",
+// or "connect-to 203.0.113.10" when --connect-to chose it, so a report
+// never passes an address DNS did not give for a resolved one.
+func (e *Env) via(addr string) string {
+	if e.connectTo != "" && addr == e.connectTo {
+		return "connect-to " + addr
+	}
+	return "address " + addr
+}
+
+// publishedNames are the names the reverse proxy publishes, lower case:
+// --connect-to stands for their DNS answers, and for no other name's.
+func publishedNames(dep *config.Deployment) map[string]bool {
+	out := map[string]bool{}
+	for _, p := range dep.PublishedHosts() {
+		out[strings.ToLower(p.Host)] = true
+	}
+	if h := config.HostOf(dep.MeetingURL); h != "" {
+		out[strings.ToLower(h)] = true
 	}
 	return out
 }

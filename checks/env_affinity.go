@@ -58,10 +58,10 @@ func (e *Env) affinityFor(ctx context.Context, ws config.WebService) (*affinityR
 	// A client uses one address of the name; the first (sorted) stands for it.
 	addr := net.JoinHostPort(addrs[0], fmt.Sprint(e.Dep.ReverseProxy.Port))
 	v, err := e.memo.get(ctx, "affinity|"+ws.External+"|"+addr, func(ctx context.Context) (any, error) {
-		return e.runAffinity(ctx, ws, addr, "address "+addrs[0]), nil
+		return e.runAffinity(ctx, ws, addr, e.via(addrs[0])), nil
 	})
 	if err != nil {
-		return nil, &Result{Target: ws.External, Via: "address " + addrs[0], Status: Error, Message: e.Unfinished(ctx)}
+		return nil, &Result{Target: ws.External, Via: e.via(addrs[0]), Status: Error, Message: e.Unfinished(ctx)}
 	}
 	return v.(*affinityRun), nil
 }

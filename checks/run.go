@@ -24,6 +24,11 @@ type Options struct {
 	// Zones, when set, replace the public view with one resolver per zone
 	// file and no network: only the dns module runs (dns_zone.go).
 	Zones []*probe.Zone
+	// ConnectTo, when set, is where every name the reverse proxy publishes
+	// is probed, whatever DNS says (curl's --connect-to for all of them):
+	// the proxy can be checked before its public records exist. The dns
+	// module still asks the resolvers and judges their answers.
+	ConnectTo string
 }
 
 // Defaults for Options.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"strings"
 	"time"
 
 	"github.com/lyncprobe/lyncprobe/checks"
@@ -26,6 +28,7 @@ type checkOptions struct {
 	Resolvers    []string
 	Concurrency  int
 	CheckTimeout time.Duration
+	ConnectTo    string // --connect-to: probe every published name at this address
 	Lab          bool
 	LabFlags     labFlags
 	ZoneFiles    []string      // --zone-file: an offline DNS run (zone.go)
@@ -43,6 +46,7 @@ answer, a TLS handshake, an HTTP response) is fetched once per run.`,
 		Example: `  lyncprobe check -c lyncprobe.yaml
   lyncprobe check -c lyncprobe.yaml --format json --only dns,http
   lyncprobe check -c lyncprobe.yaml --zone-file contoso.com.zone   # DNS only, offline
+  lyncprobe check -c lyncprobe.yaml --connect-to 203.0.113.10      # before the public records exist
   lyncprobe check -c a.yaml -c b.yaml --parallel 8   # a fleet run
   lyncprobe check -c deployments/ --format jsonl       # every *.yaml in the folder
   lyncprobe check --lab
@@ -67,6 +71,7 @@ answer, a TLS handshake, an HTTP response) is fetched once per run.`,
 	f.StringArrayVar(&o.Resolvers, "resolver", nil, "public-view resolver host[:port] (repeatable; overrides dns.resolvers)")
 	f.IntVar(&o.Concurrency, "concurrency", checks.DefaultConcurrency, "probes in flight (1 runs them one after another)")
 	f.DurationVar(&o.CheckTimeout, "check-timeout", checks.DefaultCheckTimeout, "deadline of each check inside the run")
+	f.StringVar(&o.ConnectTo, "connect-to", "", "probe every published name at this address (IP or host, no port: the port is reverse_proxy.port) whatever DNS says; the dns module still judges DNS")
 	f.BoolVar(&o.Lab, "lab", false, "start the embedded lab, check it and stop it")
 	f.StringArrayVar(&o.ZoneFiles, "zone-file", nil, "check DNS offline against this BIND zone file, no network (repeatable: one view per file; runs only the dns module)")
 	o.LabFlags.add(cmd)
@@ -93,6 +98,9 @@ func (o *checkOptions) validate(cmd *cobra.Command) error {
 		return fmt.Errorf("--only: %w", err)
 	}
 	if err := o.validateZoneFiles(); err != nil {
+		return err
+	}
+	if err := validateConnectTo(o.ConnectTo); err != nil {
 		return err
 	}
 	if o.Lab {
@@ -130,7 +138,7 @@ func runChecks(ctx context.Context, o *checkOptions, dep *config.Deployment) err
 	start := time.Now()
 	results := checks.Run(runCtx, dep, checks.Options{
 		Only: o.Only, Resolvers: o.Resolvers, Concurrency: o.Concurrency,
-		CheckTimeout: o.CheckTimeout, Progress: progress(o.IO), Zones: o.zones,
+		CheckTimeout: o.CheckTimeout, Progress: progress(o.IO), Zones: o.zones, ConnectTo: o.ConnectTo,
 	})
 	results = checks.Suppress(results, dep.Ignore)
 	rep := report.Report{Deployment: dep.Name, Results: results, Duration: time.Since(start)}
@@ -180,4 +188,16 @@ func progress(ios *IOStreams) func(done, total int) {
 			fmt.Fprint(ios.ErrOut, "\r\033[K")
 		}
 	}
+}
+
+// validateConnectTo wants an address or a host name without a port: the
+// port of every published name is reverse_proxy.port.
+func validateConnectTo(addr string) error {
+	switch {
+	case addr == "" || net.ParseIP(addr) != nil:
+		return nil
+	case strings.ContainsAny(addr, ":/ "):
+		return fmt.Errorf("--connect-to %q: give an IP address or host name without a port or scheme (the port is reverse_proxy.port)", addr)
+	}
+	return nil
 }
