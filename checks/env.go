@@ -53,6 +53,7 @@ type Env struct {
 	background   sync.WaitGroup // checks still running after a cut-off (run.go)
 	certFiles    *certFiles     // cert inspect: files replace the handshakes (cert_offline.go)
 	roots        func() (*x509.CertPool, string)
+	client       *probe.Client       // the run's kept-alive connections, when the probes are real
 	connectTo    string              // Options.ConnectTo
 	published    map[string]bool     // the names connectTo stands for
 	proxyConfigs []*proxyconf.Config // validate: the parsed proxy configuration files (proxyconf.go)
@@ -66,6 +67,10 @@ func newEnv(runCtx context.Context, dep *config.Deployment, o Options) *Env {
 	e.memo = newMemo(runCtx, o.Concurrency, func(ctx context.Context) (context.Context, context.CancelFunc) {
 		return context.WithTimeout(ctx, o.CheckTimeout*9/10)
 	})
+	if o.keepAlive {
+		e.client = probe.NewClient()
+		e.probes.Fetch = e.client.Fetch
+	}
 	e.Public = publicResolvers(dep, o.Resolvers)
 	if o.ConnectTo != "" {
 		e.connectTo, e.published = o.ConnectTo, publishedNames(dep)

@@ -29,6 +29,8 @@ type Options struct {
 	// the proxy can be checked before its public records exist. The dns
 	// module still asks the resolvers and judges their answers.
 	ConnectTo string
+
+	keepAlive bool // Probes are the real ones: Fetch keeps connections alive for the run
 }
 
 // Defaults for Options.
@@ -49,7 +51,7 @@ func (o *Options) fill() {
 		o.CheckTimeout = DefaultCheckTimeout
 	}
 	if o.Probes.Resolve == nil {
-		o.Probes = RealProbes()
+		o.Probes, o.keepAlive = RealProbes(), true
 	}
 	if len(o.Zones) > 0 {
 		o.Only = []string{"dns"} // offline: only DNS facts can come from a file
@@ -161,6 +163,9 @@ func (e *Env) settle(stop context.CancelFunc) {
 	go func() {
 		e.background.Wait()
 		e.memo.wg.Wait()
+		if e.client != nil {
+			e.client.Close()
+		}
 		close(done)
 	}()
 	select {

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -55,14 +56,73 @@ type Response struct {
 // bytes of the answer. Nothing is pooled, no environment proxy is used,
 // and certificates are captured, never verified.
 func Fetch(ctx context.Context, r Request) (*Response, error) {
+	tr := transport(r, false)
+	defer tr.CloseIdleConnections()
+	return fetch(ctx, r, tr)
+}
+
+// Client is Fetch with connections kept alive for one run: a request to
+// an address and server name that an earlier request of the run already
+// connected to goes out on that connection once it is idle, as a browser's
+// would, instead of paying for a new TCP and TLS handshake. Connections
+// are never shared between addresses (proxy nodes) or server names, and
+// the affinity probes do not use a Client (they open their own, fresh).
+type Client struct {
+	mu     sync.Mutex
+	trs    map[clientKey]*http.Transport
+	closed bool
+}
+
+type clientKey struct{ scheme, addr, sni string }
+
+// NewClient is an empty Client; Close it when the run ends.
+func NewClient() *Client { return &Client{trs: map[clientKey]*http.Transport{}} }
+
+// Fetch is Fetch on the client's connections.
+func (c *Client) Fetch(ctx context.Context, r Request) (*Response, error) {
+	tr := c.transport(r)
+	if tr == nil {
+		return Fetch(ctx, r) // closed: what is still running gets a fresh connection
+	}
+	return fetch(ctx, r, tr)
+}
+
+func (c *Client) transport(r Request) *http.Transport {
+	k := clientKey{r.scheme(), r.Addr, r.sni()}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil
+	}
+	tr := c.trs[k]
+	if tr == nil {
+		tr = transport(r, true)
+		c.trs[k] = tr
+	}
+	return tr
+}
+
+// Close ends the client's idle connections; a request still running ends
+// its own when it finishes.
+func (c *Client) Close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closed = true
+	for _, tr := range c.trs {
+		tr.CloseIdleConnections()
+	}
+}
+
+func fetch(ctx context.Context, r Request, tr *http.Transport) (*Response, error) {
 	req, err := buildRequest(ctx, r)
 	if err != nil {
 		return nil, err
 	}
+	// One transport serves one address and server name, whatever the Host
+	// header: the URL's host names the pool, not the peer.
+	req.URL.Host = connKey
 	var tm timer
 	req = req.WithContext(httptrace.WithClientTrace(req.Context(), tm.trace()))
-	tr := transport(r)
-	defer tr.CloseIdleConnections()
 	tm.start = time.Now()
 	resp, err := tr.RoundTrip(req)
 	if err != nil {
@@ -75,10 +135,10 @@ func Fetch(ctx context.Context, r Request) (*Response, error) {
 		tm.phase.Store(int32(phaseBody))
 		return nil, tm.phase.explain(classify("http", err))
 	}
-	if resp.TLS != nil {
-		out.TLS = factsOf(r.Addr, r.sni(), *resp.TLS, tm.connect+tm.tls)
-	}
 	out.Timings = tm.timings()
+	if resp.TLS != nil {
+		out.TLS = factsOf(r.Addr, r.sni(), *resp.TLS, out.Timings.Connect+out.Timings.TLS)
+	}
 	return out, nil
 }
 
@@ -110,8 +170,8 @@ func buildRequest(ctx context.Context, r Request) (*http.Request, error) {
 }
 
 // transport dials r.Addr whatever the URL says, so the Host header and the
-// connect address stay independent.
-func transport(r Request) *http.Transport {
+// connect address stay independent; keepAlive pools its connections.
+func transport(r Request, keepAlive bool) *http.Transport {
 	dialer := &net.Dialer{}
 	return &http.Transport{
 		Proxy: nil,
@@ -119,12 +179,25 @@ func transport(r Request) *http.Transport {
 			return dialer.DialContext(ctx, "tcp", r.Addr)
 		},
 		TLSClientConfig:        clientConfig(r.sni(), TLSOptions{}),
-		DisableKeepAlives:      true,
+		DisableKeepAlives:      !keepAlive,
+		MaxIdleConnsPerHost:    keepAliveIdle,
+		IdleConnTimeout:        30 * time.Second,
 		DisableCompression:     true,
 		MaxResponseHeaderBytes: maxHeaderBytes,
 		ForceAttemptHTTP2:      false,
 		TLSNextProto:           map[string]func(string, *tls.Conn) http.RoundTripper{},
 	}
+}
+
+// keepAliveIdle is how many idle connections a Client keeps per address
+// and server name.
+const keepAliveIdle = 4
+
+func (r Request) scheme() string {
+	if r.Scheme == "" {
+		return "https"
+	}
+	return r.Scheme
 }
 
 func (r Request) sni() string {
@@ -156,32 +229,67 @@ func readCapped(body io.Reader, max int64) ([]byte, bool, error) {
 	return b, false, nil
 }
 
-// timer records the phases of one request through httptrace.
+// timer records the phases of one request through httptrace. With kept-
+// alive connections (Client) a dial the transport started for a request
+// may finish on its own goroutine after the request took another, idle
+// connection: hence the lock, and the dial's late reports are ignored.
 type timer struct {
-	start, connStart, tlsStart, wrote time.Time
-	connect, tls, firstByte           time.Duration
-	phase                             phase
+	mu                         sync.Mutex
+	start, connStart, tlsStart time.Time
+	wrote                      time.Time
+	connect, tls, firstByte    time.Duration
+	gotConn                    bool
+	phase                      phase
 }
 
 func (t *timer) trace() *httptrace.ClientTrace {
 	return &httptrace.ClientTrace{
-		ConnectStart: func(string, string) { t.connStart = time.Now() },
+		ConnectStart: func(string, string) { t.dial(func() { t.connStart = time.Now() }) },
 		ConnectDone: func(string, string, error) {
-			t.connect = time.Since(t.connStart)
-			t.phase.Store(int32(phaseTLS))
+			t.dial(func() {
+				t.connect = time.Since(t.connStart)
+				t.phase.Store(int32(phaseTLS))
+			})
 		},
-		TLSHandshakeStart: func() { t.tlsStart = time.Now() },
+		TLSHandshakeStart: func() { t.dial(func() { t.tlsStart = time.Now() }) },
 		TLSHandshakeDone: func(_ tls.ConnectionState, err error) {
-			t.tls = time.Since(t.tlsStart)
-			if err == nil {
+			t.dial(func() {
+				t.tls = time.Since(t.tlsStart)
+				if err == nil {
+					t.phase.Store(int32(phaseHeader))
+				}
+			})
+		},
+		GotConn: func(info httptrace.GotConnInfo) {
+			t.mu.Lock()
+			defer t.mu.Unlock()
+			t.gotConn = true
+			if info.Reused { // no handshake of its own: straight to the answer
+				t.connect, t.tls = 0, 0
 				t.phase.Store(int32(phaseHeader))
 			}
 		},
-		WroteRequest: func(httptrace.WroteRequestInfo) { t.wrote = time.Now() },
+		WroteRequest: func(httptrace.WroteRequestInfo) {
+			t.mu.Lock()
+			defer t.mu.Unlock()
+			t.wrote = time.Now()
+		},
 		GotFirstResponseByte: func() {
+			t.mu.Lock()
+			defer t.mu.Unlock()
 			t.firstByte = time.Since(t.wrote)
 			t.phase.Store(int32(phaseHeaderDrip))
 		},
+	}
+}
+
+// dial records a report of the request's own dial, unless the request
+// already has its connection.
+func (t *timer) dial(record func()) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.gotConn {
+		record()
 	}
 }
 
@@ -220,5 +328,7 @@ func (p *phase) explain(err error) error {
 }
 
 func (t *timer) timings() Timings {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	return Timings{Connect: t.connect, TLS: t.tls, FirstByte: t.firstByte, Total: time.Since(t.start)}
 }
