@@ -20,9 +20,10 @@ type memo struct {
 }
 
 type entry struct {
-	done chan struct{}
-	val  any
-	err  error
+	started chan struct{} // closed once the fetch has its probe slot
+	done    chan struct{}
+	val     any
+	err     error
 }
 
 func newMemo(runCtx context.Context, concurrency int, cap func(context.Context) (context.Context, context.CancelFunc)) *memo {
@@ -34,12 +35,13 @@ func (m *memo) get(ctx context.Context, key string, fetch func(context.Context) 
 	m.mu.Lock()
 	e, ok := m.entries[key]
 	if !ok {
-		e = &entry{done: make(chan struct{})}
+		e = &entry{started: make(chan struct{}), done: make(chan struct{})}
 		m.entries[key] = e
 		m.wg.Add(1)
 		go m.fill(e, fetch)
 	}
 	m.mu.Unlock()
+	waitQueued(ctx, e.started) // queueing for a slot is not the check's time (clock.go)
 	select {
 	case <-e.done:
 		return e.val, e.err
@@ -51,8 +53,10 @@ func (m *memo) get(ctx context.Context, key string, fetch func(context.Context) 
 func (m *memo) fill(e *entry, fetch func(context.Context) (any, error)) {
 	defer m.wg.Done()
 	defer close(e.done)
+	defer closeOnce(e.started)
 	select {
 	case m.sem <- struct{}{}:
+		close(e.started)
 	case <-m.runCtx.Done():
 		e.err = m.runCtx.Err()
 		return
@@ -61,4 +65,13 @@ func (m *memo) fill(e *entry, fetch func(context.Context) (any, error)) {
 	ctx, cancel := m.cap(m.runCtx)
 	defer cancel()
 	e.val, e.err = fetch(ctx)
+}
+
+// closeOnce closes ch unless it is closed already.
+func closeOnce(ch chan struct{}) {
+	select {
+	case <-ch:
+	default:
+		close(ch)
+	}
 }

@@ -114,7 +114,7 @@ func selectChecks(only []string) []Check {
 }
 
 func runCheck(runCtx context.Context, e *Env, c Check) []Result {
-	ctx, cancel := context.WithTimeout(runCtx, e.checkTimeout)
+	ctx, cancel := withCheckClock(runCtx, e.checkTimeout)
 	defer cancel()
 	start := time.Now()
 	ch := make(chan []Result, 1)
