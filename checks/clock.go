@@ -52,10 +52,19 @@ func (c *checkCtx) Deadline() (time.Time, bool) {
 
 func (c *checkCtx) Done() <-chan struct{} { return c.done }
 
+// Err is the run's error as soon as the run has ended, even before the
+// hook that ends this context has run: a check that sees a probe fail
+// because the run ended must also see its own context ended.
 func (c *checkCtx) Err() error {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.err
+	err := c.err
+	c.mu.Unlock()
+	if err == nil {
+		if err = c.parent.Err(); err != nil {
+			c.end(err)
+		}
+	}
+	return err
 }
 
 func (c *checkCtx) Value(key any) any {
