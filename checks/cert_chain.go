@@ -50,7 +50,24 @@ func judgeChain(chain []*x509.Certificate, system, all *x509.CertPool, caFile st
 	r.Evidence["error"] = err.Error()
 	r.Status = Fail
 	r.Message, r.Remedy = chainFinding(path, err)
+	if trustStoreMissing(system, err) && path.Top().IsCA && !path.LeafSelfSigned() {
+		r.Status, r.Remedy = Error, ""
+		r.Message = "cannot judge the chain, which ends at " + certName(path.Top()) + ": " + noTrustStore
+	}
 	return r
+}
+
+// noTrustStore says why a chain cannot be judged on this machine.
+const noTrustStore = "this machine has no system trust store, so whether a public CA issued it cannot be told " +
+	"(install the ca-certificates package, or name the root in tls.ca_file)"
+
+// trustStoreMissing: the machine has no system roots (a container without
+// ca-certificates, say), so "unknown authority" says nothing about the
+// certificate. A missing intermediate or a self-signed leaf is still
+// judged: no root store makes those right.
+func trustStoreMissing(system *x509.CertPool, err error) bool {
+	var unknown x509.UnknownAuthorityError
+	return errors.As(err, &unknown) && system.Equal(x509.NewCertPool())
 }
 
 // chainFinding names why a chain does not verify, as the fix differs.

@@ -30,6 +30,7 @@ func TestJudgeChain(t *testing.T) {
 		c.NotBefore, c.NotAfter = time.Now().AddDate(-1, 0, 0), time.Now().AddDate(0, 0, -1)
 	})
 	empty := x509.NewCertPool()
+	public := newCertPKI(t).pool() // a machine's public roots: none issued these chains
 	cases := []struct {
 		name          string
 		chain         []*x509.Certificate
@@ -38,13 +39,18 @@ func TestJudgeChain(t *testing.T) {
 		want, trusted string
 	}{
 		{"public root", []*x509.Certificate{leaf, p.inter.cert}, p.pool(), p.pool(), Pass, "publicly trusted root", "system roots"},
-		{"through ca_file", []*x509.Certificate{leaf, p.inter.cert}, empty, p.pool(), Pass, "trusted through tls.ca_file", "tls.ca_file ca.pem"},
-		{"intermediate sent in the wrong order, root sent too", []*x509.Certificate{leaf, p.root.cert, p.inter.cert}, empty, p.pool(), Pass, "tls.ca_file", "tls.ca_file ca.pem"},
-		{"expired leaf still chains", []*x509.Certificate{expired, p.inter.cert}, empty, p.pool(), Pass, "tls.ca_file", "tls.ca_file ca.pem"},
-		{"intermediate not sent", []*x509.Certificate{leaf}, empty, p.pool(), Fail, "did not send the intermediate", ""},
-		{"self-signed", []*x509.Certificate{self}, empty, p.pool(), Fail, "self-signed", ""},
-		{"untrusted CA, root sent", []*x509.Certificate{otherLeaf, other.inter.cert, other.root.cert}, empty, p.pool(), Fail, "neither publicly trusted nor in tls.ca_file", ""},
-		{"untrusted CA, root not sent", []*x509.Certificate{otherLeaf, other.inter.cert}, empty, p.pool(), Fail, "neither publicly trusted nor in tls.ca_file", ""},
+		{"through ca_file", []*x509.Certificate{leaf, p.inter.cert}, public, p.pool(), Pass, "trusted through tls.ca_file", "tls.ca_file ca.pem"},
+		{"intermediate sent in the wrong order, root sent too", []*x509.Certificate{leaf, p.root.cert, p.inter.cert}, public, p.pool(), Pass, "tls.ca_file", "tls.ca_file ca.pem"},
+		{"expired leaf still chains", []*x509.Certificate{expired, p.inter.cert}, public, p.pool(), Pass, "tls.ca_file", "tls.ca_file ca.pem"},
+		{"intermediate not sent", []*x509.Certificate{leaf}, public, p.pool(), Fail, "did not send the intermediate", ""},
+		{"self-signed", []*x509.Certificate{self}, public, p.pool(), Fail, "self-signed", ""},
+		{"untrusted CA, root sent", []*x509.Certificate{otherLeaf, other.inter.cert, other.root.cert}, public, p.pool(), Fail, "neither publicly trusted nor in tls.ca_file", ""},
+		{"untrusted CA, root not sent", []*x509.Certificate{otherLeaf, other.inter.cert}, public, p.pool(), Fail, "neither publicly trusted nor in tls.ca_file", ""},
+		// A machine without a trust store (a container without ca-certificates)
+		// cannot tell a public CA from a private one: error, not fail.
+		{"no trust store: untrusted CA", []*x509.Certificate{otherLeaf, other.inter.cert}, empty, empty, Error, "no system trust store", ""},
+		{"no trust store: intermediate not sent", []*x509.Certificate{leaf}, empty, empty, Fail, "did not send the intermediate", ""},
+		{"no trust store: self-signed", []*x509.Certificate{self}, empty, empty, Fail, "self-signed", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -66,6 +66,10 @@ func (e *Env) reachableVia(ctx context.Context, p config.Published, t Target) Re
 	r.Evidence["status"] = resp.Status
 	r.Evidence["server"] = resp.Header.Get("Server")
 	if verr := probe.VerifyChain(resp.TLS.Chain, p.Host, e.trust(), e.Now()); verr != nil {
+		if trustStoreMissing(systemRoots(), verr) && e.Dep.TLS.CAFile == "" {
+			r.Status, r.Message = Error, "cannot verify the certificate for "+p.Host+": "+noTrustStore
+			return r
+		}
 		r.Status = Fail
 		r.Message = "the certificate does not verify for " + p.Host + ": " + verr.Error()
 		r.Remedy = "Install a certificate from a trusted CA that covers " + p.Host + ", with its intermediate, on the reverse proxy (the cert checks give the detail)."
