@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -179,6 +180,25 @@ func TestHTMLEscapes(t *testing.T) {
 	for _, external := range []string{"<script", "<link", "src=", "@import", "url("} {
 		if strings.Contains(page, external) {
 			t.Errorf("HTML report is not self-contained: it has %q", external)
+		}
+	}
+}
+
+// TestFileURIEscapes: a location's file must come back as itself when a
+// SARIF reader parses the URI (code scanning puts the finding on that file).
+func TestFileURIEscapes(t *testing.T) {
+	for path, want := range map[string]string{
+		"proxy/nginx.conf":                    "proxy/nginx.conf",
+		"my configs/nginx #2.conf":            "my%20configs/nginx%20%232.conf",
+		"/etc/nginx/sites enabled/lync%.conf": "file:///etc/nginx/sites%20enabled/lync%25.conf",
+	} {
+		got := fileURI(path)
+		if got != want {
+			t.Errorf("fileURI(%q) = %q, want %q", path, got, want)
+		}
+		u, err := url.Parse(got)
+		if err != nil || u.Path != path {
+			t.Errorf("%q parses back to %q (%v), want the file itself", got, u.Path, err)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package report
 import (
 	"encoding/json"
 	"io"
+	"net/url"
 	"path/filepath"
 	"strings"
 
@@ -167,14 +168,15 @@ func nonEmpty(s, fallback string) string {
 
 // fileURI turns a path into a URI reference: a relative path stays
 // relative (code scanning resolves it against the repository), an absolute
-// one becomes a file URI.
+// one becomes a file URI. Spaces, '#', '%' and the like are escaped, or
+// the reference would name another file (or none).
 func fileURI(path string) string {
 	p := filepath.ToSlash(path)
 	if !filepath.IsAbs(path) {
-		return p
+		return (&url.URL{Path: p}).String()
 	}
 	if !strings.HasPrefix(p, "/") {
 		p = "/" + p // C:/x on Windows
 	}
-	return "file://" + p
+	return (&url.URL{Scheme: "file", Path: p}).String()
 }

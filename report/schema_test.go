@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lyncprobe/lyncprobe/checks"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -55,11 +56,18 @@ func needSchema(t *testing.T, name string) string {
 func TestSARIFMatchesPublishedSchema(t *testing.T) {
 	schemaPath := needSchema(t, "sarif-schema-2.1.0.json")
 	c := jsonschema.NewCompiler()
+	c.AssertFormat() // uri-reference, date-time, ... are judged too
 	schema, err := c.Compile(schemaPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, rep := range map[string]Report{"fleet": fleetReport(), "empty": {Deployment: "empty"}, "sample": sample()} {
+	oddPaths := Report{Deployment: "odd", Results: []checks.Result{
+		{ID: "proxy.server-names", Target: "meet.contoso.com", Status: checks.Fail, Message: "m",
+			Location: &checks.Location{File: "my configs/nginx #2.conf", Line: 3}},
+		{ID: "proxy.server-names", Target: "dialin.contoso.com", Status: checks.Fail, Message: "m",
+			Location: &checks.Location{File: "/etc/nginx/sites enabled/lync%.conf", Line: 4}},
+	}}
+	for name, rep := range map[string]Report{"fleet": fleetReport(), "empty": {Deployment: "empty"}, "sample": sample(), "odd paths": oddPaths} {
 		if err := schema.Validate(sarifOf(t, rep)); err != nil {
 			t.Errorf("%s: the SARIF log breaks the published 2.1.0 schema: %v", name, err)
 		}
