@@ -3,6 +3,7 @@ package checks
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -47,7 +48,15 @@ type hostVerdict struct {
 }
 
 func (e *Env) hostForwarding(ctx context.Context, p page) Result {
+	// The front end is asked beside the public fetch, not after it: what
+	// it is asked (the public Host header) is known before DNS answers.
+	f := hostFacts{Kind: p.Kind, PublicHost: e.Dep.HTTPSAuthority(p.Host), Internal: e.internalNames()}
+	beEv := map[string]any{}
+	asked := make(chan struct{})
+	go func() { defer close(asked); e.askBackend(ctx, p, &f, beEv) }()
 	pub := e.fetchPage(ctx, p.Target, p.Host, p.Path)
+	// Without a public answer to judge, the front end's answers are not
+	// waited for (the request ends with the check).
 	if pub.Skip != nil {
 		return *pub.Skip
 	}
@@ -55,8 +64,9 @@ func (e *Env) hostForwarding(ctx context.Context, p page) Result {
 	if msg := blockedBy(pub.Answer, p.Target); msg != "" {
 		return Result{Target: p.Target, Status: Skip, Message: msg, Evidence: ev}
 	}
-	f := hostFacts{Kind: p.Kind, Public: pub.Answer, PublicHost: pub.Req.Host, Internal: e.internalNames()}
-	e.askBackend(ctx, p, &f, ev)
+	<-asked
+	maps.Copy(ev, beEv)
+	f.Public = pub.Answer
 	if f.Forwarded == nil && hostRouted(p.Kind) {
 		f.Control = e.controlAnswer(ctx, p.Pool)
 	}
