@@ -118,10 +118,9 @@ func publicResolvers(dep *config.Deployment, override []string) []Resolver {
 
 // loadRoots adds the user's CA file to the system roots.
 func loadRoots(caFile string) (*x509.CertPool, string) {
-	pool, err := x509.SystemCertPool()
-	note := ""
-	if err != nil || pool == nil {
-		pool, note = x509.NewCertPool(), "system roots unavailable"
+	pool, note := systemRoots().Clone(), ""
+	if pool.Equal(x509.NewCertPool()) {
+		note = "system roots unavailable"
 	}
 	if caFile == "" {
 		return pool, note
