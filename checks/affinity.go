@@ -67,12 +67,30 @@ func (e *Env) affinityOne(ctx context.Context, ws config.WebService, judge func(
 		return *early
 	}
 	r := judge(run)
+	if run.OutOfTime {
+		e.outOfTime(&r)
+	}
 	r.Target, r.Via = run.Target, run.Via
 	if r.Evidence == nil {
 		r.Evidence = map[string]any{}
 	}
 	r.Evidence["connect"] = run.Addr
 	return r
+}
+
+// outOfTime words a result of a probe that its own limit cut short: what
+// is missing was not the deployment's doing, so a skip becomes an error
+// naming the setting, and a verdict says it rests on part of the probe.
+func (e *Env) outOfTime(r *Result) {
+	why := fmt.Sprintf("the affinity probe ran out of time before it finished (its limit is %s, 90%% of --check-timeout; "+
+		"--concurrency %d lets %d of its connections go at once)", e.checkTimeout*9/10, cap(e.memo.sem),
+		e.affinityWorkers(e.Dep.Affinity.Connections))
+	if r.Status == Skip {
+		r.Status, r.Remedy = Error, ""
+		r.Message = why + ": raise --check-timeout or --concurrency"
+		return
+	}
+	r.Message += "; note: " + why + ", so this rests on the part that ran"
 }
 
 // noAnswer is the skip for a run in which nothing answered, or nil.

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -36,6 +37,9 @@ type affinityRun struct {
 	Jar      []probe.Visit // new connections carrying the cookies they were given
 	OneConn  []probe.Visit // several requests over one keep-alive connection
 	Backends []backendIdentity
+	// OutOfTime: the probe's own limit ended it before it finished (at a
+	// low --concurrency its connections go one at a time).
+	OutOfTime bool
 }
 
 // backendIdentity is what a front end, asked directly, calls itself.
@@ -89,6 +93,7 @@ func (e *Env) runAffinity(ctx context.Context, ws config.WebService, addr, via s
 	run.Jar = probe.Connections(ctx, plan)
 	run.OneConn = probe.KeepAlive(ctx, plan, keepAliveRequests)
 	run.Backends = <-backends
+	run.OutOfTime = errors.Is(ctx.Err(), context.DeadlineExceeded) && e.runCtx.Err() == nil
 	return run
 }
 
