@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/lyncprobe/lyncprobe/config"
 	"github.com/lyncprobe/lyncprobe/probe"
@@ -82,9 +83,10 @@ func (e *Env) affinityOne(ctx context.Context, ws config.WebService, judge func(
 // is missing was not the deployment's doing, so a skip becomes an error
 // naming the setting, and a verdict says it rests on part of the probe.
 func (e *Env) outOfTime(r *Result) {
-	why := fmt.Sprintf("the affinity probe ran out of time before it finished (its limit is %s, 90%% of --check-timeout; "+
-		"--concurrency %d lets %d of its connections go at once)", e.checkTimeout*9/10, cap(e.memo.sem),
-		e.affinityWorkers(e.Dep.Affinity.Connections))
+	rounds := e.affinityRounds()
+	why := fmt.Sprintf("the affinity probe ran out of time before it finished (its limit is %s: 90%% of --check-timeout "+
+		"for each of its %d rounds of connections, %d at once under --concurrency %d)", e.checkTimeout*9/10*time.Duration(rounds),
+		rounds, e.affinityWorkers(e.Dep.Affinity.Connections), cap(e.memo.sem))
 	if r.Status == Skip {
 		r.Status, r.Remedy = Error, ""
 		r.Message = why + ": raise --check-timeout or --concurrency"

@@ -61,8 +61,13 @@ func (e *Env) affinityFor(ctx context.Context, ws config.WebService) (*affinityR
 	}
 	// A client uses one address of the name; the first (sorted) stands for it.
 	addr := net.JoinHostPort(addrs[0], fmt.Sprint(e.Dep.ReverseProxy.Port))
-	v, err := e.memo.get(ctx, "affinity|"+ws.External+"|"+addr, func(ctx context.Context) (any, error) {
-		return e.runAffinity(ctx, ws, addr, e.via(addrs[0])), nil
+	// The probe is many connections in rounds; a check's clock stops while
+	// it waits, since the probe's own limit (a probe's per round) bounds it.
+	var v any
+	whilePaused(ctx, func() {
+		v, err = e.memo.getFor(ctx, "affinity|"+ws.External+"|"+addr, e.affinityRounds(), func(ctx context.Context) (any, error) {
+			return e.runAffinity(ctx, ws, addr, e.via(addrs[0])), nil
+		})
 	})
 	if err != nil {
 		return nil, &Result{Target: ws.External, Via: e.via(addrs[0]), Status: Error, Message: e.Unfinished(ctx)}
@@ -95,6 +100,17 @@ func (e *Env) runAffinity(ctx context.Context, ws config.WebService, addr, via s
 	run.Backends = <-backends
 	run.OutOfTime = errors.Is(ctx.Err(), context.DeadlineExceeded) && e.runCtx.Err() == nil
 	return run
+}
+
+// affinityRounds is how many rounds of connections the probe makes, in
+// units of the three (plain, cookies, keep-alive) of a probe whose phases
+// each go at once: its limit grows with them, so that a low --concurrency
+// or many affinity.connections make the probe longer, not cut short.
+func (e *Env) affinityRounds() int {
+	n := e.Dep.Affinity.Connections
+	w := e.affinityWorkers(n)
+	rounds := 2*((n+w-1)/w) + 1
+	return (rounds + 2) / 3
 }
 
 // smallBurst is the largest probe that opens all its connections at once:

@@ -3,6 +3,7 @@ package checks
 import (
 	"context"
 	"sync"
+	"time"
 )
 
 // memo fetches each fact once per run and keeps it for the whole run.
@@ -12,7 +13,7 @@ import (
 // caller waits under its own context.
 type memo struct {
 	runCtx  context.Context
-	cap     func(context.Context) (context.Context, context.CancelFunc)
+	limit   time.Duration // one probe's time, once it has its slot
 	sem     chan struct{} // probes in flight
 	mu      sync.Mutex
 	entries map[string]*entry
@@ -26,19 +27,25 @@ type entry struct {
 	err     error
 }
 
-func newMemo(runCtx context.Context, concurrency int, cap func(context.Context) (context.Context, context.CancelFunc)) *memo {
-	return &memo{runCtx: runCtx, cap: cap, sem: make(chan struct{}, concurrency), entries: map[string]*entry{}}
+func newMemo(runCtx context.Context, concurrency int, limit time.Duration) *memo {
+	return &memo{runCtx: runCtx, limit: limit, sem: make(chan struct{}, concurrency), entries: map[string]*entry{}}
 }
 
 // get returns the fact for key, starting fetch the first time anyone asks.
 func (m *memo) get(ctx context.Context, key string, fetch func(context.Context) (any, error)) (any, error) {
+	return m.getFor(ctx, key, 1, fetch)
+}
+
+// getFor is get for a fact made of rounds probes one after another (the
+// affinity probe): its limit is rounds times one probe's.
+func (m *memo) getFor(ctx context.Context, key string, rounds int, fetch func(context.Context) (any, error)) (any, error) {
 	m.mu.Lock()
 	e, ok := m.entries[key]
 	if !ok {
 		e = &entry{started: make(chan struct{}), done: make(chan struct{})}
 		m.entries[key] = e
 		m.wg.Add(1)
-		go m.fill(e, fetch)
+		go m.fill(e, m.limit*time.Duration(max(1, rounds)), fetch)
 	}
 	m.mu.Unlock()
 	waitQueued(ctx, e.started) // queueing for a slot is not the check's time (clock.go)
@@ -50,7 +57,7 @@ func (m *memo) get(ctx context.Context, key string, fetch func(context.Context) 
 	}
 }
 
-func (m *memo) fill(e *entry, fetch func(context.Context) (any, error)) {
+func (m *memo) fill(e *entry, limit time.Duration, fetch func(context.Context) (any, error)) {
 	defer m.wg.Done()
 	defer close(e.done)
 	defer closeOnce(e.started)
@@ -62,7 +69,7 @@ func (m *memo) fill(e *entry, fetch func(context.Context) (any, error)) {
 		return
 	}
 	defer func() { <-m.sem }()
-	ctx, cancel := m.cap(m.runCtx)
+	ctx, cancel := context.WithTimeout(m.runCtx, limit)
 	defer cancel()
 	e.val, e.err = fetch(ctx)
 }
