@@ -59,10 +59,9 @@ func affinityJoinFlow(ctx context.Context, e *Env) []Result {
 	}
 	// Wait for the affinity probe first: it says whether an identity asked on
 	// a step's own connection can be trusted, and keeps the replay out of
-	// the probe's burst of connections. The wait is the schedule's, not the
-	// replay's: the check's clock stops (the probe has its own cap).
-	var trust bool
-	whilePaused(ctx, func() { trust = e.sameConnTrusted(ctx) })
+	// the probe's burst of connections. (affinityFor stops the check's clock
+	// while it waits: the probe has its own limit.)
+	trust := e.sameConnTrusted(ctx)
 	addr := net.JoinHostPort(addrs[0], fmt.Sprint(e.Dep.ReverseProxy.Port))
 	steps := e.replayJoin(ctx, host, addr, u.RequestURI(), trust)
 	if msg := e.Unfinished(ctx); msg != "" {

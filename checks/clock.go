@@ -143,8 +143,8 @@ func waitQueued(ctx context.Context, started <-chan struct{}) {
 }
 
 // whilePaused runs fn with the check's clock stopped: for a wait the
-// scheduling imposes rather than the check's own work (the join replay
-// waiting for the affinity probe, itself bounded by its probe cap).
+// scheduling imposes rather than the check's own work (a slot, or the
+// affinity probe, which its own limit bounds).
 func whilePaused(ctx context.Context, fn func()) {
 	if c, ok := ctx.Value(clockKey{}).(*checkCtx); ok {
 		c.pause()

@@ -52,7 +52,7 @@ type Env struct {
 	memo         *memo
 	background   sync.WaitGroup // checks still running after a cut-off (run.go)
 	certFiles    *certFiles     // cert inspect: files replace the handshakes (cert_offline.go)
-	roots        func() (*x509.CertPool, string)
+	roots        func() *x509.CertPool
 	client       *probe.Client       // the run's kept-alive connections, when the probes are real
 	connectTo    string              // Options.ConnectTo
 	published    map[string]bool     // the names connectTo stands for
@@ -79,24 +79,17 @@ func newEnv(runCtx context.Context, dep *config.Deployment, o Options) *Env {
 	// Reading the system's trust store takes a few milliseconds that no
 	// probe needs: it loads beside the first probes, and only judging a
 	// chain waits for it.
-	e.roots = sync.OnceValues(func() (*x509.CertPool, string) { return loadRoots(dep.TLS.CAFile) })
+	e.roots = sync.OnceValue(func() *x509.CertPool { return loadRoots(dep.TLS.CAFile) })
 	e.background.Go(func() { e.roots() })
 	return e
 }
 
-// Roots are the system roots plus tls.ca_file, and why they may be
-// incomplete ("" when fine).
-func (e *Env) Roots() (*x509.CertPool, string) {
+// trust is the system roots plus tls.ca_file.
+func (e *Env) trust() *x509.CertPool {
 	if e.roots == nil { // an Env built by hand, in tests
 		return loadRoots(e.Dep.TLS.CAFile)
 	}
 	return e.roots()
-}
-
-// trust is Roots without the note.
-func (e *Env) trust() *x509.CertPool {
-	pool, _ := e.Roots()
-	return pool
 }
 
 func publicResolvers(dep *config.Deployment, override []string) []Resolver {
@@ -114,20 +107,18 @@ func publicResolvers(dep *config.Deployment, override []string) []Resolver {
 	return out
 }
 
-// loadRoots adds the user's CA file to the system roots.
-func loadRoots(caFile string) (*x509.CertPool, string) {
-	pool, note := systemRoots().Clone(), ""
-	if pool.Equal(x509.NewCertPool()) {
-		note = "system roots unavailable"
-	}
+// loadRoots adds the user's CA file to the system roots. The loader has
+// checked the file holds a certificate; a machine without system roots is
+// judged where it matters (trustStoreMissing).
+func loadRoots(caFile string) *x509.CertPool {
+	pool := systemRoots().Clone()
 	if caFile == "" {
-		return pool, note
+		return pool
 	}
-	pem, err := os.ReadFile(caFile)
-	if err != nil || !pool.AppendCertsFromPEM(pem) {
-		return pool, strings.TrimPrefix(note+"; cannot use tls.ca_file "+caFile, "; ")
+	if pem, err := os.ReadFile(caFile); err == nil {
+		pool.AppendCertsFromPEM(pem)
 	}
-	return pool, note
+	return pool
 }
 
 // Resolve asks one resolver, once per run.
