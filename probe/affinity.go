@@ -13,7 +13,6 @@ import (
 	"maps"
 	"net"
 	"net/http"
-	"net/http/httptrace"
 	"slices"
 	"strings"
 	"sync"
@@ -96,29 +95,8 @@ func (c *Conn) Local() string { return c.local }
 // at most r.MaxBody bytes of the answer. A body longer than that ends the
 // connection: the next Do reports it closed.
 func (c *Conn) Do(ctx context.Context, r Request) (*Response, error) {
-	req, err := buildRequest(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	req.URL.Host = connKey
-	var tm timer
-	req = req.WithContext(httptrace.WithClientTrace(req.Context(), tm.trace()))
-	tm.start = time.Now()
-	resp, err := c.tr.RoundTrip(req)
-	if err != nil {
-		return nil, classify("http", err)
-	}
-	defer resp.Body.Close()
-	out := &Response{Status: resp.StatusCode, Proto: resp.Proto, Header: resp.Header}
-	out.Body, out.Truncated, err = readCapped(resp.Body, r.maxBody())
-	if err != nil {
-		return nil, classify("http", err)
-	}
-	if resp.TLS != nil {
-		out.TLS = factsOf(c.tc.RemoteAddr().String(), resp.TLS.ServerName, *resp.TLS, 0)
-	}
-	out.Timings = tm.timings()
-	return out, nil
+	r.Addr, r.SNI = c.tc.RemoteAddr().String(), c.tc.ConnectionState().ServerName
+	return fetch(ctx, r, c.tr, true)
 }
 
 // Close ends the connection.

@@ -137,17 +137,9 @@ func redirectTarget(h Hop, base *url.URL) *url.URL {
 
 // requestURL is what a browser's address bar shows for r.
 func requestURL(r Request) *url.URL {
-	scheme := r.Scheme
-	if scheme == "" {
-		scheme = "https"
-	}
-	path := r.Path
-	if path == "" {
-		path = "/"
-	}
-	u, err := url.Parse(scheme + "://" + r.Host + path)
+	u, err := url.Parse(r.scheme() + "://" + r.Host + r.path())
 	if err != nil {
-		return &url.URL{Scheme: scheme, Host: r.Host, Path: path}
+		return &url.URL{Scheme: r.scheme(), Host: r.Host, Path: r.path()}
 	}
 	return u
 }

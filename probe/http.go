@@ -58,7 +58,7 @@ type Response struct {
 func Fetch(ctx context.Context, r Request) (*Response, error) {
 	tr := transport(r, false)
 	defer tr.CloseIdleConnections()
-	return fetch(ctx, r, tr)
+	return fetch(ctx, r, tr, false)
 }
 
 // Client is Fetch with connections kept alive for one run: a request to
@@ -84,7 +84,7 @@ func (c *Client) Fetch(ctx context.Context, r Request) (*Response, error) {
 	if tr == nil {
 		return Fetch(ctx, r) // closed: what is still running gets a fresh connection
 	}
-	return fetch(ctx, r, tr)
+	return fetch(ctx, r, tr, false)
 }
 
 func (c *Client) transport(r Request) *http.Transport {
@@ -113,7 +113,9 @@ func (c *Client) Close() {
 	}
 }
 
-func fetch(ctx context.Context, r Request, tr *http.Transport) (*Response, error) {
+// fetch sends r through tr and reads the answer; connected says tr hands
+// out a connection already made (Conn), so a stall is the answer's.
+func fetch(ctx context.Context, r Request, tr *http.Transport, connected bool) (*Response, error) {
 	req, err := buildRequest(ctx, r)
 	if err != nil {
 		return nil, err
@@ -122,6 +124,9 @@ func fetch(ctx context.Context, r Request, tr *http.Transport) (*Response, error
 	// header: the URL's host names the pool, not the peer.
 	req.URL.Host = connKey
 	var tm timer
+	if connected {
+		tm.phase.Store(int32(phaseHeader))
+	}
 	req = req.WithContext(httptrace.WithClientTrace(req.Context(), tm.trace()))
 	tm.start = time.Now()
 	resp, err := tr.RoundTrip(req)
@@ -143,19 +148,11 @@ func fetch(ctx context.Context, r Request, tr *http.Transport) (*Response, error
 }
 
 func buildRequest(ctx context.Context, r Request) (*http.Request, error) {
-	scheme := r.Scheme
-	if scheme == "" {
-		scheme = "https"
-	}
-	path := r.Path
-	if path == "" {
-		path = "/"
-	}
 	method := r.Method
 	if method == "" {
 		method = http.MethodGet
 	}
-	req, err := http.NewRequestWithContext(ctx, method, scheme+"://"+r.Host+path, nil)
+	req, err := http.NewRequestWithContext(ctx, method, r.scheme()+"://"+r.Host+r.path(), nil)
 	if err != nil {
 		return nil, &Error{Op: "http", Kind: KindOther, Err: err}
 	}
@@ -198,6 +195,13 @@ func (r Request) scheme() string {
 		return "https"
 	}
 	return r.Scheme
+}
+
+func (r Request) path() string {
+	if r.Path == "" {
+		return "/"
+	}
+	return r.Path
 }
 
 func (r Request) sni() string {
