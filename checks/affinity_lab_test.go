@@ -2,7 +2,6 @@ package checks_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -12,29 +11,11 @@ import (
 	"github.com/lyncprobe/lyncprobe/checks"
 	"github.com/lyncprobe/lyncprobe/config"
 	"github.com/lyncprobe/lyncprobe/lab"
+	"github.com/lyncprobe/lyncprobe/lab/labtest"
 	"github.com/lyncprobe/lyncprobe/probe"
 )
 
 const identityPath = "/Autodiscover/AutodiscoverService.svc/root/oauth/user"
-
-func startLab(t testing.TB, o lab.Options) (*lab.Lab, *config.Deployment) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	l, err := lab.Start(ctx, o)
-	if errors.Is(err, lab.ErrUnavailable) {
-		t.Skip(err)
-	}
-	if err != nil {
-		t.Fatalf("start the lab: %v", err)
-	}
-	t.Cleanup(func() { l.Close() })
-	dep, err := config.Load(l.ConfigPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return l, dep
-}
 
 // labPlan is the affinity probe aimed at the lab's published address.
 func labPlan(l *lab.Lab, dep *config.Deployment, n int) probe.Plan {
@@ -77,7 +58,7 @@ func TestAffinityProbeAgainstTheLab(t *testing.T) {
 		for _, nodes := range []int{1, 2} {
 			t.Run(fmt.Sprintf("%s x%d", c.name, nodes), func(t *testing.T) {
 				c.o.Nodes = nodes
-				l, dep := startLab(t, c.o)
+				l, dep := labtest.Start(t, c.o)
 				ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 				defer cancel()
 				p := labPlan(l, dep, 12)
@@ -174,7 +155,7 @@ func TestCookieFaultsNameTheAttribute(t *testing.T) {
 // BenchmarkAffinity100 times 100 fresh connections (TCP, TLS, one request
 // each) through the lab proxy, 8 in flight, as affinity.sticky makes them.
 func BenchmarkAffinity100(b *testing.B) {
-	l, dep := startLab(b, lab.Options{})
+	l, dep := labtest.Start(b, lab.Options{})
 	p := labPlan(l, dep, 100)
 	ctx := context.Background()
 	b.ResetTimer()

@@ -6,25 +6,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lyncprobe/lyncprobe/config"
 	"github.com/lyncprobe/lyncprobe/lab"
+	"github.com/lyncprobe/lyncprobe/lab/labtest"
 )
 
 // runAffinitySlow checks the affinity module one connection at a time
 // against a lab that adds 20 ms to each connection and answer.
 func runAffinitySlow(t *testing.T, checkTimeout time.Duration) []Result {
 	t.Helper()
+	_, dep := labtest.Start(t, lab.Options{Latency: 20 * time.Millisecond})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	l, err := lab.Start(ctx, lab.Options{Latency: 20 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	dep, err := config.Load(l.ConfigPath)
-	if err != nil {
-		t.Fatal(err)
-	}
 	return Run(ctx, dep, Options{Only: []string{"affinity"}, Concurrency: 1, CheckTimeout: checkTimeout})
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/lyncprobe/lyncprobe/checks"
 	"github.com/lyncprobe/lyncprobe/config"
 	"github.com/lyncprobe/lyncprobe/lab"
+	"github.com/lyncprobe/lyncprobe/lab/labtest"
 )
 
 // verdicts is the worst status of each check ID, and the targets each
@@ -71,25 +72,13 @@ func TestInspectAgreesWithLiveRun(t *testing.T) {
 
 func liveAndOffline(t *testing.T, fault string) (live, offline []checks.Result) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
 	var o lab.Options
 	if fault != "" {
-		spec, err := lab.ParseFault(fault)
-		if err != nil {
-			t.Fatal(err)
-		}
-		o.Faults = []lab.FaultSpec{spec}
+		o.Faults = labtest.Faults(t, fault)
 	}
-	l, err := lab.Start(ctx, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	dep, err := config.Load(l.ConfigPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	l, dep := labtest.Start(t, o)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
 	if len(dep.TLS.CertificateFiles) != 1 || dep.TLS.CertificateFiles[0].Path != l.ProxyCertFile {
 		t.Fatalf("the lab config lists %+v, want %s", dep.TLS.CertificateFiles, l.ProxyCertFile)
 	}

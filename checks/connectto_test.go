@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/lyncprobe/lyncprobe/checks"
-	"github.com/lyncprobe/lyncprobe/config"
 	"github.com/lyncprobe/lyncprobe/lab"
+	"github.com/lyncprobe/lyncprobe/lab/labtest"
 )
 
 // TestConnectToChecksTheProxyBeforeDNS: meet has no public record yet.
@@ -15,21 +15,9 @@ import (
 // the proxy at the given address and say so, while dns.resolves still
 // fails for meet: the pin never hides a DNS fault.
 func TestConnectToChecksTheProxyBeforeDNS(t *testing.T) {
-	spec, err := lab.ParseFault("missing-dns=meet")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, dep := labtest.Start(t, lab.Options{Faults: labtest.Faults(t, "missing-dns=meet")})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	l, err := lab.Start(ctx, lab.Options{Faults: []lab.FaultSpec{spec}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	dep, err := config.Load(l.ConfigPath)
-	if err != nil {
-		t.Fatal(err)
-	}
 	const meet = "https://meet.contoso.test"
 	find := func(rs []checks.Result, id, target string) checks.Result {
 		for _, r := range rs {

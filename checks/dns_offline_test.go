@@ -13,6 +13,7 @@ import (
 	"github.com/lyncprobe/lyncprobe/checks"
 	"github.com/lyncprobe/lyncprobe/config"
 	"github.com/lyncprobe/lyncprobe/lab"
+	"github.com/lyncprobe/lyncprobe/lab/labtest"
 	"github.com/lyncprobe/lyncprobe/probe"
 )
 
@@ -20,17 +21,9 @@ import (
 // offline against the zones its resolvers serve, written to files.
 func zoneLiveAndOffline(t *testing.T, o lab.Options) (live, offline []checks.Result) {
 	t.Helper()
+	l, dep := labtest.Start(t, o)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	l, err := lab.Start(ctx, o)
-	if err != nil {
-		t.Fatalf("start the lab: %v", err)
-	}
-	defer l.Close()
-	dep, err := config.Load(l.ConfigPath)
-	if err != nil {
-		t.Fatal(err)
-	}
 	live = checks.Run(ctx, dep, checks.Options{Only: []string{"dns"}})
 	var zones []*probe.Zone
 	for i, text := range l.Zones() {

@@ -2,7 +2,6 @@ package checks_test
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -10,30 +9,16 @@ import (
 	"github.com/lyncprobe/lyncprobe/checks"
 	"github.com/lyncprobe/lyncprobe/config"
 	"github.com/lyncprobe/lyncprobe/lab"
+	"github.com/lyncprobe/lyncprobe/lab/labtest"
 )
 
 // runEdge starts the lab with faults, lets bend change the loaded config,
 // and runs the edge module alone.
 func runEdge(t *testing.T, bend func(*config.Deployment), faults ...string) []checks.Result {
 	t.Helper()
+	_, dep := labtest.Start(t, lab.Options{Faults: labtest.Faults(t, faults...)})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	var specs []lab.FaultSpec
-	for _, f := range faults {
-		specs = append(specs, lab.FaultSpec{Name: f})
-	}
-	l, err := lab.Start(ctx, lab.Options{Faults: specs})
-	if errors.Is(err, lab.ErrUnavailable) {
-		t.Skip(err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	dep, err := config.Load(l.ConfigPath)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if bend != nil {
 		bend(dep)
 	}

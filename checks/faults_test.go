@@ -2,7 +2,6 @@ package checks_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -11,25 +10,15 @@ import (
 	"github.com/lyncprobe/lyncprobe/checks"
 	"github.com/lyncprobe/lyncprobe/config"
 	"github.com/lyncprobe/lyncprobe/lab"
+	"github.com/lyncprobe/lyncprobe/lab/labtest"
 )
 
 // runLab starts the lab with o, checks it, and stops it.
 func runLab(t *testing.T, o lab.Options) []checks.Result {
 	t.Helper()
+	_, dep := labtest.Start(t, o)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	l, err := lab.Start(ctx, o)
-	if errors.Is(err, lab.ErrUnavailable) {
-		t.Skip(err) // e.g. nat-pool where 127.0.0.2 is not loopback
-	}
-	if err != nil {
-		t.Fatalf("start the lab: %v", err)
-	}
-	defer l.Close()
-	dep, err := config.Load(l.ConfigPath)
-	if err != nil {
-		t.Fatalf("the lab's config does not load: %v", err)
-	}
 	return checks.Run(ctx, dep, checks.Options{})
 }
 

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/lyncprobe/lyncprobe/checks"
-	"github.com/lyncprobe/lyncprobe/config"
 	"github.com/lyncprobe/lyncprobe/lab"
+	"github.com/lyncprobe/lyncprobe/lab/labtest"
 	"github.com/lyncprobe/lyncprobe/probe"
 )
 
@@ -32,17 +32,9 @@ func TestNoModuleWaitsForAnotherItDoesNotNeed(t *testing.T) {
 			[]string{"cert.revocation"}}, // fetches the CRL or OCSP answer
 		{"open", []string{"dns", "cert", "http"}, nil},
 	}
+	_, dep := labtest.Start(t, lab.Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	l, err := lab.Start(ctx, lab.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	dep, err := config.Load(l.ConfigPath)
-	if err != nil {
-		t.Fatal(err)
-	}
 	healthy := verdictMap(checks.Run(ctx, dep, checks.Options{}))
 	for _, c := range cases {
 		t.Run("no "+c.block, func(t *testing.T) {
@@ -121,23 +113,11 @@ func TestJoinReplaySameAtAnyConcurrency(t *testing.T) {
 		t.Run("fault="+name, func(t *testing.T) {
 			o := lab.Options{LB: "cookie"}
 			if name != "" {
-				spec, err := lab.ParseFault(name)
-				if err != nil {
-					t.Fatal(err)
-				}
-				o = lab.Options{Faults: []lab.FaultSpec{spec}}
+				o = lab.Options{Faults: labtest.Faults(t, name)}
 			}
+			_, dep := labtest.Start(t, o) // skips nat-pool where 127.0.0.2 is not loopback
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
-			l, err := lab.Start(ctx, o)
-			if err != nil {
-				t.Skip(err) // nat-pool where 127.0.0.2 is not loopback
-			}
-			defer l.Close()
-			dep, err := config.Load(l.ConfigPath)
-			if err != nil {
-				t.Fatal(err)
-			}
 			join := func(concurrency int) string {
 				rs := checks.Run(ctx, dep, checks.Options{Only: []string{"affinity"}, Concurrency: concurrency})
 				for _, r := range rs {
