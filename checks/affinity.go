@@ -6,7 +6,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/lyncprobe/lyncprobe/config"
@@ -49,17 +48,9 @@ func (e *Env) samples(run string, vs []probe.Visit) []sample {
 // order; the runs start at once (each is memoised, so the affinity checks
 // share them).
 func (e *Env) affinityEach(ctx context.Context, judge func(*affinityRun) Result) []Result {
-	out := make([]Result, len(e.Dep.WebServices))
-	var wg sync.WaitGroup
-	for i, ws := range e.Dep.WebServices {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			out[i] = e.affinityOne(ctx, ws, judge)
-		}()
-	}
-	wg.Wait()
-	return out
+	return inParallel(len(e.Dep.WebServices), func(i int) Result {
+		return e.affinityOne(ctx, e.Dep.WebServices[i], judge)
+	})
 }
 
 func (e *Env) affinityOne(ctx context.Context, ws config.WebService, judge func(*affinityRun) Result) Result {

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/lyncprobe/lyncprobe/probe"
@@ -48,17 +47,7 @@ func certRevocation(ctx context.Context, e *Env) []Result {
 		}
 	}
 	refs := revocationRefs(served)
-	results := make([]Result, len(refs))
-	var wg sync.WaitGroup
-	for i, ref := range refs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			results[i] = e.checkRevocationRef(ctx, ref)
-		}()
-	}
-	wg.Wait()
-	return append(out, results...)
+	return append(out, inParallel(len(refs), func(i int) Result { return e.checkRevocationRef(ctx, refs[i]) })...)
 }
 
 // revocationRefs lists every HTTP(S) CRL and OCSP address of the chains'

@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/lyncprobe/lyncprobe/probe"
 )
@@ -33,18 +32,11 @@ func certTLSVersions(ctx context.Context, e *Env) []Result {
 
 // probeVersions tries every version at once, each with its own config.
 func (e *Env) probeVersions(ctx context.Context, s certSeen) []versionProbe {
-	out := make([]versionProbe, len(probe.TLSVersions))
-	var wg sync.WaitGroup
-	for i, v := range probe.TLSVersions {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, err := e.handshakeVersion(ctx, s.Addr, s.Host, v)
-			out[i] = versionProbe{Version: v, Err: err}
-		}()
-	}
-	wg.Wait()
-	return out
+	return inParallel(len(probe.TLSVersions), func(i int) versionProbe {
+		v := probe.TLSVersions[i]
+		_, err := e.handshakeVersion(ctx, s.Addr, s.Host, v)
+		return versionProbe{Version: v, Err: err}
+	})
 }
 
 // judgeVersions decides cert.tls-versions: TLS 1.2 offered passes, TLS

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/lyncprobe/lyncprobe/probe"
 )
@@ -178,28 +177,12 @@ func dnsPublishedNames(e *Env) []string {
 // dnsPerLookup asks every public resolver about every name at once, then
 // judges each (name, resolver) pair in config order.
 func (e *Env) dnsPerLookup(ctx context.Context, names []string, judge func(name string, l Lookup) Result) []Result {
-	lookups := dnsEach(len(names), func(i int) []Lookup { return e.LookupHost(ctx, names[i]) })
+	lookups := inParallel(len(names), func(i int) []Lookup { return e.LookupHost(ctx, names[i]) })
 	var out []Result
 	for i, name := range names {
 		for _, l := range lookups[i] {
 			out = append(out, judge(name, l))
 		}
 	}
-	return out
-}
-
-// dnsEach runs f for 0..n-1 at once and returns the values in index order,
-// so that a check's wall time is its slowest name, not the sum.
-func dnsEach[T any](n int, f func(i int) T) []T {
-	out := make([]T, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			out[i] = f(i)
-		}()
-	}
-	wg.Wait()
 	return out
 }

@@ -14,7 +14,7 @@ func dnsConsistency(ctx context.Context, e *Env) []Result {
 		return nil
 	}
 	names := append(dnsPublishedNames(e), e.dnsEdgeNames()...)
-	return dnsEach(len(names), func(i int) Result {
+	return inParallel(len(names), func(i int) Result {
 		return e.judgeConsistency(ctx, names[i], e.LookupHost(ctx, names[i]))
 	})
 }

@@ -87,12 +87,12 @@ func dnsInternalDiscover(ctx context.Context, e *Env) []Result {
 	for i, d := range e.Dep.SIPDomains {
 		names[i] = "lyncdiscoverinternal." + d
 	}
-	public := dnsEach(len(names), func(i int) []Result {
+	public := inParallel(len(names), func(i int) []Result {
 		return e.dnsPerLookup(ctx, names[i:i+1], func(name string, l Lookup) Result {
 			return e.judgeInternalOutside(ctx, name, l)
 		})
 	})
-	inside := dnsEach(len(names), func(i int) []Result { return e.dnsInternalView(ctx, names[i]) })
+	inside := inParallel(len(names), func(i int) []Result { return e.dnsInternalView(ctx, names[i]) })
 	var out []Result
 	for i := range names {
 		out = append(append(out, public[i]...), inside[i]...)

@@ -37,7 +37,7 @@ func (e *Env) srvRecords() []srvRecord {
 // domain, on the configured port, that resolves to the Access Edge.
 func dnsSRV(ctx context.Context, e *Env) []Result {
 	recs := e.srvRecords()
-	per := dnsEach(len(recs), func(i int) []Result {
+	per := inParallel(len(recs), func(i int) []Result {
 		out := make([]Result, 0, len(e.Public))
 		for _, res := range e.Public {
 			out = append(out, e.judgeSRV(ctx, recs[i], res))

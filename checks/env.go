@@ -166,18 +166,7 @@ type Lookup struct {
 
 // LookupHost asks every public resolver for A and AAAA of name, in parallel.
 func (e *Env) LookupHost(ctx context.Context, name string) []Lookup {
-	out := make([]Lookup, len(e.Public))
-	done := make(chan struct{})
-	for i, r := range e.Public {
-		go func() {
-			defer func() { done <- struct{}{} }()
-			out[i] = e.lookupOne(ctx, r, name)
-		}()
-	}
-	for range e.Public {
-		<-done
-	}
-	return out
+	return inParallel(len(e.Public), func(i int) Lookup { return e.lookupOne(ctx, e.Public[i], name) })
 }
 
 func (e *Env) lookupOne(ctx context.Context, r Resolver, name string) Lookup {

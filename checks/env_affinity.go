@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 
 	"github.com/lyncprobe/lyncprobe/config"
 	"github.com/lyncprobe/lyncprobe/probe"
@@ -138,21 +137,15 @@ func (e *Env) identityRequest(host string) probe.Request {
 // several different answers prove there is something to balance. The
 // front ends' certificate is not judged here (the identity is the fact).
 func (e *Env) backendIdentities(ctx context.Context, ws config.WebService) []backendIdentity {
-	out := make([]backendIdentity, len(ws.Backends))
-	var wg sync.WaitGroup
-	for i, b := range ws.Backends {
-		wg.Go(func() {
-			r := e.identityRequest(ws.External)
-			r.Addr, r.SNI = b, ws.External
-			resp, err := e.probes.Fetch(ctx, r)
-			out[i] = backendIdentity{Addr: b, Err: err}
-			if err == nil {
-				out[i].Identity = e.identity(resp.Header)
-			}
-		})
-	}
-	wg.Wait()
-	return out
+	return inParallel(len(ws.Backends), func(i int) backendIdentity {
+		r := e.identityRequest(ws.External)
+		r.Addr, r.SNI = ws.Backends[i], ws.External
+		resp, err := e.probes.Fetch(ctx, r)
+		if err != nil {
+			return backendIdentity{Addr: r.Addr, Err: err}
+		}
+		return backendIdentity{Addr: r.Addr, Identity: e.identity(resp.Header)}
+	})
 }
 
 // identity is the front end a response names: the identity header, else

@@ -50,33 +50,15 @@ func (e *Env) observeCerts(ctx context.Context) ([]hostCerts, error) {
 		return e.certFiles.observations(e.certHosts()), nil
 	}
 	hosts := e.certHosts()
-	out := make([]hostCerts, len(hosts))
-	var wg sync.WaitGroup
-	for i, h := range hosts {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			out[i] = e.observeHost(ctx, h)
-		}()
-	}
-	wg.Wait()
+	out := inParallel(len(hosts), func(i int) hostCerts { return e.observeHost(ctx, hosts[i]) })
 	return out, ctx.Err()
 }
 
 func (e *Env) observeHost(ctx context.Context, host string) hostCerts {
 	addrs, _ := e.Addresses(ctx, host)
 	targets := e.ConnectTargets(addrs, e.Dep.ReverseProxy.Port)
-	hc := hostCerts{Host: host, Resolved: len(addrs) > 0, Seen: make([]certSeen, len(targets))}
-	var wg sync.WaitGroup
-	for i, t := range targets {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			hc.Seen[i] = e.observe(ctx, host, t)
-		}()
-	}
-	wg.Wait()
-	return hc
+	return hostCerts{Host: host, Resolved: len(addrs) > 0,
+		Seen: inParallel(len(targets), func(i int) certSeen { return e.observe(ctx, host, targets[i]) })}
 }
 
 // observe takes the chain from the run's shared handshake. A proxy that

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 
@@ -108,21 +109,19 @@ func loadBackendRoots(file string) backendTrust {
 // each runs f for 0..n-1 at once and concatenates the results in index
 // order, so that concurrency never changes the report's order.
 func each(n int, f func(i int) []Result) []Result {
-	out := make([][]Result, n)
+	return slices.Concat(inParallel(n, f)...)
+}
+
+// inParallel runs f for 0..n-1 at once and returns the values in index
+// order, so that a check's wall time is its slowest item, not the sum.
+func inParallel[T any](n int, f func(i int) T) []T {
+	out := make([]T, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			out[i] = f(i)
-		}()
+		wg.Go(func() { out[i] = f(i) })
 	}
 	wg.Wait()
-	var all []Result
-	for _, rs := range out {
-		all = append(all, rs...)
-	}
-	return all
+	return out
 }
 
 // unreached is the result for a target whose request got no HTTP answer:

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"sync"
 
 	"github.com/lyncprobe/lyncprobe/config"
 	"github.com/lyncprobe/lyncprobe/probe"
@@ -41,17 +40,7 @@ func skipFor(prereq, target, host string) Result {
 
 // probeAll probes every target at once; results keep the targets' order.
 func (e *Env) probeAll(ctx context.Context, p config.Published, targets []Target) []Result {
-	out := make([]Result, len(targets))
-	var wg sync.WaitGroup
-	for i, t := range targets {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			out[i] = e.reachableVia(ctx, p, t)
-		}()
-	}
-	wg.Wait()
-	return out
+	return inParallel(len(targets), func(i int) Result { return e.reachableVia(ctx, p, targets[i]) })
 }
 
 func (e *Env) reachableVia(ctx context.Context, p config.Published, t Target) Result {

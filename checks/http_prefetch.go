@@ -27,11 +27,5 @@ func (e *Env) prefetchLinks(ctx context.Context, doc discoverDoc) {
 // fetchPages fetches host's paths at once and returns them in paths'
 // order, for checks that judge several paths one after another.
 func (e *Env) fetchPages(ctx context.Context, target, host string, paths []string) []fetched {
-	out := make([]fetched, len(paths))
-	var wg sync.WaitGroup
-	for i, p := range paths {
-		wg.Go(func() { out[i] = e.fetchPage(ctx, target+p, host, p) })
-	}
-	wg.Wait()
-	return out
+	return inParallel(len(paths), func(i int) fetched { return e.fetchPage(ctx, target+paths[i], host, paths[i]) })
 }
