@@ -58,14 +58,14 @@ func (b *backendClient) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // deadline bounds c's next exchange by ctx (or fallback); the returned
 // stop reports false when ctx ended first.
-func (b *backendConn) deadline(ctx context.Context, fallback time.Duration) func() bool {
+func (c *backendConn) deadline(ctx context.Context, fallback time.Duration) func() bool {
 	dl, ok := ctx.Deadline()
 	if !ok {
 		dl = time.Now().Add(fallback)
 	}
-	b.nc.SetDeadline(dl)
+	c.nc.SetDeadline(dl)
 	// A cancelled request (the client went away) unblocks at once.
-	return context.AfterFunc(ctx, func() { b.nc.SetDeadline(time.Unix(1, 0)) })
+	return context.AfterFunc(ctx, func() { c.nc.SetDeadline(time.Unix(1, 0)) })
 }
 
 // exchange writes req on c and reads the answer's header; the body is read
