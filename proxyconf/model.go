@@ -132,6 +132,14 @@ func syntaxErr(file string, line int, format string, args ...any) *SyntaxError {
 	return &SyntaxError{Pos: Pos{file, line}, Msg: fmt.Sprintf(format, args...)}
 }
 
+// readIncluded reads a file depth includes down from the one named.
+func readIncluded(file string, depth int) (string, error) {
+	if depth > maxInclude {
+		return "", syntaxErr(file, 1, "includes nested deeper than %d (an include loop?)", maxInclude)
+	}
+	return readFile(file)
+}
+
 func readFile(path string) (string, error) {
 	fi, err := os.Stat(path)
 	if err != nil {

@@ -81,10 +81,7 @@ type nginxParser struct {
 }
 
 func parseNginxFile(file string, depth int) ([]*directive, error) {
-	if depth > maxInclude {
-		return nil, syntaxErr(file, 1, "includes nested deeper than %d (an include loop?)", maxInclude)
-	}
-	text, err := readFile(file)
+	text, err := readIncluded(file, depth)
 	if err != nil {
 		return nil, err
 	}
