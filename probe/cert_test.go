@@ -131,25 +131,11 @@ func TestVersionOptions(t *testing.T) {
 	leaf, key := mintLeaf(t, root, "old.test")
 	cfg := &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{leaf.Raw}, PrivateKey: key}},
 		MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS11}
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.(*tls.Conn).Handshake()
-			c.Close()
-		}
-	}()
+	addr := handshakeServer(t, cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	for _, v := range TLSVersions {
-		f, err := Handshake(ctx, ln.Addr().String(), "old.test", VersionOptions(v))
+		f, err := Handshake(ctx, addr, "old.test", VersionOptions(v))
 		accepted := v <= tls.VersionTLS11
 		switch {
 		case accepted && (err != nil || f.Version != v):
@@ -159,7 +145,7 @@ func TestVersionOptions(t *testing.T) {
 		}
 	}
 	// The default handshake (TLS 1.2 and up) is refused by such a server.
-	if _, err := Handshake(ctx, ln.Addr().String(), "old.test", TLSOptions{}); KindOf(err) != KindTLSAlert {
+	if _, err := Handshake(ctx, addr, "old.test", TLSOptions{}); KindOf(err) != KindTLSAlert {
 		t.Errorf("default handshake: %v", err)
 	}
 }

@@ -13,23 +13,10 @@ import (
 func TestHandshakeMTLSKeepsTheChainWhenTheServerRequiresACert(t *testing.T) {
 	for _, v := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
 		_, cert := mint(t, []string{"sip.example"}, time.Now().Add(-time.Hour), time.Hour)
-		ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert},
+		addr := handshakeServer(t, &tls.Config{Certificates: []tls.Certificate{cert},
 			ClientAuth: tls.RequireAnyClientCert, MinVersion: v, MaxVersion: v})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ln.Close()
-		go func() {
-			for {
-				c, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				go func(c net.Conn) { c.(*tls.Conn).Handshake(); c.Close() }(c)
-			}
-		}()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		f, err := HandshakeMTLS(ctx, ln.Addr().String(), "sip.example")
+		f, err := HandshakeMTLS(ctx, addr, "sip.example")
 		cancel()
 		if err != nil {
 			t.Fatalf("%s: %v", TLSVersionName(v), err)

@@ -156,23 +156,10 @@ func TestTURNSilentUDPTimesOut(t *testing.T) {
 // malformed-answer or closed error, never a hang.
 func TestTURNOverTCPToATLSServer(t *testing.T) {
 	_, cert := mint(t, []string{"av.example"}, time.Now().Add(-time.Hour), time.Hour)
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() { c.(*tls.Conn).Handshake(); c.Close() }()
-		}
-	}()
+	addr := handshakeServer(t, &tls.Config{Certificates: []tls.Certificate{cert}})
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
-	if f, err := TURN(ctx, ln.Addr().String(), "tcp", DialectMSTURN); err == nil {
+	if f, err := TURN(ctx, addr, "tcp", DialectMSTURN); err == nil {
 		t.Errorf("TLS server answered MS-TURN: %+v", f)
 	}
 }
