@@ -85,15 +85,26 @@ func appendNew(list []string, s string) []string {
 	return append(list, s)
 }
 
-// perCert runs judge on every distinct certificate served.
-func (e *Env) perCert(ctx context.Context, judge func(sc *servedCert) Result) []Result {
+// servedCerts are the distinct certificates served, or the one result that
+// says why there are none (the check's time ran out, nothing answered).
+func (e *Env) servedCerts(ctx context.Context) ([]*servedCert, *Result) {
 	hosts, err := e.observeCerts(ctx)
 	if err != nil {
-		return []Result{{Status: Error, Message: e.Unfinished(ctx)}}
+		return nil, &Result{Status: Error, Message: e.Unfinished(ctx)}
 	}
 	served := distinctCerts(hosts)
 	if len(served) == 0 {
-		return []Result{noCertificate(hosts)}
+		r := noCertificate(hosts)
+		return nil, &r
+	}
+	return served, nil
+}
+
+// perCert runs judge on every distinct certificate served.
+func (e *Env) perCert(ctx context.Context, judge func(sc *servedCert) Result) []Result {
+	served, early := e.servedCerts(ctx)
+	if early != nil {
+		return []Result{*early}
 	}
 	out := make([]Result, 0, len(served))
 	for _, sc := range served {

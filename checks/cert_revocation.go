@@ -31,13 +31,9 @@ type revocationRef struct {
 // certRevocation: the CRL and OCSP addresses the served chains name
 // resolve and answer, as a client outside needs them to.
 func certRevocation(ctx context.Context, e *Env) []Result {
-	hosts, err := e.observeCerts(ctx)
-	if err != nil {
-		return []Result{{Status: Error, Message: e.Unfinished(ctx)}}
-	}
-	served := distinctCerts(hosts)
-	if len(served) == 0 {
-		return []Result{noCertificate(hosts)}
+	served, early := e.servedCerts(ctx)
+	if early != nil {
+		return []Result{*early}
 	}
 	var out []Result
 	for _, sc := range served {
