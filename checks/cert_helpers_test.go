@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/lyncprobe/lyncprobe/config"
+	"github.com/lyncprobe/lyncprobe/internal/tlstest"
 	"github.com/lyncprobe/lyncprobe/probe"
 	"github.com/miekg/dns"
 )
@@ -144,32 +145,7 @@ func certServeTLS(t *testing.T, chain []*x509.Certificate, key crypto.Signer, mi
 		raw = append(raw, c.Raw)
 	}
 	cfg := &tls.Config{Certificates: []tls.Certificate{{Certificate: raw, PrivateKey: key}}, MinVersion: minV, MaxVersion: maxV}
-	return serveHandshakes(t, cfg)
-}
-
-// serveHandshakes completes TLS handshakes with cfg on a loopback port until
-// the test ends: the cert checks only need the handshake.
-func serveHandshakes(t *testing.T, cfg *tls.Config) string {
-	t.Helper()
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(5 * time.Second))
-				c.(*tls.Conn).Handshake()
-			}()
-		}
-	}()
-	return ln.Addr().String()
+	return tlstest.HandshakeServer(t, cfg)
 }
 
 // certProbes resolve every name in names to 127.0.0.1 (others get

@@ -7,6 +7,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/base64"
+	"github.com/lyncprobe/lyncprobe/internal/tlstest"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -224,5 +225,5 @@ func certServeSNI(t *testing.T, certs map[string]tls.Certificate) string {
 		c := certs[h.ServerName]
 		return &c, nil
 	}}
-	return serveHandshakes(t, cfg)
+	return tlstest.HandshakeServer(t, cfg)
 }

@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"github.com/lyncprobe/lyncprobe/internal/tlstest"
 	"math/big"
 	"testing"
 	"time"
@@ -131,7 +132,7 @@ func TestVersionOptions(t *testing.T) {
 	leaf, key := mintLeaf(t, root, "old.test")
 	cfg := &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{leaf.Raw}, PrivateKey: key}},
 		MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS11}
-	addr := handshakeServer(t, cfg)
+	addr := tlstest.HandshakeServer(t, cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	for _, v := range TLSVersions {

@@ -55,27 +55,6 @@ func tlsServer(t *testing.T, cert tls.Certificate, h http.HandlerFunc) *httptest
 	return s
 }
 
-// handshakeServer completes TLS handshakes with cfg on a loopback port,
-// then hangs up, until the test ends; it returns the address.
-func handshakeServer(t *testing.T, cfg *tls.Config) string {
-	t.Helper()
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() { c.(*tls.Conn).Handshake(); c.Close() }()
-		}
-	}()
-	return ln.Addr().String()
-}
-
 func TestFetchSendsHostAndSNIIndependently(t *testing.T) {
 	roots, cert := mint(t, []string{"meet.contoso.test"}, time.Now().Add(-time.Hour), 24*time.Hour)
 	var gotHost, gotSNI string

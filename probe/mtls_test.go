@@ -3,6 +3,7 @@ package probe
 import (
 	"context"
 	"crypto/tls"
+	"github.com/lyncprobe/lyncprobe/internal/tlstest"
 	"net"
 	"testing"
 	"time"
@@ -13,7 +14,7 @@ import (
 func TestHandshakeMTLSKeepsTheChainWhenTheServerRequiresACert(t *testing.T) {
 	for _, v := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
 		_, cert := mint(t, []string{"sip.example"}, time.Now().Add(-time.Hour), time.Hour)
-		addr := handshakeServer(t, &tls.Config{Certificates: []tls.Certificate{cert},
+		addr := tlstest.HandshakeServer(t, &tls.Config{Certificates: []tls.Certificate{cert},
 			ClientAuth: tls.RequireAnyClientCert, MinVersion: v, MaxVersion: v})
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		f, err := HandshakeMTLS(ctx, addr, "sip.example")

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/hex"
+	"github.com/lyncprobe/lyncprobe/internal/tlstest"
 	"net"
 	"strings"
 	"testing"
@@ -156,7 +157,7 @@ func TestTURNSilentUDPTimesOut(t *testing.T) {
 // malformed-answer or closed error, never a hang.
 func TestTURNOverTCPToATLSServer(t *testing.T) {
 	_, cert := mint(t, []string{"av.example"}, time.Now().Add(-time.Hour), time.Hour)
-	addr := handshakeServer(t, &tls.Config{Certificates: []tls.Certificate{cert}})
+	addr := tlstest.HandshakeServer(t, &tls.Config{Certificates: []tls.Certificate{cert}})
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	if f, err := TURN(ctx, addr, "tcp", DialectMSTURN); err == nil {
