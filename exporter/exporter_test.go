@@ -27,7 +27,12 @@ func startLab(t testing.TB, dir, name string, faults ...string) {
 
 func startServer(t testing.TB, dir string) (*exporter.Server, *httptest.Server) {
 	t.Helper()
-	s, err := exporter.New(exporter.Options{Paths: []string{dir}})
+	return startServerWith(t, exporter.Options{Paths: []string{dir}, EnableLifecycle: true})
+}
+
+func startServerWith(t testing.TB, o exporter.Options) (*exporter.Server, *httptest.Server) {
+	t.Helper()
+	s, err := exporter.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,11 +1,36 @@
 package exporter
 
 import (
+	"runtime"
+	"runtime/debug"
 	"time"
 
 	"github.com/lyncprobe/lyncprobe/checks"
 	"github.com/prometheus/client_golang/prometheus"
 )
+
+// suppressedStatus is the status label of a result an `ignore:` rule of
+// the config matched. Such a result has 1 only there, and 0 for its own
+// status: an accepted finding fires no rule that selects status="fail",
+// the shipped ones and any written in their shape.
+const suppressedStatus = "suppressed"
+
+// statusLabels are the values of lyncprobe_check_status's status label.
+func statusLabels() []string {
+	out := make([]string, 0, len(checks.Statuses)+1)
+	for _, st := range checks.Statuses {
+		out = append(out, st.String())
+	}
+	return append(out, suppressedStatus)
+}
+
+// statusLabel is the status a result is exported with.
+func statusLabel(r checks.Result) string {
+	if r.Suppressed {
+		return suppressedStatus
+	}
+	return r.Status.String()
+}
 
 // probeRegistry holds one probe's metrics. Every status gets a series,
 // 1 for the result's and 0 for the others, so that alert rules select
@@ -14,7 +39,7 @@ func probeRegistry(dep string, rs []checks.Result, took time.Duration) *promethe
 	reg := prometheus.NewRegistry()
 	labels := []string{"deployment", "check", "target", "via"}
 	status := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "lyncprobe_check_status",
-		Help: "1 for the status the check's result has, 0 for the other statuses."}, append(labels, "status"))
+		Help: "1 for the status the check's result has, 0 for the other statuses; status=\"suppressed\" for a result an ignore rule accepted."}, append(labels, "status"))
 	duration := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "lyncprobe_check_duration_seconds",
 		Help: "How long the check took."}, labels)
 	notAfter := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "lyncprobe_cert_not_after_timestamp_seconds",
@@ -27,12 +52,13 @@ func probeRegistry(dep string, rs []checks.Result, took time.Duration) *promethe
 		Help: "How long the probe took."})
 	reg.MustRegister(status, duration, notAfter, backends, success, probeDur)
 	for _, r := range rs {
-		for _, st := range checks.Statuses {
+		got := statusLabel(r)
+		for _, st := range statusLabels() {
 			v := 0.0
-			if st == r.Status {
+			if st == got {
 				v = 1
 			}
-			status.WithLabelValues(dep, r.ID, r.Target, r.Via, st.String()).Set(v)
+			status.WithLabelValues(dep, r.ID, r.Target, r.Via, st).Set(v)
 		}
 		duration.WithLabelValues(dep, r.ID, r.Target, r.Via).Set(r.Duration.Seconds())
 	}
@@ -100,4 +126,28 @@ func AffinityBackends(rs []checks.Result) map[string]int {
 		out[t] = len(fes)
 	}
 	return out
+}
+
+// buildInfo is lyncprobe_build_info, in the shape of every Prometheus
+// component's *_build_info: 1, with the version in labels.
+func buildInfo(version string) prometheus.Collector {
+	revision := "unknown"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if version == "" {
+			version = bi.Main.Version
+		}
+		for _, kv := range bi.Settings {
+			if kv.Key == "vcs.revision" {
+				revision = kv.Value
+			}
+		}
+	}
+	if version == "" {
+		version = "(devel)"
+	}
+	g := prometheus.NewGauge(prometheus.GaugeOpts{Name: "lyncprobe_build_info",
+		Help:        "A metric with a constant 1 labelled by the version, VCS revision and Go version lyncprobe was built from.",
+		ConstLabels: prometheus.Labels{"version": version, "revision": revision, "goversion": runtime.Version()}})
+	g.Set(1)
+	return g
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/lyncprobe/lyncprobe/checks"
@@ -32,14 +33,14 @@ func (s *Server) probe(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), s.timeout(r))
 	defer cancel()
 	start := time.Now()
-	if !s.acquire(ctx) {
-		http.Error(w, "too many probes running; none finished before the scrape timeout", http.StatusServiceUnavailable)
+	if code, msg := s.acquire(ctx); code != 0 {
+		http.Error(w, msg, code)
 		return
 	}
 	o := fleet.Options{Check: s.o.Check}
 	o.Check.Only = only
 	rs, _ := fleet.One(ctx, dep, o)
-	<-s.sem
+	s.release()
 	took := time.Since(start)
 	s.remember(name, module, rs, took)
 	if q.Get("debug") == "true" {
@@ -51,13 +52,39 @@ func (s *Server) probe(w http.ResponseWriter, r *http.Request) {
 	promhttp.HandlerFor(reg, promhttp.HandlerOpts{}).ServeHTTP(w, r)
 }
 
-func (s *Server) acquire(ctx context.Context) bool {
+// acquire takes a probe slot, waiting for one while ctx lasts. At most
+// MaxWaiting probes wait: a caller that holds many requests open gets 503
+// at once for the excess rather than a goroutine and a slot's wait each.
+// It answers 0 with the slot taken, else the HTTP status and message.
+func (s *Server) acquire(ctx context.Context) (int, string) {
+	if s.pending.Add(1) > int64(s.o.MaxProbes+s.o.MaxWaiting) {
+		s.pending.Add(-1)
+		return http.StatusServiceUnavailable, fmt.Sprintf("too many probes: %d running and %d waiting", s.o.MaxProbes, s.o.MaxWaiting)
+	}
 	select {
 	case s.sem <- struct{}{}:
-		return true
+		return 0, ""
 	case <-ctx.Done():
-		return false
+		s.pending.Add(-1)
+		return http.StatusServiceUnavailable, "too many probes running; none finished before the scrape timeout"
 	}
+}
+
+func (s *Server) release() {
+	<-s.sem
+	s.pending.Add(-1)
+}
+
+// liveModules are the modules ?module= takes besides "all": every module
+// with a live check (proxy judges files only and runs in validate).
+func liveModules() []string {
+	var out []string
+	for _, m := range checks.Modules() {
+		if checks.ValidateLiveModules([]string{m}) == nil {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // moduleSelection maps ?module= to checks.Options.Only: "" and "all" run
@@ -66,18 +93,19 @@ func moduleSelection(module string) ([]string, error) {
 	if module == "" || module == "all" {
 		return nil, nil
 	}
-	if err := checks.ValidateLiveModules([]string{module}); err != nil {
-		return nil, fmt.Errorf("module: %w", err)
+	if checks.ValidateLiveModules([]string{module}) != nil {
+		return nil, fmt.Errorf("unknown module %q: want one of %s, all", module, strings.Join(liveModules(), ", "))
 	}
 	return []string{module}, nil
 }
 
 // timeout is Prometheus' scrape timeout less the offset, so that the
-// answer arrives before Prometheus gives up; DefaultTimeout without one.
+// answer arrives before Prometheus gives up; Timeout without one. The
+// header comes from the caller, so Timeout is also its ceiling.
 func (s *Server) timeout(r *http.Request) time.Duration {
 	v, err := strconv.ParseFloat(r.Header.Get("X-Prometheus-Scrape-Timeout-Seconds"), 64)
-	if err != nil || v <= 0 {
-		return s.o.DefaultTimeout
+	if err != nil || !(v > 0) || v > (s.o.Timeout+s.o.TimeoutOffset).Seconds() {
+		return s.o.Timeout // also NaN, +Inf and 1e9
 	}
 	d := time.Duration(v * float64(time.Second))
 	if d > s.o.TimeoutOffset {
