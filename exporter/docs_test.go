@@ -6,8 +6,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/lyncprobe/lyncprobe/checks"
+	"github.com/prometheus/common/model"
 )
 
 const docsDir = "../docs/prometheus"
@@ -52,6 +54,25 @@ func TestAlertRulesNameRealChecksAndMetrics(t *testing.T) {
 	for _, m := range regexp.MustCompile(`lyncprobe_[a-z_]+`).FindAllString(string(b), -1) {
 		if !metrics[m] {
 			t.Errorf("alert rules use metric %s, which the exporter does not export", m)
+		}
+	}
+}
+
+// TestExampleScrapeIntervalsStayUnderTheLookback: a scrape interval of
+// Prometheus' 5m lookback or more makes the series vanish between scrapes.
+func TestExampleScrapeIntervalsStayUnderTheLookback(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(docsDir, "prometheus.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := regexp.MustCompile(`scrape_interval:\s*(\S+)`).FindAllStringSubmatch(string(b), -1)
+	if len(ms) == 0 {
+		t.Fatal("the example sets no scrape_interval")
+	}
+	for _, m := range ms {
+		d, err := model.ParseDuration(m[1])
+		if err != nil || time.Duration(d) > 4*time.Minute {
+			t.Errorf("scrape_interval %s: want well under the 5m lookback (%v)", m[1], err)
 		}
 	}
 }

@@ -155,8 +155,11 @@ func TestProbeRejectsUnknownTargetAndModule(t *testing.T) {
 	if code, body := get(t, ts, "/probe?target=nope"); code != http.StatusBadRequest || !strings.Contains(body, `unknown target "nope"`) {
 		t.Errorf("unknown target: HTTP %d %q, want 400 naming it", code, body)
 	}
-	if code, _ := get(t, ts, "/probe?target=one&module=bogus"); code != http.StatusBadRequest {
-		t.Errorf("unknown module: HTTP %d, want 400", code)
+	for _, m := range []string{"bogus", "proxy"} {
+		code, body := get(t, ts, "/probe?target=one&module="+m)
+		if code != http.StatusBadRequest || !strings.Contains(body, "all") || !strings.Contains(body, "dns") || strings.Contains(body, "proxy,") || strings.Contains(body, "proxy ") {
+			t.Errorf("module %s: HTTP %d %q, want 400 listing the modules /probe takes (all, not proxy)", m, code, body)
+		}
 	}
 	code, body := get(t, ts, "/probe?target=one&module=dns&debug=true")
 	if code != http.StatusOK || !strings.Contains(body, "lyncprobe check: one") || !strings.Contains(body, "dns.resolves") {
@@ -178,7 +181,7 @@ func TestReloadRejectsABadConfigAndKeepsTheOld(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("reload with a bad config: HTTP %d, want 400", resp.StatusCode)
 	}
-	if _, m := get(t, ts, "/metrics"); !strings.Contains(m, "lyncprobe_config_last_reload_successful 0") || !strings.Contains(m, "process_") {
+	if _, m := get(t, ts, "/metrics"); !strings.Contains(m, "lyncprobe_config_last_reload_successful 0") || !strings.Contains(m, "process_") || !strings.Contains(m, "lyncprobe_build_info{") {
 		t.Errorf("/metrics after a rejected reload:\n%s", grep(m, "lyncprobe_"))
 	}
 	if v := value(scrape(t, ts, "one", "dns"), "lyncprobe_probe_success", nil); v != 1 {
