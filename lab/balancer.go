@@ -64,25 +64,16 @@ type balancer struct {
 	rr         atomic.Uint64
 }
 
+// start accepts clients, as many at once as one proxy node takes.
 func (b *balancer) start() {
-	b.wg.Add(1)
-	go func() {
-		defer b.wg.Done()
-		for {
-			c, err := b.ln.Accept()
-			if err != nil {
-				return
-			}
-			if b.conns.add(c) {
-				b.wg.Add(1)
-				go b.handle(c)
-			}
+	acceptLoop(b.ctx, b.ln, maxProxyConns, &b.wg, func(c net.Conn) {
+		if b.conns.add(c) {
+			b.handle(c)
 		}
-	}()
+	})
 }
 
 func (b *balancer) handle(c net.Conn) {
-	defer b.wg.Done()
 	defer b.conns.remove(c)
 	if !b.pause(b.ctx) {
 		return

@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"golang.org/x/net/netutil"
 )
 
 // crlSite is the lab CA's CRL distribution point: plain HTTP on the lab's
@@ -37,17 +39,7 @@ func (l *Lab) listenCRL() error {
 	}
 	l.closers = append(l.closers, dead)
 	l.crl.deadURL = "http://" + dead.Addr().String() + "/crl/issuing.crl"
-	l.wg.Add(1)
-	go func() {
-		defer l.wg.Done()
-		for {
-			c, err := dead.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
+	acceptLoop(l.ctx, dead, maxEdgeConns, &l.wg, func(c net.Conn) { c.Close() })
 	return nil
 }
 
@@ -69,6 +61,6 @@ func (l *Lab) serveCRL(now time.Time) error {
 			w.Write(der)
 		})
 	}
-	l.serve(l.newHTTPServer(mux), l.crl.ln)
+	l.serve(l.newHTTPServer(mux), netutil.LimitListener(l.crl.ln, maxProxyConns))
 	return nil
 }

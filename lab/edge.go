@@ -87,28 +87,17 @@ func (l *Lab) startEdge() error {
 	return l.startAVUDP()
 }
 
-// acceptEach serves every connection of ln in its own goroutine; each
-// ends within 10 seconds or when the lab closes.
+// acceptEach serves every connection of ln in its own goroutine, at most
+// maxEdgeConns at once; each ends within 10 seconds or when the lab
+// closes.
 func (l *Lab) acceptEach(ln net.Listener, serve func(net.Conn)) {
-	l.wg.Add(1)
-	go func() {
-		defer l.wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			l.wg.Add(1)
-			go func() {
-				defer l.wg.Done()
-				defer c.Close()
-				stop := context.AfterFunc(l.ctx, func() { c.Close() })
-				defer stop()
-				c.SetDeadline(time.Now().Add(10 * time.Second))
-				serve(c)
-			}()
-		}
-	}()
+	acceptLoop(l.ctx, ln, maxEdgeConns, &l.wg, func(c net.Conn) {
+		defer c.Close()
+		stop := context.AfterFunc(l.ctx, func() { c.Close() })
+		defer stop()
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		serve(c)
+	})
 }
 
 // tlsHello completes the TLS handshake and hangs up: the lab speaks no SIP
