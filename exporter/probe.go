@@ -93,8 +93,12 @@ func moduleSelection(module string) ([]string, error) {
 	if module == "" || module == "all" {
 		return nil, nil
 	}
-	if checks.ValidateLiveModules([]string{module}) != nil {
-		return nil, fmt.Errorf("unknown module %q: want one of %s, all", module, strings.Join(liveModules(), ", "))
+	takes := "one of " + strings.Join(liveModules(), ", ") + ", all"
+	if checks.ValidateModules([]string{module}) != nil {
+		return nil, fmt.Errorf("unknown module %q: want %s", module, takes)
+	}
+	if err := checks.ValidateLiveModules([]string{module}); err != nil {
+		return nil, fmt.Errorf("%w; /probe takes %s", err, takes)
 	}
 	return []string{module}, nil
 }
