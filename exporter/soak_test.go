@@ -75,7 +75,6 @@ func TestSoakDeadAndLiveLabs(t *testing.T) {
 		answered.Load(), failed.Load(), before, runtime.NumGoroutine())
 }
 
-
 func soakScrape(c *http.Client, addr, target, module string) error {
 	resp, err := c.Get("http://" + addr + "/probe?target=" + target + "&module=" + module)
 	if err != nil {
