@@ -50,7 +50,8 @@ func TestAlertRulesNameRealChecksAndMetrics(t *testing.T) {
 	metrics := map[string]bool{"lyncprobe_check_status": true, "lyncprobe_check_duration_seconds": true,
 		"lyncprobe_cert_not_after_timestamp_seconds": true, "lyncprobe_affinity_backends": true,
 		"lyncprobe_probe_success": true, "lyncprobe_probe_duration_seconds": true, "lyncprobe_deployments": true,
-		"lyncprobe_config_last_reload_successful": true, "lyncprobe_config_last_reload_success_timestamp_seconds": true}
+		"lyncprobe_config_last_reload_successful": true, "lyncprobe_config_last_reload_success_timestamp_seconds": true,
+		"lyncprobe_build_info": true, "lyncprobe_probes_running": true, "lyncprobe_probes_waiting": true}
 	for _, m := range regexp.MustCompile(`lyncprobe_[a-z_]+`).FindAllString(string(b), -1) {
 		if !metrics[m] {
 			t.Errorf("alert rules use metric %s, which the exporter does not export", m)
