@@ -15,7 +15,8 @@ import (
 const docsDir = "../docs/prometheus"
 
 // TestPrometheusDocsArePromtoolValid runs promtool (Debian package
-// prometheus) on the example scrape config and alert rules.
+// prometheus) on the example scrape config and alert rules, and the rules'
+// unit tests (a suppressed finding fires nothing, the same unaccepted does).
 func TestPrometheusDocsArePromtoolValid(t *testing.T) {
 	promtool, err := exec.LookPath("promtool")
 	if err != nil {
@@ -24,6 +25,7 @@ func TestPrometheusDocsArePromtoolValid(t *testing.T) {
 	for _, args := range [][]string{
 		{"check", "config", filepath.Join(docsDir, "prometheus.yml")},
 		{"check", "rules", filepath.Join(docsDir, "lyncprobe-alerts.yml")},
+		{"test", "rules", filepath.Join(docsDir, "lyncprobe-alerts.test.yml")},
 	} {
 		if out, err := exec.Command(promtool, args...).CombinedOutput(); err != nil {
 			t.Errorf("promtool %v: %v\n%s", args, err, out)
