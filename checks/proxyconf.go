@@ -3,7 +3,9 @@ package checks
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -20,12 +22,14 @@ import (
 // live check's ID (proxyconf_judge.go); the rest are proxy.* checks in the
 // registry, marked Offline so that `check` never runs them.
 
-// ParseProxyConfigs parses reverse_proxy.config_files. A file that does
-// not parse is an error naming it and its line.
-func ParseProxyConfigs(items []config.ProxyConfigFile) ([]*proxyconf.Config, error) {
+// ParseProxyConfigs parses reverse_proxy.config_files, resolving the
+// paths they name as the proxy does, then through each item's root and
+// pathMap (reverse_proxy.path_map and validate --path-map). A file that
+// does not parse is an error naming it and its line.
+func ParseProxyConfigs(ctx context.Context, items []config.ProxyConfigFile, pathMap map[string]string) ([]*proxyconf.Config, error) {
 	out := make([]*proxyconf.Config, 0, len(items))
 	for _, it := range items {
-		c, err := proxyconf.Parse(it.Path, proxyconf.Family(it.Family))
+		c, err := proxyconf.ParseWith(ctx, it.Path, proxyconf.Options{Family: proxyconf.Family(it.Family), Root: it.Root, PathMap: pathMap})
 		if err != nil {
 			return nil, err
 		}
@@ -199,18 +203,36 @@ func proxyCertificateFiles(_ context.Context, e *Env) []Result {
 	return out
 }
 
-func judgeCertFile(l lyncSite, f proxyconf.Value) Result {
-	r := Result{Target: l.target(), Evidence: map[string]any{"file": f.Value}}
-	chain, err := readCertQuiet(f.Value)
-	if err != nil {
+func judgeCertFile(l lyncSite, f proxyconf.FileRef) Result {
+	r := Result{Target: l.target(), Evidence: map[string]any{"file": f.Path, "written": f.Written}}
+	chain, err := readCertQuiet(f.Path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		// The normal case in CI: keys live on the proxy host, never in
+		// the repository. Nothing can be judged, nothing is wrong.
+		r.Status = Skip
+		r.Message = fmt.Sprintf("the certificate file %s (%s in the configuration) is not on this machine: not judged", ShowPath(f.Path), f.Written)
+		r.Remedy = "To judge it, make it readable here: map the proxy host's folder to a local one with reverse_proxy.path_map (or validate --path-map " + filepath.Dir(hostPath(f)) + "=DIR), " +
+			"set the config file's root when the proxy's folder is checked out elsewhere, or list a copy of the certificate (no key needed) under tls.certificate_files."
+		return at(r, f.Pos)
+	case err != nil:
 		r.Status = Fail
-		r.Message = fmt.Sprintf("the certificate file %s cannot be used: %v", ShowPath(f.Value), err)
-		r.Remedy = "Install the reverse proxy certificate (with its intermediates) at " + f.Value + ", or correct the path; the proxy will not start or will serve no certificate for these names."
+		r.Message = fmt.Sprintf("the certificate file %s cannot be used: %v", ShowPath(f.Path), err)
+		r.Remedy = "Install the reverse proxy certificate (with its intermediates) at " + f.Written + ", or correct the path; the proxy will not start or will serve no certificate for these names."
 		return at(r, f.Pos)
 	}
 	r.Status = Pass
-	r.Message = fmt.Sprintf("%s holds %d certificate(s), the first for %s", ShowPath(f.Value), len(chain), certName(chain[0]))
+	r.Message = fmt.Sprintf("%s holds %d certificate(s), the first for %s", ShowPath(f.Path), len(chain), certName(chain[0]))
 	return at(r, f.Pos)
+}
+
+// hostPath is the certificate's path as the proxy host sees it, for the
+// path_map advice.
+func hostPath(f proxyconf.FileRef) string {
+	if filepath.IsAbs(f.Written) {
+		return f.Written
+	}
+	return f.Path
 }
 
 // proxyTimeouts: the proxy waits at least 960 s for an answer, which
@@ -273,5 +295,12 @@ func proxySSLOffload(_ context.Context, e *Env) []Result {
 // readCertQuiet reads a certificate file a proxy names; a PFX there has
 // no password we could know.
 func readCertQuiet(path string) ([]*x509.Certificate, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file (a device or pipe): not read", path)
+	}
 	return probe.ReadCertFile(path, func() (string, error) { return "", nil })
 }

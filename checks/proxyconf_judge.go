@@ -220,12 +220,12 @@ var cookieFix = map[proxyconf.Family]string{
 func (e *Env) predictCoverage(l lyncSite) []Result {
 	var out []Result
 	for _, f := range l.site.CertFiles {
-		chain, err := readCertQuiet(f.Value)
+		chain, err := readCertQuiet(f.Path)
 		if err != nil {
 			continue // proxy.certificate-files names it
 		}
 		for _, p := range l.names {
-			r := judgeCoverage(certSeen{Host: p.Host, Via: "file " + f.Value, File: f.Value, Chain: chain})
+			r := judgeCoverage(certSeen{Host: p.Host, Via: "file " + f.Path, File: f.Path, Chain: chain})
 			r.ID, r.Target = "cert.san-coverage", p.Host
 			out = append(out, at(r, f.Pos))
 		}

@@ -61,6 +61,9 @@ type ReverseProxy struct {
 	// ConfigFiles are the proxy's own configuration files, which
 	// `lyncprobe validate` parses (proxyfiles.go).
 	ConfigFiles []ProxyConfigFile `yaml:"config_files"`
+	// PathMap maps absolute paths as the proxy host names them (keys) to
+	// local folders, for the files config_files name (proxyfiles.go).
+	PathMap map[string]string `yaml:"path_map"`
 }
 
 // HTTPPublishedPort is the published plain-HTTP port, 0 when not published.

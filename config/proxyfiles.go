@@ -2,6 +2,8 @@ package config
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -20,9 +22,15 @@ var ProxyFamilies = []string{"nginx", "haproxy", "apache", "arr"}
 //	config_files:
 //	  - nginx/lync.conf
 //	  - {path: edge/haproxy.cfg, family: haproxy}
+//	  - {path: httpd/conf/httpd.conf, root: httpd}
+//
+// root is the local folder that stands for the proxy's configuration
+// root (nginx's prefix, Apache's ServerRoot), for files checked out
+// somewhere else than on the proxy host.
 type ProxyConfigFile struct {
 	Path   string // absolute after Load
 	Family string // "" = detect from the file name and content
+	Root   string // "" = the family's default; absolute after Load
 }
 
 // UnmarshalYAML reads either form.
@@ -38,7 +46,7 @@ func (c *ProxyConfigFile) UnmarshalYAML(n *yaml.Node) error {
 }
 
 func (c *ProxyConfigFile) fromMapping(n *yaml.Node) error {
-	return stringFields(n, map[string]*string{"path": &c.Path, "family": &c.Family}, "path or family")
+	return stringFields(n, map[string]*string{"path": &c.Path, "family": &c.Family, "root": &c.Root}, "path, family or root")
 }
 
 // checkProxyConfigFiles makes the paths absolute against the config's
@@ -55,6 +63,42 @@ func (l *loader) checkProxyConfigFiles(key string, items []ProxyConfigFile) {
 			l.fail(ik, "family: must be one of %s", strings.Join(ProxyFamilies, ", "))
 		default:
 			l.readable(ik, &c.Path, "")
+			if c.Root != "" {
+				l.localDir(ik+".root", &c.Root)
+			}
 		}
+	}
+}
+
+// checkPathMap: each key is an absolute path as the proxy host names it,
+// each value a local folder (relative to the config's folder).
+func (l *loader) checkPathMap(key string, m map[string]string) {
+	for from, to := range m {
+		switch {
+		case !filepath.IsAbs(from) && !strings.HasPrefix(from, "/"):
+			l.fail(key, "%s: must be an absolute path, as the proxy host names it", from)
+		case strings.TrimSpace(to) == "":
+			l.fail(key, "%s: needs a local folder", from)
+		default:
+			local := to
+			l.localDir(key, &local)
+			m[from] = local
+		}
+	}
+}
+
+// localDir makes a folder absolute against the config's folder and checks
+// it is one.
+func (l *loader) localDir(key string, p *string) {
+	path := *p
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(filepath.Dir(l.file), path)
+	}
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	*p = path
+	if fi, err := os.Stat(path); err != nil || !fi.IsDir() {
+		l.fail(key, "%s is not a folder here", path)
 	}
 }

@@ -115,6 +115,7 @@ var schemaDescriptions = map[string]string{
 	"reverse_proxy.port":        "published HTTPS port (default 443)",
 	"reverse_proxy.http_port":   "published HTTP port (default 80); 0 = not published",
 	"reverse_proxy.nodes":       "array members probed one by one, address[:port]",
+	"reverse_proxy.path_map":    "for validate: absolute paths as the proxy host names them mapped to local folders",
 	"edge":                      "the Edge (not published by the reverse proxy)",
 	"edge.access":               "Access Edge FQDN",
 	"dns.resolvers":             "public-view resolvers, host[:port] (default: the system resolver)",

@@ -242,6 +242,7 @@ func (l *loader) checkReverseProxy(rp *ReverseProxy) {
 	}
 	l.hostPorts("reverse_proxy.nodes", rp.Nodes, defPort)
 	l.checkProxyConfigFiles("reverse_proxy.config_files", rp.ConfigFiles)
+	l.checkPathMap("reverse_proxy.path_map", rp.PathMap)
 }
 
 func (l *loader) checkEdge(e *Edge) {

@@ -1,7 +1,6 @@
 package proxyconf
 
 import (
-	"path/filepath"
 	"strconv"
 	"strings"
 )
@@ -27,20 +26,25 @@ func apacheLines(text string) (lines []string, nums []int) {
 }
 
 type apacheParser struct {
+	l     *loader
 	file  string
 	lines []string
 	nums  []int
 	i     int
-	depth int
+	depth int // include depth
+	nest  int // section depth
+	// explicitRoot: the user set the root, so ServerRoot only says what
+	// the proxy host calls it.
+	explicitRoot bool
 }
 
-func parseApacheFile(file string, depth int) ([]*directive, error) {
-	text, err := readIncluded(file, depth)
+func parseApacheFile(l *loader, file string, depth int, explicitRoot bool) ([]*directive, error) {
+	text, err := l.read(file, depth)
 	if err != nil {
 		return nil, err
 	}
 	lines, nums := apacheLines(text)
-	p := &apacheParser{file: file, lines: lines, nums: nums, depth: depth}
+	p := &apacheParser{l: l, file: file, lines: lines, nums: nums, depth: depth, explicitRoot: explicitRoot}
 	return p.block("")
 }
 
@@ -55,24 +59,23 @@ func (p *apacheParser) block(section string) ([]*directive, error) {
 		case strings.HasPrefix(l, "</"):
 			name := strings.TrimSuffix(strings.TrimPrefix(l, "</"), ">")
 			if !strings.EqualFold(name, section) {
-				return nil, syntaxErr(p.file, line, "%s closes no open <%s> section", l, name)
+				if section == "" {
+					return nil, syntaxErr(p.file, line, "</%s> closes no open section", token(name))
+				}
+				return nil, syntaxErr(p.file, line, "</%s> where </%s> was expected", token(name), token(section))
 			}
 			return out, nil
 		case strings.HasPrefix(l, "<"):
-			if !strings.HasSuffix(l, ">") {
-				return nil, syntaxErr(p.file, line, "section %s has no closing \">\"", l)
-			}
-			w := haproxyWords(strings.TrimSuffix(l[1:], ">"))
-			if len(w) == 0 {
-				return nil, syntaxErr(p.file, line, "empty section tag")
-			}
-			b, err := p.block(w[0])
+			d, err := p.section(l, pos)
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, &directive{Name: strings.ToLower(w[0]), Args: w[1:], Pos: pos, Block: b})
+			out = append(out, d)
 		default:
 			w := haproxyWords(l)
+			if len(w) == 0 {
+				continue // a line of quotes only
+			}
 			d := &directive{Name: strings.ToLower(w[0]), Args: w[1:], Pos: pos}
 			if (d.Name == "include" || d.Name == "includeoptional") && len(d.Args) == 1 {
 				inc, err := p.include(d)
@@ -82,26 +85,60 @@ func (p *apacheParser) block(section string) ([]*directive, error) {
 				out = append(out, inc...)
 				continue
 			}
+			if d.Name == "serverroot" && len(d.Args) == 1 {
+				p.l.setServerRoot(d.Args[0], p.explicitRoot)
+			}
 			out = append(out, d)
 		}
 	}
 	if section != "" {
-		return nil, syntaxErr(p.file, p.nums[len(p.nums)-1], "<%s> is never closed", section)
+		return nil, syntaxErr(p.file, p.nums[len(p.nums)-1], "<%s> is never closed, expecting </%s>", token(section), token(section))
 	}
 	return out, nil
 }
 
-func (p *apacheParser) include(d *directive) ([]*directive, error) {
-	files, err := filepath.Glob(resolvePath(filepath.Dir(p.file), d.Args[0]))
-	if err != nil {
-		return nil, syntaxErr(p.file, d.Pos.Line, "%s %s: %v", d.Name, d.Args[0], err)
+func (p *apacheParser) section(l string, pos Pos) (*directive, error) {
+	if !strings.HasSuffix(l, ">") {
+		return nil, syntaxErr(p.file, pos.Line, "section %s has no closing \">\"", token(l))
 	}
-	if len(files) == 0 && d.Name == "include" && !strings.ContainsAny(d.Args[0], "*?[") {
-		return nil, syntaxErr(p.file, d.Pos.Line, "Include %s: no such file", d.Args[0])
+	w := haproxyWords(strings.TrimSuffix(l[1:], ">"))
+	if len(w) == 0 {
+		return nil, syntaxErr(p.file, pos.Line, "empty section tag")
+	}
+	if p.nest++; p.nest > maxNesting {
+		return nil, syntaxErr(p.file, pos.Line, "sections nested deeper than %d", maxNesting)
+	}
+	b, err := p.block(w[0])
+	if err != nil {
+		return nil, err
+	}
+	p.nest--
+	return &directive{Name: strings.ToLower(w[0]), Args: w[1:], Pos: pos, Block: b}, nil
+}
+
+// include splices the files Include or IncludeOptional names. Apache
+// resolves a relative path against ServerRoot; the path may be a
+// wildcard, and a folder (or a wildcard matching one) includes every file
+// in it and its subfolders, in alphabetical order. Include fails when a
+// plain file is missing; IncludeOptional never does
+// (https://httpd.apache.org/docs/2.4/mod/core.html#include).
+func (p *apacheParser) include(d *directive) ([]*directive, error) {
+	arg := d.Args[0]
+	pattern := p.l.local(arg)
+	matches, err := p.l.glob(pattern)
+	if err != nil {
+		return nil, syntaxErr(p.file, d.Pos.Line, "%s %s: %v", d.Name, token(arg), err)
+	}
+	if len(matches) == 0 && d.Name == "include" && !strings.ContainsAny(arg, "*?[") {
+		return nil, syntaxErr(p.file, d.Pos.Line, "Include %s: no such file %s (relative paths resolve against ServerRoot; set the file's root or reverse_proxy.path_map when the files are checked out elsewhere)", token(arg), pattern)
+	}
+	files, err := p.l.expandDirs(matches)
+	if err != nil {
+		return nil, syntaxErr(p.file, d.Pos.Line, "%s %s: %v", d.Name, token(arg), err)
 	}
 	var out []*directive
 	for _, f := range files {
-		ds, err := parseApacheFile(f, p.depth+1)
+		ds, err := parseApacheFile(p.l, f, p.depth+1, p.explicitRoot)
 		if err != nil {
 			return nil, err
 		}
@@ -126,17 +163,18 @@ func flatten(ds []*directive) []*directive {
 }
 
 type apacheScope struct {
+	l         *loader
 	balancers map[string]*directive // "balancer://name" -> <Proxy>
 	global    []*directive
 }
 
-func parseApache(file, _ string) (*Config, error) {
-	ds, err := parseApacheFile(file, 0)
+func parseApache(l *loader, file string, explicitRoot bool) (*Config, error) {
+	ds, err := parseApacheFile(l, file, 0, explicitRoot)
 	if err != nil {
 		return nil, err
 	}
 	ds = flatten(ds)
-	sc := apacheScope{balancers: map[string]*directive{}, global: ds}
+	sc := apacheScope{l: l, balancers: map[string]*directive{}, global: ds}
 	var vhosts []*directive
 	for _, d := range ds {
 		if d.Name == "virtualhost" {
@@ -170,7 +208,6 @@ func (sc apacheScope) site(v *directive) *Site {
 		_, port := splitHostPort(a)
 		s.Ports = append(s.Ports, port)
 	}
-	dir := filepath.Dir(v.Pos.File)
 	for _, d := range v.Block {
 		switch d.Name {
 		case "servername", "serveralias":
@@ -180,7 +217,8 @@ func (sc apacheScope) site(v *directive) *Site {
 			}
 		case "sslcertificatefile":
 			if len(d.Args) > 0 {
-				s.CertFiles = append(s.CertFiles, Value{resolvePath(dir, d.Args[0]), d.Pos})
+				// Relative to ServerRoot (https://httpd.apache.org/docs/2.4/mod/mod_ssl.html#sslcertificatefile).
+				s.CertFiles = append(s.CertFiles, FileRef{sc.l.local(d.Args[0]), d.Args[0], d.Pos})
 			}
 		case "proxypass":
 			if len(d.Args) >= 2 && d.Args[1] != "!" {

@@ -69,15 +69,18 @@ func parseXML(file, text string) (*xmlNode, error) {
 		if err != nil {
 			var se *xml.SyntaxError
 			if errors.As(err, &se) {
-				return nil, syntaxErr(file, se.Line, "%s", se.Msg)
+				return nil, syntaxErr(file, se.Line, "%s", sanitize(se.Msg))
 			}
-			return nil, syntaxErr(file, lineAt(dec.InputOffset()), "%v", err)
+			return nil, syntaxErr(file, lineAt(dec.InputOffset()), "%s", sanitize(err.Error()))
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
 			n := &xmlNode{Name: t.Name.Local, Attrs: map[string]string{}, Line: lineAt(off)}
 			for _, a := range t.Attr {
 				n.Attrs[strings.ToLower(a.Name.Local)] = a.Value
+			}
+			if len(stack) > maxNesting {
+				return nil, syntaxErr(file, n.Line, "elements nested deeper than %d", maxNesting)
 			}
 			top := stack[len(stack)-1]
 			top.Children = append(top.Children, n)
@@ -110,7 +113,11 @@ type arrScope struct {
 
 func (sc arrScope) pos(n *xmlNode) Pos { return Pos{sc.file, n.Line} }
 
-func parseARR(file, text string) (*Config, error) {
+func parseARR(l *loader, file string) (*Config, error) {
+	text, err := l.read(file, 0)
+	if err != nil {
+		return nil, err
+	}
 	root, err := parseXML(file, text)
 	if err != nil {
 		return nil, err

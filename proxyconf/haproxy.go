@@ -1,10 +1,97 @@
 package proxyconf
 
 import (
+	"context"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 )
+
+// haproxyFiles resolves the certificate files of bind lines.
+type haproxyFiles struct {
+	l       *loader
+	crtBase string // global crt-base, "" none
+}
+
+// parseHAProxyDir reads a folder as `haproxy -f DIR` does: its *.cfg
+// files (not hidden ones) in lexical order
+// (https://docs.haproxy.org/3.0/management.html#3, -f).
+func parseHAProxyDir(ctx context.Context, dir string, o Options) (*Config, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var files []string
+	for _, e := range entries {
+		if !e.IsDir() && strings.HasSuffix(e.Name(), ".cfg") && !strings.HasPrefix(e.Name(), ".") {
+			files = append(files, filepath.Join(dir, e.Name()))
+		}
+	}
+	if len(files) == 0 {
+		return nil, syntaxErr(dir, 1, "no *.cfg file in this folder")
+	}
+	if o.Root == "" {
+		o.Root = dir
+	}
+	l := newLoader(ctx, filepath.Join(dir, "haproxy.cfg"), HAProxy, o)
+	c, err := parseHAProxy(l, files)
+	if err != nil {
+		return nil, err
+	}
+	c.Family, c.File, c.Files = HAProxy, dir, l.files
+	return c, nil
+}
+
+// crtPath resolves a certificate path: a relative one against crt-base
+// when the global section sets it
+// (https://docs.haproxy.org/3.0/configuration.html#3.1-crt-base), else
+// against HAProxy's folder.
+func (hp haproxyFiles) crtPath(p string) string {
+	if !filepath.IsAbs(p) && hp.crtBase != "" {
+		p = filepath.Join(hp.crtBase, p)
+	}
+	return hp.l.local(p)
+}
+
+// crt: a file, or a folder whose files are all loaded except the .key,
+// .issuer, .ocsp and .sctl companions
+// (https://docs.haproxy.org/3.0/configuration.html#5.1-crt).
+func (hp haproxyFiles) crt(arg string, at Pos) []FileRef {
+	p := hp.crtPath(arg)
+	entries, err := os.ReadDir(p)
+	if err != nil {
+		return []FileRef{{p, arg, at}}
+	}
+	var out []FileRef
+	for _, e := range entries {
+		ext := filepath.Ext(e.Name())
+		if e.IsDir() || ext == ".key" || ext == ".issuer" || ext == ".ocsp" || ext == ".sctl" {
+			continue
+		}
+		out = append(out, FileRef{filepath.Join(p, e.Name()), filepath.Join(arg, e.Name()), at})
+	}
+	return out
+}
+
+// crtList: each line of a crt-list names a certificate file first, then
+// optional [ssl options] and SNI filters
+// (https://docs.haproxy.org/3.0/configuration.html#5.1-crt-list).
+func (hp haproxyFiles) crtList(arg string, at Pos) []FileRef {
+	p := hp.crtPath(arg)
+	text, err := hp.l.read(p, 1)
+	if err != nil {
+		return []FileRef{{p, arg, at}} // judged as a file not here
+	}
+	var out []FileRef
+	for i, line := range strings.Split(text, "\n") {
+		w := haproxyWords(line)
+		if len(w) > 0 {
+			out = append(out, hp.crt(w[0], Pos{p, i + 1})...)
+		}
+	}
+	return out
+}
 
 // haproxyLine is one keyword line of a section.
 type haproxyLine struct {
@@ -78,7 +165,7 @@ func haproxySections(file, text string) ([]*haproxySection, error) {
 			continue
 		}
 		if len(out) == 0 {
-			return nil, syntaxErr(file, i+1, "%q outside any section (global, defaults, frontend, backend, listen)", w[0])
+			return nil, syntaxErr(file, i+1, "%s outside any section, expecting global, defaults, frontend, backend or listen first", token(w[0]))
 		}
 		cur := out[len(out)-1]
 		cur.Lines = append(cur.Lines, haproxyLine{Words: w, Pos: pos})
@@ -86,10 +173,31 @@ func haproxySections(file, text string) ([]*haproxySection, error) {
 	return out, nil
 }
 
-func parseHAProxy(file, text string) (*Config, error) {
-	secs, err := haproxySections(file, text)
-	if err != nil {
-		return nil, err
+// parseHAProxy reads the files as `haproxy -f a -f b` does: one after
+// the other, a defaults section applying to the sections after it.
+func parseHAProxy(l *loader, files []string) (*Config, error) {
+	var secs []*haproxySection
+	for _, f := range files {
+		text, err := l.read(f, 0)
+		if err != nil {
+			return nil, err
+		}
+		more, err := haproxySections(f, text)
+		if err != nil {
+			return nil, err
+		}
+		secs = append(secs, more...)
+	}
+	hp := haproxyFiles{l: l}
+	for _, s := range secs {
+		if s.Kind != "global" {
+			continue
+		}
+		for _, ln := range s.Lines {
+			if ln.Words[0] == "crt-base" && len(ln.Words) > 1 {
+				hp.crtBase = ln.Words[1]
+			}
+		}
 	}
 	backends := map[string]*haproxySection{}
 	var defaults *haproxySection
@@ -106,20 +214,20 @@ func parseHAProxy(file, text string) (*Config, error) {
 	c := &Config{}
 	for _, s := range secs {
 		if s.Kind == "frontend" || s.Kind == "listen" {
-			c.Sites = append(c.Sites, haproxySite(s, backends, defaultsOf))
+			c.Sites = append(c.Sites, hp.site(s, backends, defaultsOf))
 		}
 	}
 	return c, nil
 }
 
-func haproxySite(s *haproxySection, backends map[string]*haproxySection, defaultsOf map[*haproxySection]*haproxySection) *Site {
+func (hp haproxyFiles) site(s *haproxySection, backends map[string]*haproxySection, defaultsOf map[*haproxySection]*haproxySection) *Site {
 	site := &Site{Kind: s.Kind, Name: s.Name, Pos: s.Pos}
 	var used []haproxyLine // use_backend / default_backend lines
 	for _, l := range s.Lines {
 		w := l.Words
 		switch w[0] {
 		case "bind":
-			haproxyBind(site, l)
+			hp.bind(site, l)
 		case "acl":
 			site.Names = append(site.Names, haproxyHostACL(l)...)
 		case "use_backend", "default_backend":
@@ -142,7 +250,7 @@ func haproxySite(s *haproxySection, backends map[string]*haproxySection, default
 	return site
 }
 
-func haproxyBind(site *Site, l haproxyLine) {
+func (hp haproxyFiles) bind(site *Site, l haproxyLine) {
 	w := l.Words
 	if len(w) > 1 {
 		for _, addr := range strings.Split(w[1], ",") {
@@ -151,8 +259,11 @@ func haproxyBind(site *Site, l haproxyLine) {
 		}
 	}
 	for i := 2; i+1 < len(w); i++ {
-		if w[i] == "crt" {
-			site.CertFiles = append(site.CertFiles, Value{resolvePath(filepath.Dir(l.Pos.File), w[i+1]), l.Pos})
+		switch w[i] {
+		case "crt", "default-crt":
+			site.CertFiles = append(site.CertFiles, hp.crt(w[i+1], l.Pos)...)
+		case "crt-list":
+			site.CertFiles = append(site.CertFiles, hp.crtList(w[i+1], l.Pos)...)
 		}
 	}
 }

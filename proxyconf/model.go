@@ -10,9 +10,11 @@
 package proxyconf
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 )
 
@@ -39,6 +41,7 @@ func (p Pos) String() string { return fmt.Sprintf("%s:%d", p.File, p.Line) }
 type Config struct {
 	Family Family
 	File   string
+	Files  []string // every file read: File, then what it includes, in order
 	Sites  []*Site
 }
 
@@ -50,7 +53,7 @@ type Site struct {
 	Pos        Pos
 	Names      []Value // the host names served ("" value = any)
 	Ports      []int   // the ports it listens on
-	CertFiles  []Value // certificate (and key) files it names
+	CertFiles  []FileRef // certificate files it names
 	Routes     []*Route
 	SSLOffload *Flag // ARR: SSL offloading
 }
@@ -78,6 +81,13 @@ type Target struct {
 type Value struct {
 	Value string
 	Pos   Pos
+}
+
+// FileRef is a file the configuration names.
+type FileRef struct {
+	Path    string // where it is read here (after the proxy's root and the path map)
+	Written string // as the configuration writes it
+	Pos     Pos
 }
 
 // Flag is a boolean setting with its place.
@@ -114,74 +124,52 @@ type Timeout struct {
 	Pos     Pos
 }
 
-// maxInclude caps include nesting: a file that includes itself must end.
-const maxInclude = 10
-
-// maxFile caps what is read of one file.
-const maxFile = 8 << 20
-
-// SyntaxError is a file that does not parse, at its line.
-type SyntaxError struct {
-	Pos Pos
-	Msg string
-}
-
-func (e *SyntaxError) Error() string { return e.Pos.String() + ": " + e.Msg }
-
-func syntaxErr(file string, line int, format string, args ...any) *SyntaxError {
-	return &SyntaxError{Pos: Pos{file, line}, Msg: fmt.Sprintf(format, args...)}
-}
-
-// readIncluded reads a file depth includes down from the one named.
-func readIncluded(file string, depth int) (string, error) {
-	if depth > maxInclude {
-		return "", syntaxErr(file, 1, "includes nested deeper than %d (an include loop?)", maxInclude)
-	}
-	return readFile(file)
-}
-
-func readFile(path string) (string, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return "", err
-	}
-	if fi.Size() > maxFile {
-		return "", fmt.Errorf("%s: larger than %d MiB: not a proxy configuration", path, maxFile>>20)
-	}
-	data, err := os.ReadFile(path)
-	return string(data), err
-}
-
-// Parse reads the configuration at path. family "" detects it from the
-// file's name and content.
+// Parse reads the configuration at path as the proxy host would, with
+// the files in place. family "" detects it from the file's name and
+// content.
 func Parse(path string, family Family) (*Config, error) {
-	text, err := readFile(path)
+	return ParseWith(context.Background(), path, Options{Family: family})
+}
+
+// ParseWith reads the configuration at path and what it includes, within
+// a budget (load.go), resolving paths as the proxy does and then through
+// o's root and path map.
+func ParseWith(ctx context.Context, path string, o Options) (*Config, error) {
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() && (o.Family == HAProxy || o.Family == "") {
+		return parseHAProxyDir(ctx, path, o)
+	}
+	text, err := readRegular(path, maxFile)
 	if err != nil {
 		return nil, err
 	}
+	family := o.Family
 	if family == "" {
 		family = Detect(path, text)
 		if family == "" {
 			return nil, fmt.Errorf("%s: cannot tell which proxy this configuration is for: name its family (nginx, haproxy, apache, arr)", path)
 		}
 	}
+	l := newLoader(ctx, path, family, o)
 	var c *Config
 	switch family {
 	case Nginx:
-		c, err = parseNginx(path, text)
+		c, err = parseNginx(l, path)
 	case HAProxy:
-		c, err = parseHAProxy(path, text)
+		c, err = parseHAProxy(l, []string{path})
 	case Apache:
-		c, err = parseApache(path, text)
+		c, err = parseApache(l, path, o.Root != "")
 	case ARR:
-		c, err = parseARR(path, text)
+		c, err = parseARR(l, path)
 	default:
 		return nil, fmt.Errorf("%s: unknown family %q", path, family)
 	}
 	if err != nil {
 		return nil, err
 	}
-	c.Family, c.File = family, path
+	c.Family, c.File, c.Files = family, path, l.files
 	return c, nil
 }
 
@@ -203,23 +191,24 @@ func Detect(path, text string) Family {
 	switch {
 	case strings.HasPrefix(strings.TrimSpace(lower), "<?xml") || strings.Contains(lower, "<configuration"):
 		return ARR
-	case strings.Contains(lower, "<virtualhost") || strings.Contains(lower, "proxypass"):
+	case strings.Contains(lower, "<virtualhost") || strings.Contains(lower, "proxypass") || apacheMain.MatchString(text):
 		return Apache
-	case strings.Contains(lower, "proxy_pass") || strings.Contains(lower, "server_name"):
+	case strings.Contains(lower, "proxy_pass") || strings.Contains(lower, "server_name") || nginxMain.MatchString(text):
 		return Nginx
-	case strings.Contains(lower, "frontend") || strings.Contains(lower, "backend"):
+	case haproxyMain.MatchString(text):
 		return HAProxy
 	}
 	return ""
 }
 
-// resolvePath makes an included or named path absolute against dir.
-func resolvePath(dir, p string) string {
-	if filepath.IsAbs(p) {
-		return p
-	}
-	return filepath.Join(dir, p)
-}
+// What a main configuration file of each family starts with: nginx's
+// events and http blocks, Apache's ServerRoot and Include lines,
+// HAProxy's sections at the start of a line.
+var (
+	nginxMain   = regexp.MustCompile(`(?m)^\s*(events|http)\s*\{`)
+	apacheMain  = regexp.MustCompile(`(?mi)^\s*(ServerRoot|Include|IncludeOptional|LoadModule)\s+\S`)
+	haproxyMain = regexp.MustCompile(`(?m)^(global|defaults|frontend|backend|listen)\b`)
+)
 
 // splitHostPort splits "host:port", "[v6]:port" or "host"; port 0 when absent.
 func splitHostPort(s string) (string, int) {

@@ -1,6 +1,7 @@
 package proxyconf
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -74,14 +75,16 @@ func nginxTokens(file, text string) ([]nginxToken, error) {
 
 // nginxParser builds the directive tree of one file, splicing includes.
 type nginxParser struct {
+	l     *loader
 	file  string
 	toks  []nginxToken
 	i     int
-	depth int
+	depth int // include depth
+	nest  int // block depth
 }
 
-func parseNginxFile(file string, depth int) ([]*directive, error) {
-	text, err := readIncluded(file, depth)
+func parseNginxFile(l *loader, file string, depth int) ([]*directive, error) {
+	text, err := l.read(file, depth)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +92,7 @@ func parseNginxFile(file string, depth int) ([]*directive, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &nginxParser{file: file, toks: toks, depth: depth}
+	p := &nginxParser{l: l, file: file, toks: toks, depth: depth}
 	ds, err := p.block(false)
 	if err != nil {
 		return nil, err
@@ -139,7 +142,7 @@ func (p *nginxParser) lastLine() int {
 func (p *nginxParser) directive() (*directive, error) {
 	t := p.toks[p.i]
 	if !t.quoted && (t.text == ";" || t.text == "{") {
-		return nil, syntaxErr(p.file, t.line, "unexpected %q", t.text)
+		return nil, syntaxErr(p.file, t.line, "unexpected %q, expecting a directive", t.text)
 	}
 	d := &directive{Name: t.text, Pos: Pos{p.file, t.line}}
 	for p.i++; p.i < len(p.toks); p.i++ {
@@ -151,36 +154,47 @@ func (p *nginxParser) directive() (*directive, error) {
 			p.i++
 			return d, nil
 		case a.text == "{":
+			if p.nest++; p.nest > maxNesting {
+				return nil, syntaxErr(p.file, a.line, "blocks nested deeper than %d", maxNesting)
+			}
 			p.i++
 			b, err := p.block(true)
 			if err != nil {
 				return nil, err
 			}
+			p.nest--
 			d.Block = b
 			return d, nil
 		case a.text == "}":
-			return nil, syntaxErr(p.file, a.line, "unexpected \"}\": directive %q has no \";\"", d.Name)
+			return nil, syntaxErr(p.file, a.line, "unexpected \"}\", expecting \";\" after directive %s", token(d.Name))
 		default:
 			d.Args = append(d.Args, a.text)
 		}
 	}
-	return nil, syntaxErr(p.file, t.line, "unexpected end of file: directive %q has no \";\"", d.Name)
+	return nil, syntaxErr(p.file, t.line, "unexpected end of file, expecting \";\" after directive %s", token(d.Name))
 }
 
-// include splices the files an include names (a glob), relative to the
-// including file's folder.
+// include splices the files an include names (a glob). nginx resolves a
+// relative include against its configuration prefix, the folder of the
+// main nginx.conf, not the including file's folder
+// (https://nginx.org/en/docs/ngx_core_module.html#include; `nginx -p`/`-c`).
 func (p *nginxParser) include(d *directive) ([]*directive, error) {
-	pattern := resolvePath(filepath.Dir(p.file), d.Args[0])
-	files, err := filepath.Glob(pattern)
+	arg := d.Args[0]
+	pattern := p.l.local(arg)
+	files, err := p.l.glob(pattern)
 	if err != nil {
-		return nil, syntaxErr(p.file, d.Pos.Line, "include %s: %v", d.Args[0], err)
+		return nil, syntaxErr(p.file, d.Pos.Line, "include %s: %v", token(arg), err)
 	}
-	if len(files) == 0 && !strings.ContainsAny(d.Args[0], "*?[") {
-		return nil, syntaxErr(p.file, d.Pos.Line, "include %s: no such file", d.Args[0])
+	if len(files) == 0 && !strings.ContainsAny(arg, "*?[") {
+		if pattern != arg && filepath.IsAbs(arg) && fileExists(arg) {
+			files = []string{arg} // not in the checkout, but here as on the proxy host (mime.types)
+		} else {
+			return nil, syntaxErr(p.file, d.Pos.Line, "include %s: no such file %s (relative includes resolve against the folder of the main nginx.conf; set the file's root or reverse_proxy.path_map when the files are checked out elsewhere)", token(arg), pattern)
+		}
 	}
 	var out []*directive
 	for _, f := range files {
-		ds, err := parseNginxFile(f, p.depth+1)
+		ds, err := parseNginxFile(p.l, f, p.depth+1)
 		if err != nil {
 			return nil, err
 		}
@@ -189,13 +203,18 @@ func (p *nginxParser) include(d *directive) ([]*directive, error) {
 	return out, nil
 }
 
-func parseNginx(file, _ string) (*Config, error) {
-	ds, err := parseNginxFile(file, 0)
+func fileExists(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular()
+}
+
+func parseNginx(l *loader, file string) (*Config, error) {
+	ds, err := parseNginxFile(l, file, 0)
 	if err != nil {
 		return nil, err
 	}
 	c := &Config{}
-	scope := nginxScope{upstreams: map[string]*directive{}}
+	scope := nginxScope{l: l, upstreams: map[string]*directive{}}
 	for _, http := range append(findAll(ds, "http"), &directive{Block: ds}) {
 		for _, u := range findAll(http.Block, "upstream") {
 			if len(u.Args) > 0 {
@@ -235,6 +254,7 @@ func last(ds []*directive, name string) *directive {
 }
 
 type nginxScope struct {
+	l         *loader
 	upstreams map[string]*directive
 }
 
@@ -258,8 +278,10 @@ func (sc nginxScope) site(s *directive, httpBlock []*directive) *Site {
 				}
 			}
 		case "ssl_certificate":
-			if len(d.Args) > 0 {
-				site.CertFiles = append(site.CertFiles, Value{resolvePath(filepath.Dir(d.Pos.File), d.Args[0]), d.Pos})
+			// Relative to the configuration prefix, as include
+			// (https://nginx.org/en/docs/http/ngx_http_ssl_module.html#ssl_certificate).
+			if len(d.Args) > 0 && !strings.Contains(d.Args[0], "$") && !strings.HasPrefix(d.Args[0], "data:") {
+				site.CertFiles = append(site.CertFiles, FileRef{sc.l.local(d.Args[0]), d.Args[0], d.Pos})
 			}
 		}
 	}

@@ -90,7 +90,7 @@ func TestNginxSyntaxErrors(t *testing.T) {
 	}{
 		"unclosed":  {"http {\n  server {\n    listen 443;\n  }\n", 4, "expecting \"}\""},
 		"stray":     {"server { listen 443; }\n}\n", 2, "unexpected \"}\""},
-		"nosemi":    {"server {\n  listen 443\n}\n", 3, "has no \";\""},
+		"nosemi":    {"server {\n  listen 443\n}\n", 3, "expecting \";\""},
 		"quote":     {"server {\n  server_name \"meet;\n}\n", 2, "unterminated"},
 		"noinclude": {"http {\n  include missing.conf;\n}\n", 2, "no such file"},
 	} {
@@ -131,7 +131,7 @@ backend b
 		t.Fatal(err)
 	}
 	s := c.Sites[0]
-	if s.Names[0].Value != "meet.contoso.com" || s.CertFiles[0].Value != "/etc/rp.pem" {
+	if s.Names[0].Value != "meet.contoso.com" || s.CertFiles[0].Path != "/etc/rp.pem" {
 		t.Errorf("site = %+v", s)
 	}
 	ps := s.Routes[0].Persistence

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/lyncprobe/lyncprobe/checks"
@@ -15,6 +17,7 @@ type validateOptions struct {
 	IO         *IOStreams
 	ConfigPath string
 	Only       []string
+	PathMap    map[string]string
 	Report     reportFlags
 }
 
@@ -35,6 +38,7 @@ only a configuration can show are proxy.* checks. Every finding names the
 file and line it is about. Exit codes are check's: 0, 1 on a fail or error
 (or warn with --fail-on warn), 2 when validate could not run.`,
 		Example: `  lyncprobe validate -c lyncprobe.yaml
+  lyncprobe validate -c lyncprobe.yaml --path-map /etc/ssl/lync=ci/certs
   lyncprobe validate -c lyncprobe.yaml --format json --fail-on warn
   lyncprobe validate -c lyncprobe.yaml --only proxy,http`,
 		Args: cobra.NoArgs,
@@ -51,6 +55,7 @@ file and line it is about. Exit codes are check's: 0, 1 on a fail or error
 	f := cmd.Flags()
 	f.StringVarP(&o.ConfigPath, "config", "c", "lyncprobe.yaml", "deployment config file")
 	f.StringSliceVar(&o.Only, "only", nil, "report only these modules (dns, cert, http, affinity, proxy)")
+	f.StringToStringVar(&o.PathMap, "path-map", nil, "read the proxy host's HOSTDIR from the local LOCALDIR (HOSTDIR=LOCALDIR, repeatable; adds to reverse_proxy.path_map)")
 	addReportFlags(f, &o.Report)
 	return cmd
 }
@@ -83,7 +88,11 @@ func validateRun(ctx context.Context, o *validateOptions) error {
 			return err
 		}
 	}
-	if opts.Proxy, err = checks.ParseProxyConfigs(dep.ReverseProxy.ConfigFiles); err != nil {
+	pathMap, err := mergePathMap(dep.ReverseProxy.PathMap, o.PathMap)
+	if err != nil {
+		return usageError{err}
+	}
+	if opts.Proxy, err = checks.ParseProxyConfigs(ctx, dep.ReverseProxy.ConfigFiles, pathMap); err != nil {
 		return err
 	}
 	if opts.Zones == nil && opts.CertFiles == nil && opts.Proxy == nil {
@@ -93,4 +102,24 @@ func validateRun(ctx context.Context, o *validateOptions) error {
 	results := checks.Suppress(checks.Validate(ctx, dep, opts), dep.Ignore)
 	rep := report.Report{Command: "validate", Deployment: dep.Name, Results: results, Duration: time.Since(start)}
 	return finishReport(ctx, o.IO, o.Report, rep)
+}
+
+// mergePathMap adds the --path-map flags (local folders relative to the
+// working directory) to the config's reverse_proxy.path_map.
+func mergePathMap(fromConfig, fromFlags map[string]string) (map[string]string, error) {
+	out := map[string]string{}
+	for k, v := range fromConfig {
+		out[k] = v
+	}
+	for k, v := range fromFlags {
+		if !filepath.IsAbs(k) && !strings.HasPrefix(k, "/") {
+			return nil, fmt.Errorf("--path-map %s=%s: HOSTDIR must be absolute, as the proxy host names it", k, v)
+		}
+		abs, err := filepath.Abs(v)
+		if err != nil {
+			return nil, fmt.Errorf("--path-map %s=%s: %v", k, v, err)
+		}
+		out[k] = abs
+	}
+	return out, nil
 }
