@@ -74,11 +74,12 @@ func (hp haproxyFiles) crt(arg string, at Pos) []FileRef {
 	return out
 }
 
-// crtList: each line of a crt-list names a certificate file first, then
-// optional [ssl options] and SNI filters
+// crtList: each line of a crt-list names a certificate file first
+// (relative to crt-base, the list itself is not), then optional [ssl
+// options] and SNI filters
 // (https://docs.haproxy.org/3.0/configuration.html#5.1-crt-list).
 func (hp haproxyFiles) crtList(arg string, at Pos) []FileRef {
-	p := hp.crtPath(arg)
+	p := hp.l.local(arg)
 	text, err := hp.l.read(p, 1)
 	if err != nil {
 		return []FileRef{{p, arg, at}} // judged as a file not here

@@ -34,9 +34,12 @@ const (
 	maxInclude    = 10       // include nesting (a file that includes itself must end)
 	maxFiles      = 1000     // files read, counting a file each time it is included
 	maxFile       = 8 << 20  // bytes of one file
-	maxTotalBytes = 32 << 20 // bytes of all the files read
+	maxTotalBytes = 32 << 20 // bytes of all the files read (see totalBudget)
 	maxNesting    = 100      // nested blocks, sections or elements within the configuration
 )
+
+// totalBudget is maxTotalBytes, a variable so that a test can lower it.
+var totalBudget int64 = maxTotalBytes
 
 // SyntaxError is a file that does not parse, at its line.
 type SyntaxError struct {
@@ -210,7 +213,7 @@ func (l *loader) read(path string, depth int) (string, error) {
 	if len(l.files) >= maxFiles {
 		return "", fmt.Errorf("%s: more than %d included files: not read (an include loop or fan-out?)", path, maxFiles)
 	}
-	data, err := readRegular(path, min(maxFile, maxTotalBytes-l.bytes))
+	data, err := readRegular(path, min(maxFile, totalBudget-l.bytes))
 	if err != nil {
 		return "", err
 	}
@@ -234,7 +237,7 @@ func readRegular(path string, limit int64) (string, error) {
 		return "", fmt.Errorf("%s: %w (a device, pipe or kernel file): only configuration files are read", path, errNotRegular)
 	}
 	if fi.Size() > limit {
-		return "", fmt.Errorf("%s: %d bytes, over what is left of the %d MiB a configuration may read: not read", path, fi.Size(), maxTotalBytes>>20)
+		return "", fmt.Errorf("%s: %d bytes, more than is left of the %d bytes one configuration may read (the file and all it includes): not read", path, fi.Size(), totalBudget)
 	}
 	f, err := os.Open(path)
 	if err != nil {

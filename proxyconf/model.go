@@ -51,8 +51,8 @@ type Site struct {
 	Kind       string // "server", "frontend", "listen", "VirtualHost", "rule"
 	Name       string // the section's own name, when it has one
 	Pos        Pos
-	Names      []Value // the host names served ("" value = any)
-	Ports      []int   // the ports it listens on
+	Names      []Value   // the host names served ("" value = any)
+	Ports      []int     // the ports it listens on
 	CertFiles  []FileRef // certificate files it names
 	Routes     []*Route
 	SSLOffload *Flag // ARR: SSL offloading
@@ -202,11 +202,12 @@ func Detect(path, text string) Family {
 }
 
 // What a main configuration file of each family starts with: nginx's
-// events and http blocks, Apache's ServerRoot and Include lines,
+// events and http blocks, Apache's ServerRoot and Include lines (as
+// Apache writes them, capitalised and with no ";", unlike nginx's include),
 // HAProxy's sections at the start of a line.
 var (
 	nginxMain   = regexp.MustCompile(`(?m)^\s*(events|http)\s*\{`)
-	apacheMain  = regexp.MustCompile(`(?mi)^\s*(ServerRoot|Include|IncludeOptional|LoadModule)\s+\S`)
+	apacheMain  = regexp.MustCompile(`(?m)^\s*(ServerRoot|Include|IncludeOptional|LoadModule)\s+[^;\n]*$`)
 	haproxyMain = regexp.MustCompile(`(?m)^(global|defaults|frontend|backend|listen)\b`)
 )
 

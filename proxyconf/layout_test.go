@@ -1,0 +1,166 @@
+package proxyconf
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// rel lists files relative to dir, for comparing.
+func rel(dir string, files []string) []string {
+	var out []string
+	for _, f := range files {
+		r, err := filepath.Rel(dir, f)
+		if err != nil {
+			r = f
+		}
+		out = append(out, filepath.ToSlash(r))
+	}
+	return out
+}
+
+func certPaths(c *Config) []string {
+	var out []string
+	for _, s := range c.Sites {
+		for _, f := range s.CertFiles {
+			out = append(out, f.Path)
+		}
+	}
+	return out
+}
+
+// Debian's nginx layout, checked out away from /etc/nginx: the main file
+// includes /etc/nginx/sites-enabled/* by absolute path, a site includes
+// snippets/*.conf relative to the prefix (not to sites-enabled), and
+// ssl_certificate is relative to the prefix too. The main file, holding
+// only events and http, is recognised.
+func TestNginxDebianLayout(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "nginx")
+	main := write(t, dir, "main.conf", "user www-data;\nevents { worker_connections 768; }\nhttp {\n  include /etc/nginx/conf.d/*.conf;\n  include /etc/nginx/sites-enabled/*;\n}\n")
+	write(t, dir, "sites-enabled/lync", "server {\n  listen 443 ssl;\n  server_name meet.contoso.com;\n  include snippets/lync-tls.conf;\n  location / { proxy_pass https://fe:4443; }\n}\n")
+	write(t, dir, "snippets/lync-tls.conf", "ssl_certificate certs/rp.pem;\nssl_certificate_key /etc/ssl/private/rp.key;\n")
+	c, err := Parse(main, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Family != Nginx {
+		t.Fatalf("family %q, want nginx from events/http", c.Family)
+	}
+	if got, want := rel(dir, c.Files), []string{"main.conf", "sites-enabled/lync", "snippets/lync-tls.conf"}; !slices.Equal(got, want) {
+		t.Errorf("files %v, want %v", got, want)
+	}
+	if got := certPaths(c); len(got) != 1 || got[0] != filepath.Join(dir, "certs/rp.pem") {
+		t.Errorf("certificates %v, want the prefix's certs/rp.pem", got)
+	}
+}
+
+// The user's root and path map: a checkout whose folder is not the
+// prefix, and certificates that live elsewhere.
+func TestNginxRootAndPathMap(t *testing.T) {
+	top := t.TempDir()
+	main := write(t, top, "deploy/proxy/nginx.conf", "events {}\nhttp { include sites/lync.conf; }\n")
+	write(t, top, "deploy/sites/lync.conf", "server { server_name meet.contoso.com; ssl_certificate /etc/ssl/lync/rp.pem; }\n")
+	o := Options{Root: filepath.Join(top, "deploy"), PathMap: map[string]string{"/etc/ssl/lync": filepath.Join(top, "certs")}}
+	c, err := ParseWith(context.Background(), main, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := certPaths(c); len(got) != 1 || got[0] != filepath.Join(top, "certs/rp.pem") {
+		t.Errorf("certificates %v, want the mapped certs/rp.pem", got)
+	}
+	if _, err := Parse(main, ""); err == nil || !strings.Contains(err.Error(), "root") {
+		t.Errorf("without the root: %v, want an include error that says how to set the root", err)
+	}
+}
+
+// Debian's Apache layout: apache2.conf sets no ServerRoot (Debian's is
+// /etc/apache2) and includes relative to it; a site's certificate is
+// relative to ServerRoot.
+func TestApacheDebianLayout(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "apache2")
+	main := write(t, dir, "apache2.conf", "DefaultRuntimeDir ${APACHE_RUN_DIR}\nIncludeOptional mods-enabled/*.load\nInclude ports.conf\nIncludeOptional conf-enabled/*.conf\nIncludeOptional sites-enabled/*.conf\n")
+	write(t, dir, "ports.conf", "Listen 443\n")
+	write(t, dir, "mods-enabled/ssl.load", "LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so\n")
+	write(t, dir, "sites-enabled/lync.conf", "<VirtualHost *:443>\n  ServerName meet.contoso.com\n  SSLCertificateFile ssl/rp.pem\n  ProxyPass / https://fe:4443/\n</VirtualHost>\n")
+	write(t, dir, "sites-enabled/notes.txt", "not a site: not included\n")
+	c, err := Parse(main, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := rel(dir, c.Files), []string{"apache2.conf", "mods-enabled/ssl.load", "ports.conf", "sites-enabled/lync.conf"}; !slices.Equal(got, want) {
+		t.Errorf("files %v, want %v", got, want)
+	}
+	if got := certPaths(c); len(got) != 1 || got[0] != filepath.Join(dir, "ssl/rp.pem") {
+		t.Errorf("certificates %v", got)
+	}
+}
+
+// RHEL's layout: /etc/httpd/conf/httpd.conf says ServerRoot "/etc/httpd"
+// and includes conf.modules.d and conf.d relative to it; Include of a
+// folder reads every file below it. Checked out as httpd/conf/httpd.conf,
+// the root is found by name among the file's parents.
+func TestApacheRHELLayout(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "httpd")
+	main := write(t, dir, "conf/httpd.conf", "ServerRoot \"/etc/httpd\"\nInclude conf.modules.d/*.conf\nIncludeOptional conf.d/*.conf\nInclude extra\n")
+	write(t, dir, "conf.modules.d/00-ssl.conf", "LoadModule ssl_module modules/mod_ssl.so\n")
+	write(t, dir, "conf.d/lync.conf", "<VirtualHost *:443>\n  ServerName meet.contoso.com\n  SSLCertificateFile /etc/httpd/tls/rp.pem\n</VirtualHost>\n")
+	write(t, dir, "extra/a/b.conf", "<VirtualHost *:443>\n  ServerName dialin.contoso.com\n</VirtualHost>\n")
+	c, err := Parse(main, Apache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := rel(dir, c.Files), []string{"conf/httpd.conf", "conf.modules.d/00-ssl.conf", "conf.d/lync.conf", "extra/a/b.conf"}; !slices.Equal(got, want) {
+		t.Errorf("files %v, want %v", got, want)
+	}
+	if got := certPaths(c); len(got) != 1 || got[0] != filepath.Join(dir, "tls/rp.pem") {
+		t.Errorf("certificates %v, want /etc/httpd mapped to the checkout", got)
+	}
+	if len(c.Sites) != 2 {
+		t.Errorf("sites %d, want 2", len(c.Sites))
+	}
+}
+
+// HAProxy: crt-base, a crt folder (its .key companions are not
+// certificates), a crt-list, and -f of a folder of *.cfg files.
+func TestHAProxyCertificates(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "haproxy")
+	write(t, dir, "00-global.cfg", "global\n  crt-base certs\n")
+	write(t, dir, "10-lync.cfg", "frontend lync\n  bind :443 ssl crt pool crt-list lists/lync.lst\n  default_backend b\nbackend b\n  server s 10.0.0.1:4443 ssl\n")
+	write(t, dir, "README", "not a .cfg: not read\n")
+	write(t, dir, "certs/pool/a.pem", "")
+	write(t, dir, "certs/pool/a.pem.key", "")
+	write(t, dir, "certs/pool/b.pem", "")
+	write(t, dir, "lists/lync.lst", "# comment\nmeet.pem [alpn h2] meet.contoso.com\n/etc/ssl/other.pem\n")
+	c, err := Parse(dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := rel(dir, c.Files), []string{"00-global.cfg", "10-lync.cfg", "lists/lync.lst"}; !slices.Equal(got, want) {
+		t.Errorf("files %v, want %v", got, want)
+	}
+	got := rel(dir, certPaths(c))
+	want := []string{"certs/pool/a.pem", "certs/pool/b.pem", "certs/meet.pem", "../../../../etc/ssl/other.pem"}
+	if len(got) != 4 || !slices.Equal(got[:3], want[:3]) || !strings.HasSuffix(got[3], "etc/ssl/other.pem") {
+		t.Errorf("certificates %v, want %v", got, want)
+	}
+	if p := c.Sites[0].CertFiles[2].Pos; filepath.Base(p.File) != "lync.lst" || p.Line != 2 {
+		t.Errorf("a crt-list entry is at %v, want lync.lst:2", p)
+	}
+}
+
+// A main file of each family is recognised by what it holds.
+func TestDetectMainFiles(t *testing.T) {
+	for text, want := range map[string]Family{
+		"user nginx;\nevents {\n}\nhttp {\n  include conf.d/*.conf;\n}\n":               Nginx,
+		"ServerRoot \"/etc/httpd\"\nInclude conf.modules.d/*.conf\n":                    Apache,
+		"Include ports.conf\n":                                                          Apache,
+		"global\n  log /dev/log local0\ndefaults\n  mode http\n":                        HAProxy,
+		"server {\n  include snippets/tls.conf;\n  server_name meet.contoso.com;\n}\n": Nginx,
+	} {
+		if got := Detect("main.conf", text); got != want {
+			t.Errorf("%q: %q, want %q", text, got, want)
+		}
+	}
+}
