@@ -1,6 +1,8 @@
 package proxyconf
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -30,4 +32,47 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// fuzzFamily: one family's parser on any text, with the file's own
+// folder as its root, never panics and never runs past the budget.
+func fuzzFamily(f *testing.F, family Family, seeds ...string) {
+	for _, s := range seeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "fuzz.conf")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		c, err := ParseWith(context.Background(), path, Options{Family: family, Root: dir})
+		if err == nil && (c == nil || c.Family != family) {
+			t.Fatalf("no error and configuration %+v", c)
+		}
+		var se *SyntaxError
+		if errors.As(err, &se) && len(se.Msg) > 600 {
+			t.Fatalf("an error message of %d bytes quotes the file", len(se.Msg))
+		}
+	})
+}
+
+func FuzzHAProxy(f *testing.F) {
+	fuzzFamily(f, HAProxy,
+		"global\n  crt-base .\nfrontend f\n  bind :443 ssl crt fuzz.conf crt-list fuzz.conf\n  acl h hdr(host) -i meet.contoso.com\n  use_backend b if h\n",
+		"backend b\n  balance source\n  cookie MS-WSMAN insert attr \"Max-Age=60\" maxidle 30m\n  timeout server 960s\n  server fe01 10.0.0.1:4443 ssl\n  http-request set-header Host x\n",
+		"listen l\n  bind 127.0.0.1:443,[::1]:443 'a b' \\\"\n")
+}
+
+func FuzzApache(f *testing.F) {
+	fuzzFamily(f, Apache,
+		"ServerRoot .\nIncludeOptional fuzz.conf\n<VirtualHost *:443>\nServerName meet.contoso.com\nSSLCertificateFile rp.pem\nProxyPass / balancer://p/ timeout=960\n<Proxy balancer://p>\nBalancerMember https://fe:4443\nProxySet stickysession=ROUTEID\n</Proxy>\n</VirtualHost>\n",
+		"<IfModule x>\n<Location /a>\nProxyPass https://fe:4443/\n</Location>\n</IfModule>\nHeader add Set-Cookie \"ROUTEID=.x; HttpOnly\"\n",
+		"Include .\n")
+}
+
+func FuzzARR(f *testing.F) {
+	fuzzFamily(f, ARR,
+		`<?xml version="1.0"?><configuration><webFarms><webFarm name="pool"><server address="fe01"><applicationRequestRouting httpsPort="4443"/></server><applicationRequestRouting><affinity useCookie="true"/><protocol timeout="00:16:00"/></applicationRequestRouting></webFarm></webFarms><system.webServer><proxy preserveHostHeader="true"/><rewrite><globalRules><rule name="r"><conditions><add input="{HTTP_HOST}" pattern="^meet\.contoso\.com$"/></conditions><action type="Rewrite" url="https://pool/{R:0}"/></rule></globalRules></rewrite></system.webServer></configuration>`,
+		`<configuration><system.applicationHost><sites><site><bindings><binding protocol="https" bindingInformation="*:443:meet.contoso.com"/></bindings></site></sites></system.applicationHost></configuration>`)
 }
