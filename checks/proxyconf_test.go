@@ -147,3 +147,48 @@ func TestProxyConfigsBad(t *testing.T) {
 		})
 	}
 }
+
+// A certificate file the proxy names that is not on this machine (keys
+// stay on the proxy host) is a skip naming the path and how to supply it;
+// mapped to a folder that holds it, it is judged; a file that is there
+// but holds no certificate still fails.
+func TestProxyCertificateNotHere(t *testing.T) {
+	dep := proxyDeployment(t)
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "nginx.conf")
+	text := "events {}\nhttp {\n  server {\n    listen 443 ssl;\n    server_name webext.contoso.com meet.contoso.com dialin.contoso.com lyncdiscover.contoso.com;\n" +
+		"    ssl_certificate /etc/ssl/lync/rp.pem;\n    proxy_read_timeout 960s;\n" +
+		"    location / { proxy_pass https://10.0.1.11:4443; proxy_set_header Host $host; }\n  }\n}\n"
+	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	judge := func(pathMap map[string]string) checks.Result {
+		t.Helper()
+		cfgs, err := checks.ParseProxyConfigs(context.Background(), []config.ProxyConfigFile{{Path: conf}}, pathMap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs := checks.Validate(context.Background(), dep, checks.ValidateOptions{Proxy: cfgs})
+		for _, r := range rs {
+			if r.ID == "proxy.certificate-files" {
+				return r
+			}
+		}
+		t.Fatalf("no proxy.certificate-files result:%s", describeProxy(rs))
+		return checks.Result{}
+	}
+	r := judge(nil)
+	if r.Status != checks.Skip || !strings.Contains(r.Message, "/etc/ssl/lync/rp.pem") || !strings.Contains(r.Remedy, "path_map") || !strings.Contains(r.Remedy, "tls.certificate_files") || r.Location == nil || r.Location.Line != 6 {
+		t.Errorf("not here: want a skip at line 6 naming the path and how to supply it, got:%s\n  remedy: %s", describeProxy([]checks.Result{r}), r.Remedy)
+	}
+	certs, _ := filepath.Abs(proxyTestdata)
+	if r := judge(map[string]string{"/etc/ssl/lync": certs}); r.Status != checks.Pass {
+		t.Errorf("mapped to %s: want pass, got:%s", certs, describeProxy([]checks.Result{r}))
+	}
+	if err := os.WriteFile(filepath.Join(dir, "rp.pem"), []byte("not a certificate\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := judge(map[string]string{"/etc/ssl/lync": dir}); r.Status != checks.Fail {
+		t.Errorf("a file that holds no certificate: want fail, got:%s", describeProxy([]checks.Result{r}))
+	}
+}

@@ -169,18 +169,15 @@ func under(p, dir string) (string, bool) {
 	return rest, ok
 }
 
-// local is where a path the configuration names is read here: relative
-// paths against the proxy's root, then the user's path map, then the
-// proxy's own folder mapped to the local root.
+// local is where a path the configuration names is read here: a relative
+// one below the local root; an absolute one through the user's path map,
+// else, below the proxy's own folder, below the local root.
 func (l *loader) local(p string) string {
 	if p == "" {
 		return p
 	}
 	if !filepath.IsAbs(p) {
-		if l.hostRoot == "" {
-			return filepath.Join(l.root, p)
-		}
-		p = filepath.Join(l.hostRoot, p)
+		return filepath.Join(l.root, p) // the root stands for the host's root, "../" included
 	}
 	p = filepath.Clean(p)
 	if m, ok := l.mapped(p); ok {
