@@ -63,7 +63,7 @@ type ReverseProxy struct {
 	ConfigFiles []ProxyConfigFile `yaml:"config_files"`
 	// PathMap maps absolute paths as the proxy host names them (keys) to
 	// local folders, for the files config_files name (proxyfiles.go).
-	PathMap map[string]string `yaml:"path_map"`
+	PathMap PathMap `yaml:"path_map"`
 }
 
 // HTTPPublishedPort is the published plain-HTTP port, 0 when not published.

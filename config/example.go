@@ -63,6 +63,10 @@ reverse_proxy:
   config_files:                         # optional: the proxy's own config files, which "lyncprobe validate" parses
     - nginx-lync.conf                   # family (nginx, haproxy, apache, arr) detected from the name and content
     - {path: lb.cfg, family: haproxy}   # or named
+    # - {path: httpd/conf/httpd.conf, root: httpd}  # root: the local folder that stands for the proxy's
+    #                                   # configuration root (nginx prefix, Apache ServerRoot). Default: the file's folder
+  path_map:                             # optional, for validate: absolute paths as the proxy host names them -> local folders
+    /etc/ssl/lync: certs                # a certificate the config names but that is in neither is a skip, not a fail
 
 # Optional: the Edge server (not published by the reverse proxy).
 edge:

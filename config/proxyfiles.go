@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -71,7 +72,8 @@ func (l *loader) checkProxyConfigFiles(key string, items []ProxyConfigFile) {
 }
 
 // checkPathMap: each key is an absolute path as the proxy host names it,
-// each value a local folder (relative to the config's folder).
+// each value a local folder (relative to the config's folder), made
+// absolute.
 func (l *loader) checkPathMap(key string, m map[string]string) {
 	for from, to := range m {
 		switch {
@@ -80,9 +82,15 @@ func (l *loader) checkPathMap(key string, m map[string]string) {
 		case strings.TrimSpace(to) == "":
 			l.fail(key, "%s: needs a local folder", from)
 		default:
-			local := to
-			l.localDir(key, &local)
-			m[from] = local
+			// Not required to exist: what it would hold is then "not
+			// here", which validate reports as skip.
+			if !filepath.IsAbs(to) {
+				to = filepath.Join(filepath.Dir(l.file), to)
+			}
+			if abs, err := filepath.Abs(to); err == nil {
+				to = abs
+			}
+			m[from] = to
 		}
 	}
 }
@@ -100,5 +108,37 @@ func (l *loader) localDir(key string, p *string) {
 	*p = path
 	if fi, err := os.Stat(path); err != nil || !fi.IsDir() {
 		l.fail(key, "%s is not a folder here", path)
+	}
+}
+
+// PathMap is reverse_proxy.path_map: absolute paths as the proxy host
+// names them, each mapped to a local folder.
+type PathMap map[string]string
+
+// UnmarshalYAML reads a mapping of strings to strings.
+func (m *PathMap) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.MappingNode {
+		return errors.New("must be a mapping of proxy host folders to local folders")
+	}
+	out := PathMap{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode || v.Kind != yaml.ScalarNode || v.ShortTag() == nullTag {
+			return fmt.Errorf("%s: must map a folder to a folder", k.Value)
+		}
+		if _, dup := out[k.Value]; dup {
+			return fmt.Errorf("%s: duplicate key", k.Value)
+		}
+		out[k.Value] = v.Value
+	}
+	*m = out
+	return nil
+}
+
+func (PathMap) jsonSchema() map[string]any {
+	return map[string]any{
+		"description":          schemaDescriptions["reverse_proxy.path_map"],
+		"type":                 "object",
+		"additionalProperties": map[string]any{"type": "string"},
 	}
 }
