@@ -153,10 +153,10 @@ func TestHAProxyCertificates(t *testing.T) {
 // A main file of each family is recognised by what it holds.
 func TestDetectMainFiles(t *testing.T) {
 	for text, want := range map[string]Family{
-		"user nginx;\nevents {\n}\nhttp {\n  include conf.d/*.conf;\n}\n":               Nginx,
-		"ServerRoot \"/etc/httpd\"\nInclude conf.modules.d/*.conf\n":                    Apache,
-		"Include ports.conf\n":                                                          Apache,
-		"global\n  log /dev/log local0\ndefaults\n  mode http\n":                        HAProxy,
+		"user nginx;\nevents {\n}\nhttp {\n  include conf.d/*.conf;\n}\n": Nginx,
+		"ServerRoot \"/etc/httpd\"\nInclude conf.modules.d/*.conf\n":      Apache,
+		"Include ports.conf\n": Apache,
+		"global\n  log /dev/log local0\ndefaults\n  mode http\n":                       HAProxy,
 		"server {\n  include snippets/tls.conf;\n  server_name meet.contoso.com;\n}\n": Nginx,
 	} {
 		if got := Detect("main.conf", text); got != want {
