@@ -211,7 +211,10 @@ func judgeCertFile(l lyncSite, f proxyconf.FileRef) Result {
 		// The normal case in CI: keys live on the proxy host, never in
 		// the repository. Nothing can be judged, nothing is wrong.
 		r.Status = Skip
-		r.Message = fmt.Sprintf("the certificate file %s (%s in the configuration) is not on this machine: not judged", ShowPath(f.Path), f.Written)
+		r.Message = fmt.Sprintf("the certificate file %s is not on this machine: not judged", ShowPath(f.Path))
+		if f.Written != f.Path {
+			r.Message = fmt.Sprintf("the certificate file %s (%s in the configuration) is not on this machine: not judged", ShowPath(f.Path), f.Written)
+		}
 		r.Remedy = "To judge it, make it readable here: map the proxy host's folder to a local one with reverse_proxy.path_map (or validate --path-map " + filepath.Dir(hostPath(f)) + "=DIR), " +
 			"set the config file's root when the proxy's folder is checked out elsewhere, or list a copy of the certificate (no key needed) under tls.certificate_files."
 		return at(r, f.Pos)
