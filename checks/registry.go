@@ -406,9 +406,9 @@ var registry = []Check{
 		ID: "proxy.certificate-files", Module: "proxy", Title: "The certificate files the proxy configuration names exist", Offline: true,
 		Run: proxyCertificateFiles,
 		About: About{
-			What:     "Offline (lyncprobe validate): each certificate file a site publishing a Lync name names (nginx ssl_certificate, Apache SSLCertificateFile, HAProxy bind ... crt) exists and holds a certificate; cert.san-coverage then judges it against the names the site serves.",
+			What:     "Offline (lyncprobe validate): each certificate file a site publishing a Lync name names (nginx ssl_certificate, Apache SSLCertificateFile, HAProxy bind ... crt, a crt folder or crt-list), resolved as the proxy resolves it, holds a certificate; cert.san-coverage then judges it against the names the site serves. A file that is not on this machine (keys stay on the proxy host) is a skip naming the path and how to supply it (reverse_proxy.path_map, the file's root, or tls.certificate_files); a file that is there and holds no certificate fails.",
 			Why:      "A proxy whose certificate file is missing or unreadable does not start, or serves no certificate for these names.",
-			Sources:  []string{"DOMAIN.md §6"},
+			Sources:  []string{"https://nginx.org/en/docs/http/ngx_http_ssl_module.html#ssl_certificate", "https://httpd.apache.org/docs/2.4/mod/mod_ssl.html#sslcertificatefile", "https://docs.haproxy.org/3.0/configuration.html#5.1-crt"},
 			Symptoms: "The proxy does not start after a change, or serves a default certificate: every client gets a certificate error.",
 			Fix:      map[string]string{"nginx": "ssl_certificate names the chain file that exists.", "apache": "SSLCertificateFile names a file that exists.", "haproxy": "bind ... crt names a PEM file with the chain and key."},
 		},
