@@ -147,6 +147,40 @@ func conformAccepted(t *testing.T, lay layout, dir, out string, runErr error, cf
 	if !hasUpstream(cfg) {
 		t.Errorf("lyncprobe found no upstream")
 	}
+	if lay.Family == proxyconf.Nginx {
+		conformDump(t, dir, out, cfg)
+	}
+}
+
+// conformDump: nginx -T's own output, read as a dump, gives the sites the
+// files give (names, certificate paths, upstreams).
+func conformDump(t *testing.T, dir, out string, files *proxyconf.Config) {
+	p := mkfile(t, dir, "nginx-T.txt", out)
+	d, err := proxyconf.Parse(p, "")
+	if err != nil {
+		t.Fatalf("nginx -T output as a dump: %v", err)
+	}
+	if got, want := ourNames(d), ourNames(files); !slices.Equal(got, want) {
+		t.Errorf("server names from the dump %v, from the files %v", got, want)
+	}
+	if got, want := certPaths(d), certPaths(files); !slices.Equal(got, want) {
+		t.Errorf("certificates from the dump %v, from the files %v", got, want)
+	}
+	if got, want := upstreams(d), upstreams(files); !slices.Equal(got, want) {
+		t.Errorf("upstreams from the dump %v, from the files %v", got, want)
+	}
+}
+
+func upstreams(c *proxyconf.Config) []string {
+	var us []string
+	for _, s := range c.Sites {
+		for _, r := range s.Routes {
+			for _, tg := range r.Targets {
+				us = append(us, fmt.Sprintf("%s://%s:%d", tg.Scheme, tg.Host, tg.DefaultPort()))
+			}
+		}
+	}
+	return us
 }
 
 func conformRefused(t *testing.T, lay layout, dir, out string, runErr error, cfg *proxyconf.Config, parseErr error) {

@@ -2,6 +2,7 @@ package proxyconf
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -162,5 +163,54 @@ func TestDetectMainFiles(t *testing.T) {
 		if got := Detect("main.conf", text); got != want {
 			t.Errorf("%q: %q, want %q", text, got, want)
 		}
+	}
+}
+
+// `nginx -T` output, copied from the proxy host, is read as the files
+// nginx loaded: includes from the dump, places at the dump's lines,
+// certificate paths the host's, mapped by the path map.
+func TestNginxDump(t *testing.T) {
+	dir := t.TempDir()
+	p := write(t, dir, "proxy-dump.txt", `nginx: the configuration file /etc/nginx/nginx.conf syntax is ok
+nginx: configuration file /etc/nginx/nginx.conf test is successful
+# configuration file /etc/nginx/nginx.conf:
+events { worker_connections 64; }
+http {
+  include sites-enabled/*;
+}
+
+# configuration file /etc/nginx/sites-enabled/lync:
+server {
+  listen 443 ssl;
+  server_name meet.contoso.com;
+  include snippets/tls.conf;
+  location / { proxy_pass https://10.0.0.1:4443; }
+}
+
+# configuration file /etc/nginx/snippets/tls.conf:
+ssl_certificate certs/rp.pem;
+
+`)
+	c, err := ParseWith(context.Background(), p, Options{PathMap: map[string]string{"/etc/nginx/certs": filepath.Join(dir, "certs")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Family != Nginx || len(c.Sites) != 1 {
+		t.Fatalf("got %+v", c)
+	}
+	if want := []string{"/etc/nginx/nginx.conf", "/etc/nginx/sites-enabled/lync", "/etc/nginx/snippets/tls.conf"}; !slices.Equal(c.Files, want) {
+		t.Errorf("files %v, want %v", c.Files, want)
+	}
+	s := c.Sites[0]
+	if s.Names[0].Value != "meet.contoso.com" || s.Names[0].Pos != (Pos{p, 12}) {
+		t.Errorf("name %+v, want meet.contoso.com at the dump's line 12", s.Names[0])
+	}
+	if f := s.CertFiles[0]; f.Path != filepath.Join(dir, "certs/rp.pem") || f.Pos != (Pos{p, 18}) {
+		t.Errorf("certificate %+v, want the mapped certs/rp.pem at line 18", f)
+	}
+	bad := write(t, dir, "bad-dump.txt", "# configuration file /etc/nginx/nginx.conf:\nhttp {\n  include missing.conf;\n}\n")
+	var se *SyntaxError
+	if _, err := Parse(bad, ""); !errors.As(err, &se) || se.Pos != (Pos{bad, 3}) {
+		t.Errorf("a missing include in a dump: %v, want an error at the dump's line 3", err)
 	}
 }

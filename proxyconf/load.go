@@ -98,6 +98,9 @@ type loader struct {
 	pathMap  []mapping
 	files    []string // every file read, in order
 	bytes    int64
+	// dump is set when the input is a proxy's dump of what it loaded
+	// (`nginx -T`): the files are read from it, never from this disk.
+	dump *dump
 }
 
 type mapping struct{ from, to string }
@@ -177,7 +180,10 @@ func (l *loader) local(p string) string {
 		return p
 	}
 	if !filepath.IsAbs(p) {
-		return filepath.Join(l.root, p) // the root stands for the host's root, "../" included
+		p = filepath.Join(l.root, p) // the root stands for the host's root, "../" included
+		if l.dump == nil {
+			return p
+		}
 	}
 	p = filepath.Clean(p)
 	if m, ok := l.mapped(p); ok {
@@ -191,8 +197,23 @@ func (l *loader) local(p string) string {
 	return p
 }
 
+// includePath is where an include is looked for: as local() says, or in
+// a dump, where the proxy host's own path names it.
+func (l *loader) includePath(p string) string {
+	if l.dump != nil {
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(l.root, p)
+		}
+		return filepath.Clean(p)
+	}
+	return l.local(p)
+}
+
 // glob expands an include pattern, sorted as the proxies sort it.
 func (l *loader) glob(pattern string) ([]string, error) {
+	if l.dump != nil {
+		return l.dump.glob(pattern)
+	}
 	files, err := filepath.Glob(pattern)
 	sort.Strings(files)
 	return files, err
@@ -209,6 +230,14 @@ func (l *loader) read(path string, depth int) (string, error) {
 	}
 	if len(l.files) >= maxFiles {
 		return "", fmt.Errorf("%s: more than %d included files: not read (an include loop or fan-out?)", path, maxFiles)
+	}
+	if l.dump != nil {
+		f, ok := l.dump.files[path]
+		if !ok {
+			return "", fmt.Errorf("%s: not in the dump %s: %w", path, l.dump.path, os.ErrNotExist)
+		}
+		l.files = append(l.files, path)
+		return f.text, nil // the dump's bytes were counted once, when it was read
 	}
 	data, err := readRegular(path, min(maxFile, totalBudget-l.bytes))
 	if err != nil {

@@ -154,14 +154,16 @@ func ParseWith(ctx context.Context, path string, o Options) (*Config, error) {
 	}
 	l := newLoader(ctx, path, family, o)
 	var c *Config
-	switch family {
-	case Nginx:
+	switch {
+	case family == Nginx && isNginxDump(text):
+		c, err = parseNginxDump(l, path, text)
+	case family == Nginx:
 		c, err = parseNginx(l, path)
-	case HAProxy:
+	case family == HAProxy:
 		c, err = parseHAProxy(l, []string{path})
-	case Apache:
+	case family == Apache:
 		c, err = parseApache(l, path, o.Root != "")
-	case ARR:
+	case family == ARR:
 		c, err = parseARR(l, path)
 	default:
 		return nil, fmt.Errorf("%s: unknown family %q", path, family)
@@ -186,6 +188,9 @@ func Detect(path, text string) Family {
 		return Nginx
 	case strings.Contains(base, "apache") || strings.Contains(base, "httpd"):
 		return Apache
+	}
+	if isNginxDump(text) {
+		return Nginx
 	}
 	lower := strings.ToLower(text)
 	switch {

@@ -88,11 +88,21 @@ func parseNginxFile(l *loader, file string, depth int) ([]*directive, error) {
 	if err != nil {
 		return nil, err
 	}
-	toks, err := nginxTokens(file, text)
+	shown := file
+	if l.dump != nil { // places in the dump, where the user can find them
+		shown, _ = l.dump.at(file, 0)
+	}
+	toks, err := nginxTokens(shown, text)
 	if err != nil {
 		return nil, err
 	}
-	p := &nginxParser{l: l, file: file, toks: toks, depth: depth}
+	if l.dump != nil {
+		_, off := l.dump.at(file, 0)
+		for i := range toks {
+			toks[i].line += off
+		}
+	}
+	p := &nginxParser{l: l, file: shown, toks: toks, depth: depth}
 	ds, err := p.block(false)
 	if err != nil {
 		return nil, err
@@ -180,13 +190,13 @@ func (p *nginxParser) directive() (*directive, error) {
 // (https://nginx.org/en/docs/ngx_core_module.html#include; `nginx -p`/`-c`).
 func (p *nginxParser) include(d *directive) ([]*directive, error) {
 	arg := d.Args[0]
-	pattern := p.l.local(arg)
+	pattern := p.l.includePath(arg)
 	files, err := p.l.glob(pattern)
 	if err != nil {
 		return nil, syntaxErr(p.file, d.Pos.Line, "include %s: %v", token(arg), err)
 	}
 	if len(files) == 0 && !strings.ContainsAny(arg, "*?[") {
-		if pattern != arg && filepath.IsAbs(arg) && fileExists(arg) {
+		if p.l.dump == nil && pattern != arg && filepath.IsAbs(arg) && fileExists(arg) {
 			files = []string{arg} // not in the checkout, but here as on the proxy host (mime.types)
 		} else {
 			return nil, syntaxErr(p.file, d.Pos.Line, "include %s: no such file %s (relative includes resolve against the folder of the main nginx.conf; set the file's root or reverse_proxy.path_map when the files are checked out elsewhere)", token(arg), pattern)
