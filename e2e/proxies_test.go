@@ -16,6 +16,10 @@ import (
 type publishing struct {
 	HostRewrite bool   // the front ends get the internal pool name as Host
 	Persist     string // "": the family's usual persistence; "none": round-robin; "cookie", "cookie-httponly": HAProxy MS-WSMAN
+	// Debian: the proxy runs from Debian's layout with its certificate in
+	// its own folder, and validate reads a checkout of the configuration
+	// files without it (layouts_test.go).
+	Debian bool
 }
 
 // site is what every proxy config needs.
@@ -35,12 +39,14 @@ type proxy struct {
 	// Write writes the config into s.Dir and returns its path and the
 	// arguments that run the binary in the foreground on it.
 	Write func(t *testing.T, s site, p publishing) (conf string, args []string)
+	// WriteDebian writes Debian's layout instead (publishing.Debian).
+	WriteDebian func(t *testing.T, s site, p publishing) (conf string, args []string)
 }
 
 var proxies = []proxy{
-	{Family: "nginx", Binary: "nginx", Write: writeNginx},
+	{Family: "nginx", Binary: "nginx", Write: writeNginx, WriteDebian: writeNginxDebian},
 	{Family: "haproxy", Binary: "haproxy", Write: writeHAProxy},
-	{Family: "apache", Binary: "apache2", Write: writeApache},
+	{Family: "apache", Binary: "apache2", Write: writeApache, WriteDebian: writeApacheDebian},
 }
 
 func writeNginx(t *testing.T, s site, p publishing) (string, []string) {
@@ -146,10 +152,19 @@ func writeApache(t *testing.T, s site, p publishing) (string, []string) {
 	return conf, []string{"-f", conf, "-DFOREGROUND"}
 }
 
-// startProxy writes the family's config and runs it until the test ends.
+// startProxy writes the family's config and runs it until the test ends;
+// it returns the config validate reads (for a Debian layout, the copy in
+// a checkout without the certificate).
 func startProxy(t *testing.T, px proxy, s site, p publishing) string {
 	bin := binary(t, px.Binary)
-	conf, args := px.Write(t, s, p)
+	write := px.Write
+	if p.Debian {
+		write = px.WriteDebian
+	}
+	conf, args := write(t, s, p)
 	start(t, net.JoinHostPort("127.0.0.1", strconv.Itoa(s.Port)), filepath.Join(s.Dir, px.Family+".log"), bin, args...)
+	if p.Debian {
+		return debianCheckout(t, filepath.Dir(conf), conf)
+	}
 	return conf
 }

@@ -48,10 +48,15 @@ type scenario struct {
 	Unseen    string
 	// Passes are IDs the live run must pass (not merely not fail).
 	Passes []string
+	// Skipped are IDs validate must skip (a file not in the checkout).
+	Skipped []string
 }
 
 var scenarios = []scenario{
 	{Name: "healthy", Passes: []string{"http.host-forwarding", "affinity.sticky", "affinity.join-flow", "cert.chain", "cert.san-coverage"}, Doc: "Host forwarded (nginx `proxy_set_header Host $host`, Apache `ProxyPreserveHost On`, HAProxy passes it), persistence on (nginx `ip_hash`, HAProxy `balance source`, Apache `stickysession=ROUTEID`), a certificate for every published name with its intermediate, every name in DNS."},
+	{Name: "debian-layout", Doc: "healthy, from Debian's layout: nginx `nginx.conf` including `conf.d/*.conf` and `sites-enabled/*` (a symlink to `sites-available`), the site including `snippets/lync-tls.conf`, which names `pki/chain.pem`, all relative to the prefix; Apache `apache2.conf` (ServerRoot from `-d`, as Debian's build sets it) including `mods-enabled/*.load`, `ports.conf`, `conf-enabled/*.conf` and `sites-enabled/*.conf`, the site naming `pki/chain.pem` relative to ServerRoot. validate reads a checkout of the configuration files alone: the certificate is not in it, so `proxy.certificate-files` is a skip naming it, and `tls.certificate_files` holds a copy for the cert checks.",
+		Families: []string{"nginx", "apache"}, Publish: publishing{Debian: true}, Skipped: []string{"proxy.certificate-files"},
+		Passes: []string{"http.host-forwarding", "affinity.sticky", "cert.san-coverage"}},
 	{Name: "host-rewritten", Doc: "the front ends get another Host: nginx without `proxy_set_header Host` (sends `$proxy_host`), Apache without `ProxyPreserveHost` (Off), HAProxy `http-request set-header Host pool01.contoso.local`.", Publish: publishing{HostRewrite: true}, Fault: "no-host-forward",
 		Predicted: []string{"http.host-forwarding"}},
 	{Name: "round-robin", Doc: "no persistence: nginx upstream without `ip_hash`, HAProxy `balance roundrobin`, Apache balancer without `stickysession`.", Publish: publishing{Persist: "none"}, Fault: "no-affinity",
@@ -121,8 +126,10 @@ func runScenario(t *testing.T, px proxy, sc scenario) (live, static []result) {
 	live = bad(all)
 	assertVerdict(t, "check", live, must, allowed)
 	assertPasses(t, all, sc.Passes)
-	static = bad(run(t, "validate", "-c", cfg, "--format", "json"))
+	offline := run(t, "validate", "-c", cfg, "--format", "json")
+	static = bad(offline)
 	assertPredicted(t, static, sc, live)
+	assertSkipped(t, offline, sc.Skipped)
 	return live, static
 }
 
@@ -285,6 +292,18 @@ func assertPredicted(t *testing.T, static []result, sc scenario, live []result) 
 	for _, id := range sc.Predicted {
 		if !slices.ContainsFunc(live, func(r result) bool { return r.ID == id }) {
 			t.Errorf("validate predicts %s, the live run does not show it", id)
+		}
+	}
+}
+
+// assertSkipped: validate skips each ID, naming a file in its message.
+func assertSkipped(t *testing.T, all []result, ids []string) {
+	t.Helper()
+	for _, id := range ids {
+		if !slices.ContainsFunc(all, func(r result) bool {
+			return r.ID == id && r.Status == "skip" && strings.Contains(r.Message, "not on this machine")
+		}) {
+			t.Errorf("validate: want %s to skip a file not on this machine; results: %s", id, describe(all))
 		}
 	}
 }
