@@ -160,6 +160,9 @@ func (sc arrScope) site(rule *xmlNode, bindings []Value) *Site {
 	if action == nil {
 		return nil
 	}
+	if v, ok := rule.attr("enabled"); ok && strings.EqualFold(v, "false") {
+		return nil // IIS keeps a disabled rule and never applies it
+	}
 	url, _ := action.attr("url")
 	scheme, farmName, _, _ := parseURL(url)
 	farm := sc.farms[strings.ToLower(farmName)]
@@ -172,6 +175,9 @@ func (sc arrScope) site(rule *xmlNode, bindings []Value) *Site {
 	for _, cond := range rule.all("add") {
 		input, _ := cond.attr("input")
 		pattern, _ := cond.attr("pattern")
+		if v, _ := cond.attr("negate"); strings.EqualFold(v, "true") {
+			continue // a name the rule excludes is not one it serves
+		}
 		switch strings.ToUpper(input) {
 		case "{HTTP_HOST}":
 			s.Names = append(s.Names, Value{hostPattern(pattern), sc.pos(cond)})

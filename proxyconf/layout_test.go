@@ -214,3 +214,95 @@ ssl_certificate certs/rp.pem;
 		t.Errorf("a missing include in a dump: %v, want an error at the dump's line 3", err)
 	}
 }
+
+// applicationHost.config as IIS and ARR write it: the section
+// declarations, sites and bindings, the default proxy section, the farm
+// with ARR's default sections, a disabled rule and a negated condition.
+func TestARRAsIISWritesIt(t *testing.T) {
+	dir := t.TempDir()
+	p := write(t, dir, "applicationHost.config", `<?xml version="1.0" encoding="UTF-8"?>
+<configuration>
+    <configSections>
+        <sectionGroup name="system.webServer">
+            <section name="proxy" overrideModeDefault="Deny" />
+            <sectionGroup name="rewrite">
+                <section name="globalRules" overrideModeDefault="Deny" allowDefinition="AppHostOnly" />
+            </sectionGroup>
+        </sectionGroup>
+        <section name="webFarms" overrideModeDefault="Deny" allowDefinition="AppHostOnly" />
+    </configSections>
+    <system.applicationHost>
+        <sites>
+            <site name="Default Web Site" id="1">
+                <bindings>
+                    <binding protocol="http" bindingInformation="*:80:" />
+                    <binding protocol="https" bindingInformation="*:443:" sslFlags="0" />
+                </bindings>
+            </site>
+        </sites>
+    </system.applicationHost>
+    <system.webServer>
+        <proxy enabled="true" preserveHostHeader="true" reverseRewriteHostInResponseHeaders="false" timeout="00:16:00" />
+        <rewrite>
+            <globalRules>
+                <rule name="old rule" enabled="false" stopProcessing="true">
+                    <match url="(.*)" />
+                    <action type="Rewrite" url="http://lync pool/{R:0}" />
+                </rule>
+                <rule name="ARR_lync pool_loadbalance_SSL" patternSyntax="Wildcard" stopProcessing="true">
+                    <match url="*" />
+                    <conditions logicalGrouping="MatchAll" trackAllCaptures="false">
+                        <add input="{HTTPS}" pattern="on" />
+                        <add input="{HTTP_HOST}" pattern="admin.contoso.com" negate="true" />
+                        <add input="{HTTP_HOST}" pattern="*.contoso.com" />
+                    </conditions>
+                    <action type="Rewrite" url="https://lync pool/{R:0}" />
+                </rule>
+            </globalRules>
+            <outboundRules>
+                <rule name="location">
+                    <match serverVariable="RESPONSE_Location" pattern="^http://(.*)" />
+                    <action type="Rewrite" value="https://{R:1}" />
+                </rule>
+            </outboundRules>
+        </rewrite>
+    </system.webServer>
+    <webFarms>
+        <webFarm name="lync pool" enabled="true">
+            <server address="fe01.corp.contoso.com" enabled="true">
+                <applicationRequestRouting httpPort="8080" httpsPort="4443" />
+            </server>
+            <applicationRequestRouting>
+                <healthCheck url="" interval="00:00:30" />
+                <protocol keepAlive="true" timeout="00:16:00" reverseRewriteHostInResponseHeaders="false" />
+                <affinity useCookie="true" cookieName="MS-WSMAN" />
+                <loadBalancing algorithm="WeightedRoundRobin" />
+            </applicationRequestRouting>
+        </webFarm>
+        <applicationRequestRouting>
+            <hostAffinityProviderList>
+                <add name="Microsoft.Web.Arr.HostNameRoundRobin" />
+            </hostAffinityProviderList>
+        </applicationRequestRouting>
+    </webFarms>
+</configuration>
+`)
+	c, err := Parse(p, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Sites) != 1 {
+		t.Fatalf("sites %d, want the one enabled rule routing to a farm", len(c.Sites))
+	}
+	s := c.Sites[0]
+	if len(s.Names) != 1 || s.Names[0].Value != "*.contoso.com" {
+		t.Errorf("names %+v, want *.contoso.com (the negated condition excluded)", s.Names)
+	}
+	r := s.Routes[0]
+	if s.SSLOffload != nil || r.Group != "lync pool" || len(r.Targets) != 1 || r.Targets[0].Port != 4443 {
+		t.Errorf("route %+v, offload %+v", r, s.SSLOffload)
+	}
+	if !r.Host.Preserved || r.Host.Setting == "" || r.Timeouts[0].Seconds != 960 || len(r.Persistence) != 1 || r.Persistence[0].Cookie != "MS-WSMAN" {
+		t.Errorf("host %+v, timeouts %+v, persistence %+v", r.Host, r.Timeouts, r.Persistence)
+	}
+}
