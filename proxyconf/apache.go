@@ -140,7 +140,7 @@ func (p *apacheParser) include(d *directive) ([]*directive, error) {
 	for _, f := range files {
 		ds, err := parseApacheFile(p.l, f, p.depth+1, p.explicitRoot)
 		if err != nil {
-			return nil, err
+			return nil, includeErr(p.file, d.Pos.Line, arg, err)
 		}
 		out = append(out, ds...)
 	}

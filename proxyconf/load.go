@@ -45,9 +45,22 @@ var totalBudget int64 = maxTotalBytes
 type SyntaxError struct {
 	Pos Pos
 	Msg string
+	Err error // the cause, when an included file could not be read
 }
 
 func (e *SyntaxError) Error() string { return e.Pos.String() + ": " + e.Msg }
+
+func (e *SyntaxError) Unwrap() error { return e.Err }
+
+// includeErr places an error reading an included file at the include:
+// a syntax error deeper down is already placed.
+func includeErr(file string, line int, arg string, err error) error {
+	var se *SyntaxError
+	if errors.As(err, &se) {
+		return err
+	}
+	return &SyntaxError{Pos: Pos{file, line}, Msg: fmt.Sprintf("include %s: %v", token(arg), err), Err: err}
+}
 
 func syntaxErr(file string, line int, format string, args ...any) *SyntaxError {
 	return &SyntaxError{Pos: Pos{file, line}, Msg: fmt.Sprintf(format, args...)}

@@ -206,7 +206,7 @@ func (p *nginxParser) include(d *directive) ([]*directive, error) {
 	for _, f := range files {
 		ds, err := parseNginxFile(p.l, f, p.depth+1)
 		if err != nil {
-			return nil, err
+			return nil, includeErr(p.file, d.Pos.Line, arg, err)
 		}
 		out = append(out, ds...)
 	}
