@@ -130,7 +130,7 @@ func (p *apacheParser) include(d *directive) ([]*directive, error) {
 		return nil, syntaxErr(p.file, d.Pos.Line, "%s %s: %v", d.Name, token(arg), err)
 	}
 	if len(matches) == 0 && d.Name == "include" && !strings.ContainsAny(arg, "*?[") {
-		return nil, syntaxErr(p.file, d.Pos.Line, "Include %s: no such file %s (relative paths resolve against ServerRoot; set the file's root or reverse_proxy.path_map when the files are checked out elsewhere)", token(arg), pattern)
+		return nil, syntaxErr(p.file, d.Pos.Line, "Include %s: no such file %s (relative paths resolve against ServerRoot; set the file's root or reverse_proxy.path_map when the files are checked out elsewhere)", token(arg), sanitize(pattern, 200))
 	}
 	files, err := p.l.expandDirs(matches)
 	if err != nil {

@@ -69,9 +69,9 @@ func parseXML(file, text string) (*xmlNode, error) {
 		if err != nil {
 			var se *xml.SyntaxError
 			if errors.As(err, &se) {
-				return nil, syntaxErr(file, se.Line, "%s", sanitize(se.Msg))
+				return nil, syntaxErr(file, se.Line, "%s", sanitize(se.Msg, 120))
 			}
-			return nil, syntaxErr(file, lineAt(dec.InputOffset()), "%s", sanitize(err.Error()))
+			return nil, syntaxErr(file, lineAt(dec.InputOffset()), "%s", sanitize(err.Error(), 120))
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:

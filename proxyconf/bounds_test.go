@@ -138,3 +138,19 @@ func TestDeepNesting(t *testing.T) {
 		}
 	}
 }
+
+// A long include path is not echoed whole either.
+func TestLongIncludePathNotEchoed(t *testing.T) {
+	dir := t.TempDir()
+	long := strings.Repeat("SECRETSECRET/", 400)
+	for _, fam := range []struct {
+		f    Family
+		text string
+	}{{Nginx, "include " + long + ";\n"}, {Apache, "Include " + long + "\n"}} {
+		p := write(t, dir, string(fam.f)+".conf", fam.text)
+		_, err := Parse(p, fam.f)
+		if err == nil || len(err.Error()) > 800 {
+			t.Errorf("%s: %d bytes: %.200v", fam.f, len(fmt.Sprint(err)), err)
+		}
+	}
+}

@@ -59,7 +59,7 @@ func includeErr(file string, line int, arg string, err error) error {
 	if errors.As(err, &se) {
 		return err
 	}
-	return &SyntaxError{Pos: Pos{file, line}, Msg: fmt.Sprintf("include %s: %v", token(arg), err), Err: err}
+	return &SyntaxError{Pos: Pos{file, line}, Msg: fmt.Sprintf("include %s: %s", token(arg), sanitize(err.Error(), 300)), Err: err}
 }
 
 func syntaxErr(file string, line int, format string, args ...any) *SyntaxError {
@@ -83,12 +83,13 @@ func token(s string) string {
 	return q
 }
 
-// sanitize makes a message from elsewhere (the XML decoder's) safe to
-// show: printable ASCII only, at most 120 characters.
-func sanitize(msg string) string {
+// sanitize makes a message from elsewhere (the XML decoder's, the
+// system's about a path the file names) safe to show: printable ASCII
+// only, at most max characters.
+func sanitize(msg string, max int) string {
 	var b strings.Builder
 	for _, r := range msg {
-		if b.Len() >= 120 {
+		if b.Len() >= max {
 			b.WriteString("…")
 			break
 		}

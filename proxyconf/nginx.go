@@ -199,7 +199,7 @@ func (p *nginxParser) include(d *directive) ([]*directive, error) {
 		if p.l.dump == nil && pattern != arg && filepath.IsAbs(arg) && fileExists(arg) {
 			files = []string{arg} // not in the checkout, but here as on the proxy host (mime.types)
 		} else {
-			return nil, syntaxErr(p.file, d.Pos.Line, "include %s: no such file %s (relative includes resolve against the folder of the main nginx.conf; set the file's root or reverse_proxy.path_map when the files are checked out elsewhere)", token(arg), pattern)
+			return nil, syntaxErr(p.file, d.Pos.Line, "include %s: no such file %s (relative includes resolve against the folder of the main nginx.conf; set the file's root or reverse_proxy.path_map when the files are checked out elsewhere)", token(arg), sanitize(pattern, 200))
 		}
 	}
 	var out []*directive
