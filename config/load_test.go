@@ -206,6 +206,9 @@ func TestParseSmall(t *testing.T) {
 		{"syntax in second document", ok + "---\n[\n", "x.yaml:5: did not find expected node content"},
 		{"empty simple_urls mapping", "sip_domains: [contoso.com]\nweb_services: [{external: webext.contoso.com}]\nsimple_urls: {}\n",
 			"x.yaml:3: simple_urls.meet: required\nx.yaml:3: simple_urls.dialin: required"},
+		{"relative path_map key", ok + "reverse_proxy:\n  path_map: {etc/ssl: certs}\n", "x.yaml:5: reverse_proxy.path_map: etc/ssl: must be an absolute path, as the proxy host names it"},
+		{"path_map not a mapping", ok + "reverse_proxy:\n  path_map: [a]\n", "x.yaml:5: reverse_proxy.path_map: must be a mapping of proxy host folders to local folders"},
+		{"path_map to a list", ok + "reverse_proxy:\n  path_map: {/etc/ssl: [a]}\n", "x.yaml:5: reverse_proxy.path_map: /etc/ssl: must map a folder to a folder"},
 		// One problem per key: the repeat is not reported again.
 		{"repeated unknown key", ok + "fooo: 1\nfooo: 2\n", "x.yaml:4: fooo: unknown key"},
 	}
@@ -234,5 +237,34 @@ func TestNullTakesDefault(t *testing.T) {
 	}
 	if d.ReverseProxy.Port != DefaultPort || d.ReverseProxy.HTTPPublishedPort() != DefaultHTTPPort || d.Edge != nil || d.Version != DefaultVersion {
 		t.Errorf("got port %d, http %d, edge %v, version %q", d.ReverseProxy.Port, d.ReverseProxy.HTTPPublishedPort(), d.Edge, d.Version)
+	}
+}
+
+// path_map folders and a config file's root are relative to the config's
+// folder; a root must be a folder.
+func TestProxyPathsRelativeToConfig(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "deploy", "nginx"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "deploy", "nginx", "nginx.conf"), []byte("events {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src := "sip_domains: [contoso.com]\nweb_services: [{external: webext.contoso.com}]\n" +
+		"simple_urls: {meet: [https://meet.contoso.com], dialin: https://dialin.contoso.com}\n" +
+		"reverse_proxy:\n  config_files:\n    - {path: deploy/nginx/nginx.conf, root: deploy}\n  path_map: {/etc/ssl/lync: certs}\n"
+	d, err := Parse([]byte(src), filepath.Join(dir, "x.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := d.ReverseProxy.ConfigFiles[0].Root; got != filepath.Join(dir, "deploy") {
+		t.Errorf("root %q", got)
+	}
+	if got := d.ReverseProxy.PathMap["/etc/ssl/lync"]; got != filepath.Join(dir, "certs") {
+		t.Errorf("path_map %q", got)
+	}
+	_, err = Parse([]byte(strings.Replace(src, "root: deploy", "root: nowhere", 1)), filepath.Join(dir, "x.yaml"))
+	if err == nil || !strings.Contains(err.Error(), "reverse_proxy.config_files[0].root: "+filepath.Join(dir, "nowhere")+" is not a folder here") {
+		t.Errorf("a root that is no folder: %v", err)
 	}
 }
