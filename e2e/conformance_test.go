@@ -150,6 +150,31 @@ func conformAccepted(t *testing.T, lay layout, dir, out string, runErr error, cf
 	if lay.Family == proxyconf.Nginx {
 		conformDump(t, dir, out, cfg)
 	}
+	if lay.Family == proxyconf.Apache {
+		conformIncludeList(t, dir, out, cfg)
+	}
+}
+
+// conformIncludeList: Apache's own DUMP_INCLUDES list, put beside a copy
+// of its folder made elsewhere, reads the copy: the same sites, and the
+// same files (the list is checked against what lyncprobe includes).
+func conformIncludeList(t *testing.T, dir, out string, files *proxyconf.Config) {
+	cp := dir + "-copy"
+	if err := os.CopyFS(cp, os.DirFS(dir)); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(cp) })
+	p := mkfile(t, cp, "apache2-includes.txt", out)
+	c, err := proxyconf.Parse(p, "")
+	if err != nil {
+		t.Fatalf("apache2's DUMP_INCLUDES with a copy of the files: %v", err)
+	}
+	if got, want := ourNames(c), ourNames(files); !slices.Equal(got, want) {
+		t.Errorf("server names from the copy %v, from the files %v", got, want)
+	}
+	if got, want := rel(cp, c.Files), rel(dir, files.Files); !slices.Equal(unique(got), unique(want)) {
+		t.Errorf("files from the copy %v, in place %v", got, want)
+	}
 }
 
 // conformDump: nginx -T's own output, read as a dump, gives the sites the

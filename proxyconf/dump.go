@@ -105,3 +105,76 @@ func parseNginxDump(l *loader, path, text string) (*Config, error) {
 	l.dump, l.root, l.hostRoot = d, filepath.Dir(d.main), ""
 	return parseNginx(l, d.main)
 }
+
+// The output of `apachectl -t -D DUMP_INCLUDES` lists every file Apache
+// loaded, the main one first ("(*) PATH"), each include with the line
+// that includes it ("(12) PATH"). Given with a copy of the files, it says
+// where the copy stands (the folder of the list is the folder common to
+// every file listed) and what must be read from it.
+var apacheDumpEntry = regexp.MustCompile(`(?m)^\s+\((?:\*|\d+)\) (/[^\n]*?)\r?$`)
+
+// isApacheIncludeDump: the text is DUMP_INCLUDES output.
+func isApacheIncludeDump(text string) bool {
+	return strings.Contains(text, "Included configuration files:") && apacheDumpEntry.MatchString(text)
+}
+
+// parseApacheIncludeDump reads the files the list names from the copy
+// around it and checks that lyncprobe includes exactly the files Apache
+// loaded, in Apache's order.
+func parseApacheIncludeDump(l *loader, path, text string) (*Config, error) {
+	var listed []string
+	for _, m := range apacheDumpEntry.FindAllStringSubmatch(text, maxFiles+1) {
+		listed = append(listed, filepath.Clean(m[1]))
+	}
+	if len(listed) > maxFiles {
+		return nil, fmt.Errorf("%s: more than %d files listed", path, maxFiles)
+	}
+	listed = uniqueStrings(listed) // a file included twice is listed twice
+	l.hostRoot = commonDir(listed)
+	local := make([]string, len(listed))
+	for i, f := range listed {
+		local[i] = l.local(f)
+	}
+	c, err := parseApache(l, local[0], true)
+	if err != nil {
+		return nil, err
+	}
+	read := uniqueStrings(l.files)
+	for i := range max(len(local), len(read)) {
+		switch {
+		case i >= len(read):
+			return nil, fmt.Errorf("%s: Apache loaded %s, read here as %s, which lyncprobe did not include", path, listed[i], local[i])
+		case i >= len(local):
+			return nil, fmt.Errorf("%s: lyncprobe included %s, which Apache did not load", path, read[i])
+		case read[i] != local[i]:
+			return nil, fmt.Errorf("%s: file %d: Apache loaded %s (here %s), lyncprobe read %s", path, i+1, listed[i], local[i], read[i])
+		}
+	}
+	return c, nil
+}
+
+// commonDir is the deepest folder that holds every path.
+func commonDir(paths []string) string {
+	dir := filepath.Dir(paths[0])
+	for _, p := range paths[1:] {
+		for {
+			if _, ok := under(p, dir); ok || dir == filepath.Dir(dir) {
+				break
+			}
+			dir = filepath.Dir(dir)
+		}
+	}
+	return dir
+}
+
+func uniqueStrings(ss []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range ss {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}

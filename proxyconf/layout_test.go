@@ -306,3 +306,30 @@ func TestARRAsIISWritesIt(t *testing.T) {
 		t.Errorf("host %+v, timeouts %+v, persistence %+v", r.Host, r.Timeouts, r.Persistence)
 	}
 }
+
+// `apachectl -t -D DUMP_INCLUDES` output with a copy of the files: the
+// copy is read where the list stands, and must include what Apache
+// loaded.
+func TestApacheIncludeDump(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "copy")
+	write(t, dir, "apache2.conf", "IncludeOptional mods-enabled/*.load\nIncludeOptional sites-enabled/*.conf\n")
+	write(t, dir, "mods-enabled/ssl.load", "LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so\n")
+	write(t, dir, "sites-enabled/lync.conf", "<VirtualHost *:443>\n  ServerName meet.contoso.com\n  SSLCertificateFile /etc/ssl/lync/rp.pem\n</VirtualHost>\n")
+	list := "Included configuration files:\n  (*) /etc/apache2/apache2.conf\n    (1) /etc/apache2/mods-enabled/ssl.load\n    (2) /etc/apache2/sites-enabled/lync.conf\n"
+	p := write(t, dir, "includes.txt", list)
+	c, err := Parse(p, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Family != Apache || len(c.Sites) != 1 || c.Sites[0].Names[0].Value != "meet.contoso.com" || c.Sites[0].Names[0].Pos.File != filepath.Join(dir, "sites-enabled/lync.conf") {
+		t.Errorf("got %+v", c.Sites)
+	}
+	if got := certPaths(c); len(got) != 1 || got[0] != "/etc/ssl/lync/rp.pem" {
+		t.Errorf("certificates %v, want the host's path (not in the copy)", got)
+	}
+	// Apache loaded a file the copy does not lead to.
+	p = write(t, dir, "includes.txt", list+"    (2) /etc/apache2/sites-enabled/other.conf\n")
+	if _, err := Parse(p, ""); err == nil || !strings.Contains(err.Error(), "other.conf") {
+		t.Errorf("a file Apache loaded that lyncprobe did not: %v", err)
+	}
+}

@@ -161,6 +161,8 @@ func ParseWith(ctx context.Context, path string, o Options) (*Config, error) {
 		c, err = parseNginx(l, path)
 	case family == HAProxy:
 		c, err = parseHAProxy(l, []string{path})
+	case family == Apache && isApacheIncludeDump(text):
+		c, err = parseApacheIncludeDump(l, path, text)
 	case family == Apache:
 		c, err = parseApache(l, path, o.Root != "")
 	case family == ARR:
@@ -191,6 +193,9 @@ func Detect(path, text string) Family {
 	}
 	if isNginxDump(text) {
 		return Nginx
+	}
+	if isApacheIncludeDump(text) {
+		return Apache
 	}
 	lower := strings.ToLower(text)
 	switch {
