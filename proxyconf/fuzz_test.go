@@ -22,6 +22,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("<VirtualHost *:443>\nServerName meet.contoso.com\nProxyPass / https://fe:4443/\nProxyPreserveHost On\n</VirtualHost>\n"))
 	f.Add([]byte(`<?xml version="1.0"?><configuration><system.webServer><rewrite><rules><rule name="r"><action type="Rewrite" url="https://farm/{R:0}"/></rule></rules></rewrite></system.webServer></configuration>`))
 	f.Add([]byte("nginx: the configuration file /etc/nginx/nginx.conf syntax is ok\n# configuration file /etc/nginx/nginx.conf:\nhttp { include a/*; }\n\n# configuration file /etc/nginx/a/b:\nserver { server_name x; ssl_certificate c.pem; }\n\n"))
+	f.Add([]byte("Included configuration files:\n  (*) /etc/apache2/apache2.conf\n    (3) /etc/apache2/fuzz.conf\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		path := filepath.Join(t.TempDir(), "fuzz.conf")
 		if err := os.WriteFile(path, data, 0o644); err != nil {
