@@ -273,6 +273,9 @@ func readRegular(path string, limit int64) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if fi.IsDir() {
+		return "", fmt.Errorf("%s: %w: a folder (only HAProxy reads a folder of *.cfg files)", path, errNotRegular)
+	}
 	if !fi.Mode().IsRegular() || kernelFile(path) {
 		return "", fmt.Errorf("%s: %w (a device, pipe or kernel file): only configuration files are read", path, errNotRegular)
 	}
