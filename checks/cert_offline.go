@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/lyncprobe/lyncprobe/config"
+	"github.com/lyncprobe/lyncprobe/internal/inputfile"
 	"github.com/lyncprobe/lyncprobe/probe"
 )
 
@@ -23,16 +24,20 @@ type CertFile struct {
 
 // ReadCertFiles reads each file, PEM, DER or PFX. A PFX password comes
 // from the item's password_env or password_file, never from elsewhere;
-// a file that cannot be read is an error naming it.
-func ReadCertFiles(items []config.CertificateFile) ([]CertFile, error) {
+// a file that cannot be read, or holds no certificate, is an error naming
+// it. It stops when ctx ends.
+func ReadCertFiles(ctx context.Context, items []config.CertificateFile) ([]CertFile, error) {
 	out := make([]CertFile, 0, len(items))
 	for _, it := range items {
-		chain, err := probe.ReadCertFile(it.Path, it.Password)
-		if errors.Is(err, probe.ErrPFXPassword) && it.PasswordEnv == "" && it.PasswordFile == "" {
+		chain, err := probe.ReadCertFile(ctx, it.Path, it.Password)
+		switch {
+		case errors.Is(err, probe.ErrNoCertificate):
+			return nil, fmt.Errorf("no certificate in %s", it.Path)
+		case errors.Is(err, probe.ErrPFXPassword) && it.PasswordEnv == "" && it.PasswordFile == "":
 			err = fmt.Errorf("%w: list the file under tls.certificate_files with password_env or password_file", err)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", it.Path, err)
+			return nil, fmt.Errorf("%s: %w", it.Path, inputfile.Cause(err))
 		}
 		out = append(out, CertFile{Name: it.Path, Chain: chain})
 	}
@@ -115,3 +120,10 @@ func normNames(names []string) []string {
 	}
 	return out
 }
+
+// Caps on the files a run reads again after the loader checked them (a
+// file may change between the two): as the loader's own caps.
+const (
+	maxCAFile        = 4 << 20
+	maxZoneLinesFile = 64 << 20
+)

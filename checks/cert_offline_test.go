@@ -82,7 +82,7 @@ func liveAndOffline(t *testing.T, fault string) (live, offline []checks.Result) 
 	if len(dep.TLS.CertificateFiles) != 1 || dep.TLS.CertificateFiles[0].Path != l.ProxyCertFile {
 		t.Fatalf("the lab config lists %+v, want %s", dep.TLS.CertificateFiles, l.ProxyCertFile)
 	}
-	files, err := checks.ReadCertFiles(dep.TLS.CertificateFiles)
+	files, err := checks.ReadCertFiles(context.Background(), dep.TLS.CertificateFiles)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func TestInspectByName(t *testing.T) {
 	items := []config.CertificateFile{{Path: filepath.Join(fixtures, "rp-chain.pem")},
 		{Path: filepath.Join(fixtures, "rp-legacy.pfx"), PasswordEnv: "LYNCPROBE_TEST_PFX"}}
 	t.Setenv("LYNCPROBE_TEST_PFX", "lyncprobe-fixture")
-	files, err := checks.ReadCertFiles(items)
+	files, err := checks.ReadCertFiles(context.Background(), items)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,7 +31,7 @@ func zoneLiveAndOffline(t *testing.T, o lab.Options) (live, offline []checks.Res
 		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		rrs, err := config.ReadZone(path, dep.SIPDomains[0])
+		rrs, err := config.ReadZone(context.Background(), path, dep.SIPDomains[0])
 		if err != nil {
 			t.Fatalf("the lab's zone does not read back: %v\n%s", err, text)
 		}

@@ -6,13 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/lyncprobe/lyncprobe/config"
+	"github.com/lyncprobe/lyncprobe/internal/inputfile"
 	"github.com/lyncprobe/lyncprobe/probe"
 	"github.com/lyncprobe/lyncprobe/proxyconf"
 	"github.com/miekg/dns"
@@ -115,7 +115,7 @@ func loadRoots(caFile string) *x509.CertPool {
 	if caFile == "" {
 		return pool
 	}
-	if pem, err := os.ReadFile(caFile); err == nil {
+	if pem, err := inputfile.Read(context.Background(), caFile, maxCAFile); err == nil {
 		pool.AppendCertsFromPEM(pem)
 	}
 	return pool

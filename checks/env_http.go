@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"sync"
 
+	"github.com/lyncprobe/lyncprobe/internal/inputfile"
 	"github.com/lyncprobe/lyncprobe/probe"
 )
 
@@ -95,7 +95,7 @@ func loadBackendRoots(file string) backendTrust {
 	if file == "" {
 		return backendTrust{note: "tls.backend_ca_file is not set"}
 	}
-	pem, err := os.ReadFile(file)
+	pem, err := inputfile.Read(context.Background(), file, maxCAFile)
 	if err != nil {
 		return backendTrust{note: "cannot read tls.backend_ca_file: " + err.Error()}
 	}

@@ -74,7 +74,7 @@ func FuzzZone(f *testing.F) {
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		rrs, err := config.ReadZone(path, "contoso.com")
+		rrs, err := config.ReadZone(context.Background(), path, "contoso.com")
 		if err != nil {
 			return
 		}

@@ -305,5 +305,5 @@ func readCertQuiet(path string) ([]*x509.Certificate, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s is not a regular file (a device or pipe): not read", path)
 	}
-	return probe.ReadCertFile(path, func() (string, error) { return "", nil })
+	return probe.ReadCertFile(context.Background(), path, func() (string, error) { return "", nil })
 }

@@ -3,12 +3,12 @@ package checks
 import (
 	"context"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/lyncprobe/lyncprobe/config"
+	"github.com/lyncprobe/lyncprobe/internal/inputfile"
 	"github.com/lyncprobe/lyncprobe/probe"
 	"github.com/lyncprobe/lyncprobe/proxyconf"
 	"github.com/miekg/dns"
@@ -105,7 +105,7 @@ func zoneOrigin(dep *config.Deployment) string {
 // of a line that starts in column 1, outside parentheses, relative to the
 // current $ORIGIN.
 func zoneOwnerLines(path, origin string) map[string]int {
-	data, err := os.ReadFile(path)
+	data, err := inputfile.Read(context.Background(), path, maxZoneLinesFile)
 	out := map[string]int{}
 	if err != nil {
 		return out

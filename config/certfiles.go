@@ -1,12 +1,14 @@
 package config
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/lyncprobe/lyncprobe/internal/inputfile"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -54,11 +56,11 @@ func stringFields(n *yaml.Node, fields map[string]*string, want string) error {
 		p, ok := fields[k.Value]
 		switch {
 		case !ok:
-			return fmt.Errorf("%s: unknown key (want %s)", k.Value, want)
+			return fmt.Errorf("%s: unknown key (want %s)", keyName(k.Value), want)
 		case seen[k.Value]:
-			return fmt.Errorf("%s: duplicate key", k.Value)
+			return fmt.Errorf("%s: duplicate key", keyName(k.Value))
 		case v.Kind != yaml.ScalarNode || v.ShortTag() == nullTag:
-			return fmt.Errorf("%s: must be a string", k.Value)
+			return fmt.Errorf("%s: must be a string", keyName(k.Value))
 		}
 		seen[k.Value] = true
 		*p = v.Value
@@ -77,7 +79,7 @@ func (c CertificateFile) Password() (string, error) {
 		}
 		return pw, nil
 	case c.PasswordFile != "":
-		data, err := readFileCapped(c.PasswordFile, maxPasswordFile)
+		data, err := readFileCapped(context.Background(), c.PasswordFile, maxPasswordFile)
 		if err != nil {
 			return "", fmt.Errorf("cannot read its password_file: %w", err)
 		}
@@ -119,14 +121,7 @@ func (l *loader) readable(key string, p *string, what string) {
 		path = abs
 	}
 	*p = path
-	f, err := os.Open(path)
-	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		l.fail(key, "%scannot read %s: %v", what, path, err)
-		return
+	if err := inputfile.Check(path); err != nil {
+		l.fail(key, "%scannot read %s: %v", what, path, inputfile.Cause(err))
 	}
-	f.Close()
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"context"
 	"errors"
 	"reflect"
 	"strings"
@@ -106,7 +107,7 @@ func TestDecodeUnmarshaler(t *testing.T) {
 	if err := yaml.Unmarshal([]byte("levels: [low, high,\n  odd]\ncount: 3\n"), &root); err != nil {
 		t.Fatal(err)
 	}
-	l := newLoader("t.yaml")
+	l := newLoader(context.Background(), "t.yaml")
 	l.decode(root.Content[0], reflect.ValueOf(&out).Elem(), "")
 	if len(l.errs) != 1 || l.errs.Error() != "t.yaml:2: levels[2]: must be low or high" {
 		t.Errorf("errors = %v", l.errs)

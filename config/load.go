@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -18,7 +19,13 @@ import (
 // Load reads the deployment file at path and returns it with every default
 // filled and every rule checked. Problems in the file come back as Errors.
 func Load(path string) (*Deployment, error) {
-	data, err := readFileCapped(path, maxConfigFile)
+	return LoadContext(context.Background(), path)
+}
+
+// LoadContext is Load that stops when ctx ends (Ctrl-C, --timeout): the
+// config, its zone file and the files it names are read under ctx.
+func LoadContext(ctx context.Context, path string) (*Deployment, error) {
+	data, err := readFileCapped(ctx, path, maxConfigFile)
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
@@ -26,17 +33,21 @@ func Load(path string) (*Deployment, error) {
 		}
 		return nil, fmt.Errorf("%s: cannot read config file: %w", path, err)
 	}
-	return Parse(data, path)
+	return parse(ctx, data, path)
 }
 
 // Parse does the work of Load on data already read. path names the file in
 // messages and is the base for relative paths inside it.
 func Parse(data []byte, path string) (*Deployment, error) {
+	return parse(context.Background(), data, path)
+}
+
+func parse(ctx context.Context, data []byte, path string) (*Deployment, error) {
 	root, err := parseYAML(data, path)
 	if err != nil {
 		return nil, err
 	}
-	l := newLoader(path)
+	l := newLoader(ctx, path)
 	d := &Deployment{Path: path}
 	l.decode(root, reflect.ValueOf(d).Elem(), "")
 	if !l.reported("") {
@@ -105,15 +116,19 @@ const nullTag = "!!null"
 
 // loader walks the YAML tree into a Deployment and collects problems.
 type loader struct {
+	ctx   context.Context // ends the reads of the files the config names
 	file  string
 	pos   map[string]int  // dotted key -> line, for messages and Deployment.Line
 	given map[string]bool // keys present with a non-null value; defaults skip them
 	bad   map[string]bool // keys with a reported problem; their children stay quiet
 	errs  Errors
+
+	inAlias int // > 0 while decoding what an alias points to
+	aliased int // values decoded through aliases, against maxAliasValues
 }
 
-func newLoader(file string) *loader {
-	return &loader{file: file, pos: map[string]int{}, given: map[string]bool{}, bad: map[string]bool{}}
+func newLoader(ctx context.Context, file string) *loader {
+	return &loader{ctx: ctx, file: file, pos: map[string]int{}, given: map[string]bool{}, bad: map[string]bool{}}
 }
 
 // report records a problem unless key, or a key above it, already has one:
@@ -179,7 +194,15 @@ var unmarshalerType = reflect.TypeFor[yaml.Unmarshaler]()
 // decoded by yaml itself. A null value leaves v at its zero value.
 func (l *loader) decode(n *yaml.Node, v reflect.Value, key string) {
 	if n.Kind == yaml.AliasNode {
+		l.inAlias++
+		defer func() { l.inAlias-- }()
 		n = n.Alias
+	}
+	if l.inAlias > 0 {
+		if l.aliased++; l.aliased > maxAliasValues {
+			l.aliasBomb(n)
+			return
+		}
 	}
 	if n.Kind == yaml.ScalarNode && n.ShortTag() == nullTag {
 		return
@@ -203,6 +226,15 @@ func (l *loader) decode(n *yaml.Node, v reflect.Value, key string) {
 	}
 }
 
+// aliasBomb reports, once, a document whose aliases expand past the
+// budget; the loader then decodes nothing more through aliases.
+func (l *loader) aliasBomb(n *yaml.Node) {
+	if l.aliased == maxAliasValues+1 {
+		l.errs = append(l.errs, &Error{File: l.file, Line: max(n.Line, 1),
+			Msg: fmt.Sprintf("YAML aliases expand to more than %d values: a config reuses a block a few times, not more", maxAliasValues)})
+	}
+}
+
 func (l *loader) mapping(n *yaml.Node, v reflect.Value, key string) {
 	if n.Kind != yaml.MappingNode {
 		l.fail(key, "%s", typeProblem(v.Type(), key))
@@ -216,7 +248,7 @@ func (l *loader) mapping(n *yaml.Node, v reflect.Value, key string) {
 			l.report(k.Line, key, "keys must be plain names")
 			continue
 		}
-		sub := joinKey(key, k.Value)
+		sub := joinKey(key, keyName(k.Value))
 		if line, dup := first[k.Value]; dup {
 			l.report(k.Line, sub, fmt.Sprintf("duplicate key (first at line %d)", line))
 			continue

@@ -1,11 +1,9 @@
 package config
 
 import (
-	"errors"
-	"fmt"
-	"io"
-	"io/fs"
-	"os"
+	"context"
+
+	"github.com/lyncprobe/lyncprobe/internal/inputfile"
 )
 
 // Caps on the files a config names: each is far above any real one.
@@ -15,29 +13,24 @@ const (
 	maxPasswordFile = 64 << 10 // a PFX password_file
 )
 
-// readFileCapped reads a file the config names. It refuses what is not a
-// regular file before opening it (a FIFO would block, /dev/zero never
-// ends) and what is larger than max. Errors are *fs.PathError, as from
-// os.ReadFile.
-func readFileCapped(path string, max int64) ([]byte, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, err
+// maxAliasValues caps the values that YAML aliases add to a config: a
+// real config reuses a block a few times (some hundred values), an alias
+// bomb asks for billions.
+const maxAliasValues = 10000
+
+// readFileCapped reads a file the config names: a regular file only
+// (a FIFO would block, /dev/zero never ends), at most max bytes, and it
+// stops when ctx ends. Errors are *fs.PathError, as from os.ReadFile.
+func readFileCapped(ctx context.Context, path string, max int64) ([]byte, error) {
+	return inputfile.Read(ctx, path, max)
+}
+
+// keyName shows a key of the file in a message: as it is when it is a
+// short plain name, else by its length only (a file that is not a config,
+// such as a .env file, must not have its lines printed).
+func keyName(k string) string {
+	if q := inputfile.Quote(k); q[0] == '"' {
+		return k
 	}
-	if !fi.Mode().IsRegular() {
-		return nil, &fs.PathError{Op: "read", Path: path, Err: errors.New("not a regular file")}
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, &fs.PathError{Op: "read", Path: path, Err: err}
-	}
-	if int64(len(data)) > max {
-		return nil, &fs.PathError{Op: "read", Path: path, Err: fmt.Errorf("larger than %d KB", max>>10)}
-	}
-	return data, nil
+	return "(" + inputfile.Quote(k) + ")"
 }

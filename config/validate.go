@@ -354,7 +354,7 @@ func (l *loader) caFile(key string, p *string) {
 		path = abs
 	}
 	*p = path
-	data, err := readFileCapped(path, maxConfigFile)
+	data, err := readFileCapped(l.ctx, path, maxConfigFile)
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {

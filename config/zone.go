@@ -2,12 +2,15 @@ package config
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io/fs"
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 
+	"github.com/lyncprobe/lyncprobe/internal/inputfile"
 	"github.com/miekg/dns"
 )
 
@@ -15,9 +18,10 @@ import (
 // $ORIGIN are relative to origin (a config uses its first SIP domain).
 // $INCLUDE is refused: a CI gate checks the one file it is given. A file
 // that does not parse, or holds no SOA, comes back as an *Error naming the
-// file and its line; a file that cannot be read, as the read error.
-func ReadZone(path, origin string) ([]dns.RR, error) {
-	data, err := readFileCapped(path, maxZoneFile)
+// file and its line; a file that cannot be read (not a regular file, too
+// large, ctx ended), as the read error, an *fs.PathError.
+func ReadZone(ctx context.Context, path, origin string) ([]dns.RR, error) {
+	data, err := readFileCapped(ctx, path, maxZoneFile)
 	if err != nil {
 		return nil, err
 	}
@@ -28,6 +32,9 @@ func ReadZone(path, origin string) ([]dns.RR, error) {
 	var rrs []dns.RR
 	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
 		rrs = append(rrs, rr)
+		if len(rrs)%4096 == 0 && ctx.Err() != nil {
+			return nil, &fs.PathError{Op: "read", Path: path, Err: ctx.Err()}
+		}
 	}
 	if err := zp.Err(); err != nil {
 		return nil, zoneError(path, err)
@@ -40,16 +47,38 @@ func ReadZone(path, origin string) ([]dns.RR, error) {
 	return nil, &Error{File: path, Line: 1, Msg: "no SOA record: a zone file starts with its zone's SOA"}
 }
 
-// zoneSyntax picks the line out of miekg/dns's "dns: <problem> at line: L:C".
-var zoneSyntax = regexp.MustCompile(`^dns: (.*) at line: (\d+):(\d+)$`)
+// zoneSyntax takes miekg/dns's `dns: <problem>: "<token>" at line: L:C`
+// apart; the token is Go-quoted.
+var zoneSyntax = regexp.MustCompile(`^dns: (.*): ("(?:[^"\\]|\\.)*") at line: (\d+):(\d+)$`)
 
+// zoneError names the file, the line, the problem and at most a short,
+// plain token: the file may be anything (--zone-file /proc/self/environ),
+// and its contents must not reach a CI log.
 func zoneError(path string, err error) *Error {
 	m := zoneSyntax.FindStringSubmatch(err.Error())
 	if m == nil {
-		return &Error{File: path, Line: 1, Msg: err.Error()}
+		return &Error{File: path, Line: 1, Msg: "not a zone file in BIND format"}
 	}
-	line, _ := strconv.Atoi(m[2])
-	return &Error{File: path, Line: max(line, 1), Msg: m[1] + " (column " + m[3] + ")"}
+	token, uerr := strconv.Unquote(m[2])
+	if uerr != nil {
+		token = m[2]
+	}
+	line, _ := strconv.Atoi(m[3])
+	msg := zoneProblem(m[1]) + ": " + inputfile.Quote(token) + " (column " + m[4] + ")"
+	return &Error{File: path, Line: max(line, 1), Msg: msg}
+}
+
+// zoneProblem is miekg/dns's problem text, cut before a detail that
+// quotes the file (a few wrap an error that does: "failed to parse APL
+// address: ParseAddr(...)").
+func zoneProblem(p string) string {
+	if strings.ContainsAny(p, "\"`'") || len(p) > 60 {
+		p, _, _ = strings.Cut(p, ": ")
+	}
+	if strings.ContainsAny(p, "\"`'") || len(p) > 60 {
+		return "bad record"
+	}
+	return p
 }
 
 // checkZoneFile makes dns.zone_file absolute and reads it now, so that a
@@ -73,7 +102,7 @@ func (l *loader) checkZoneFile(d *Deployment) {
 	if len(d.SIPDomains) > 0 {
 		origin = d.SIPDomains[0]
 	}
-	_, err := ReadZone(shown, origin)
+	_, err := ReadZone(l.ctx, shown, origin)
 	var ze *Error
 	var pe *fs.PathError
 	switch {

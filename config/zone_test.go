@@ -1,6 +1,7 @@
 package config
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -36,7 +37,7 @@ func TestZoneFileLoads(t *testing.T) {
 		t.Errorf("zone_file = %q, want %q (relative to the config's folder)", d.DNS.ZoneFile, want)
 	}
 	// Without $ORIGIN, names are relative to the first SIP domain.
-	rrs, err := ReadZone(d.DNS.ZoneFile, d.SIPDomains[0])
+	rrs, err := ReadZone(context.Background(), d.DNS.ZoneFile, d.SIPDomains[0])
 	if err != nil || len(rrs) != 2 || rrs[1].Header().Name != "meet.contoso.com." {
 		t.Fatalf("ReadZone = %v, %v", rrs, err)
 	}

@@ -2,13 +2,14 @@ package probe
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"os"
 
+	"github.com/lyncprobe/lyncprobe/internal/inputfile"
 	"software.sslmate.com/src/go-pkcs12"
 )
 
@@ -20,16 +21,29 @@ const maxCertFile = 4 << 20
 // (or with none). The password itself never appears in an error.
 var ErrPFXPassword = errors.New("the PFX password is wrong or missing")
 
+// ErrNoCertificate means a file read whole but held no certificate: an
+// empty file, PEM with only keys, DER of nothing.
+var ErrNoCertificate = errors.New("no certificate in the file")
+
 // ReadCertFile reads the certificates of a PEM, DER or PFX/PKCS#12 file,
 // leaf first, then the rest in file order: the chain as a server would
 // send it. password is asked for only when the file is a PFX. Private keys
-// in the file are read only to find the leaf, and never kept.
-func ReadCertFile(path string, password func() (string, error)) ([]*x509.Certificate, error) {
-	data, err := readFileCapped(path)
+// in the file are read only to find the leaf, and never kept. It reads a
+// regular file only, of at most 4 MiB, and stops when ctx ends; it returns
+// at least one certificate or an error.
+func ReadCertFile(ctx context.Context, path string, password func() (string, error)) ([]*x509.Certificate, error) {
+	data, err := inputfile.Read(ctx, path, maxCertFile)
 	if err != nil {
 		return nil, err
 	}
+	return ParseCertFile(ctx, data, password)
+}
+
+// ParseCertFile is ReadCertFile on the bytes of the file.
+func ParseCertFile(ctx context.Context, data []byte, password func() (string, error)) ([]*x509.Certificate, error) {
 	switch {
+	case len(bytes.TrimSpace(data)) == 0:
+		return nil, ErrNoCertificate
 	case bytes.Contains(data, []byte("-----BEGIN")):
 		return readPEM(data)
 	case isDER(data):
@@ -39,30 +53,15 @@ func ReadCertFile(path string, password func() (string, error)) ([]*x509.Certifi
 		}
 		return leafFirst(certs, nil), nil
 	}
-	return readPFX(data, password)
-}
-
-func readFileCapped(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, truncated, err := readCapped(f, maxCertFile)
-	if err != nil {
-		return nil, err
-	}
-	if truncated {
-		return nil, fmt.Errorf("larger than %d MiB: not a certificate file", maxCertFile>>20)
-	}
-	return data, nil
+	return readPFX(ctx, data, password)
 }
 
 // isDER tells a bare certificate (one or several concatenated) from a PFX:
-// both are DER SEQUENCEs, but only certificates parse as such.
+// both are DER SEQUENCEs, but only certificates parse as such. Nothing
+// (no bytes) parses as no certificates: that is not DER either.
 func isDER(data []byte) bool {
-	_, err := x509.ParseCertificates(data)
-	return err == nil
+	certs, err := x509.ParseCertificates(data)
+	return err == nil && len(certs) > 0
 }
 
 func readPEM(data []byte) ([]*x509.Certificate, error) {
@@ -88,7 +87,7 @@ func readPEM(data []byte) ([]*x509.Certificate, error) {
 		}
 	}
 	if len(certs) == 0 {
-		return nil, errors.New("no PEM certificate in the file")
+		return nil, ErrNoCertificate
 	}
 	return leafFirst(certs, keys), nil
 }
@@ -111,12 +110,15 @@ func publicOf(block *pem.Block) crypto.PublicKey {
 	return nil
 }
 
-func readPFX(data []byte, password func() (string, error)) ([]*x509.Certificate, error) {
+func readPFX(ctx context.Context, data []byte, password func() (string, error)) ([]*x509.Certificate, error) {
+	if err := checkPFXIterations(data, 0); err != nil {
+		return nil, err
+	}
 	pw, err := password()
 	if err != nil {
 		return nil, err
 	}
-	key, leaf, cas, err := pkcs12.DecodeChain(data, pw)
+	key, leaf, cas, err := decodePFX(ctx, data, pw)
 	switch {
 	case errors.Is(err, pkcs12.ErrIncorrectPassword):
 		return nil, ErrPFXPassword

@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"context"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
@@ -33,7 +34,7 @@ func TestReadCertFileFixtures(t *testing.T) {
 	}
 	for file, tc := range cases {
 		t.Run(file, func(t *testing.T) {
-			certs, err := ReadCertFile(filepath.Join(fixtures, file), tc.pw)
+			certs, err := ReadCertFile(context.Background(), filepath.Join(fixtures, file), tc.pw)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -49,7 +50,7 @@ func TestReadCertFileFixtures(t *testing.T) {
 
 func TestReadCertFileWrongPasswordNeverShown(t *testing.T) {
 	const secret = "not-the-password-5e3f"
-	_, err := ReadCertFile(filepath.Join(fixtures, "rp.pfx"), password(secret))
+	_, err := ReadCertFile(context.Background(), filepath.Join(fixtures, "rp.pfx"), password(secret))
 	if !errors.Is(err, ErrPFXPassword) {
 		t.Fatalf("want ErrPFXPassword, got %v", err)
 	}
@@ -58,7 +59,7 @@ func TestReadCertFileWrongPasswordNeverShown(t *testing.T) {
 	}
 	// The password is asked for only when the file is a PFX.
 	asked := false
-	_, err = ReadCertFile(filepath.Join(fixtures, "rp-chain.pem"), func() (string, error) { asked = true; return "", nil })
+	_, err = ReadCertFile(context.Background(), filepath.Join(fixtures, "rp-chain.pem"), func() (string, error) { asked = true; return "", nil })
 	if err != nil || asked {
 		t.Errorf("PEM: err %v, password asked %v", err, asked)
 	}
@@ -77,7 +78,7 @@ func TestReadCertFileFindsTheLeafInAPFX(t *testing.T) {
 	if err := os.WriteFile(path, pfx, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	certs, err := ReadCertFile(path, password("pw"))
+	certs, err := ReadCertFile(context.Background(), path, password("pw"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +100,7 @@ func TestReadCertFilePEMOrder(t *testing.T) {
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	certs, err := ReadCertFile(path, noPassword)
+	certs, err := ReadCertFile(context.Background(), path, noPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +109,7 @@ func TestReadCertFilePEMOrder(t *testing.T) {
 	}
 	junk := filepath.Join(t.TempDir(), "junk.txt")
 	os.WriteFile(junk, []byte("hello"), 0o644)
-	if _, err := ReadCertFile(junk, noPassword); err == nil {
+	if _, err := ReadCertFile(context.Background(), junk, noPassword); err == nil {
 		t.Error("a text file read as certificates")
 	}
 }

@@ -79,7 +79,7 @@ func certInspectRun(ctx context.Context, o *certInspectOptions) error {
 	name := "cert inspect"
 	if len(o.Names) == 0 {
 		var err error
-		if dep, err = config.Load(o.ConfigPath); err != nil {
+		if dep, err = config.LoadContext(ctx, o.ConfigPath); err != nil {
 			return err
 		}
 		name = dep.Name
@@ -91,7 +91,7 @@ func certInspectRun(ctx context.Context, o *certInspectOptions) error {
 	if len(items) == 0 {
 		return usageError{errors.New("no certificate file: name FILEs, or list them under tls.certificate_files in the config")}
 	}
-	files, err := checks.ReadCertFiles(items)
+	files, err := checks.ReadCertFiles(ctx, items)
 	if err != nil {
 		return err
 	}

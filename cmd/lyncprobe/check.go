@@ -122,11 +122,14 @@ func checkRun(ctx context.Context, o *checkOptions) error {
 		defer l.Close()
 		path = l.ConfigPath
 	}
-	dep, err := config.Load(path)
+	// Reading the config and the zones also ends on Ctrl-C and --timeout.
+	loadCtx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	dep, err := config.LoadContext(loadCtx, path)
 	if err != nil {
 		return err
 	}
-	if o.zones, err = loadZones(o.ZoneFiles, dep); err != nil {
+	if o.zones, err = loadZones(loadCtx, o.ZoneFiles, dep); err != nil {
 		return err
 	}
 	return runChecks(ctx, o, dep)

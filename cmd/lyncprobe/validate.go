@@ -73,18 +73,18 @@ func (o *validateOptions) validate() error {
 // validateRun reads every file the config names (a file that cannot be
 // read or parsed exits 2 naming it), then judges them offline.
 func validateRun(ctx context.Context, o *validateOptions) error {
-	dep, err := config.Load(o.ConfigPath)
+	dep, err := config.LoadContext(ctx, o.ConfigPath)
 	if err != nil {
 		return err
 	}
 	opts := checks.ValidateOptions{Only: o.Only}
 	if dep.DNS.ZoneFile != "" {
-		if opts.Zones, err = loadZones([]string{dep.DNS.ZoneFile}, dep); err != nil {
+		if opts.Zones, err = loadZones(ctx, []string{dep.DNS.ZoneFile}, dep); err != nil {
 			return err
 		}
 	}
 	if len(dep.TLS.CertificateFiles) > 0 {
-		if opts.CertFiles, err = checks.ReadCertFiles(dep.TLS.CertificateFiles); err != nil {
+		if opts.CertFiles, err = checks.ReadCertFiles(ctx, dep.TLS.CertificateFiles); err != nil {
 			return err
 		}
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -29,15 +30,16 @@ func (o *checkOptions) validateZoneFiles() error {
 
 // loadZones reads each zone file; names without $ORIGIN are relative to
 // the first SIP domain, as for dns.zone_file. A zone that does not parse
-// is named with its line ("zone.db:12: ...").
-func loadZones(files []string, dep *config.Deployment) ([]*probe.Zone, error) {
+// is named with its line ("zone.db:12: ..."); a file that is not regular,
+// or too large, by its path. Reading stops when ctx ends.
+func loadZones(ctx context.Context, files []string, dep *config.Deployment) ([]*probe.Zone, error) {
 	origin := ""
 	if len(dep.SIPDomains) > 0 {
 		origin = dep.SIPDomains[0]
 	}
 	var out []*probe.Zone
 	for _, f := range files {
-		rrs, err := config.ReadZone(f, origin)
+		rrs, err := config.ReadZone(ctx, f, origin)
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
 			return nil, fmt.Errorf("--zone-file %s: cannot read it: %w", f, pe.Err)

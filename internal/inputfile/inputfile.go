@@ -1,0 +1,134 @@
+// Package inputfile reads the files a user names (deployment configs, zone
+// files, certificate files, password files, proxy configs) with hard
+// bounds, and quotes their contents in messages only as a short, harmless
+// token. In CI these files come from pull requests: a FIFO must not hang a
+// run, /dev/zero must not fill memory, and /proc/self/environ must not end
+// up in a log.
+package inputfile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"strconv"
+)
+
+// ErrNotRegular is the cause when a path names a FIFO, a device, a socket
+// or a folder: such a file may never end, or never start.
+var ErrNotRegular = errors.New("not a regular file")
+
+// TooLargeError is the cause when a file holds more than the cap its
+// caller set.
+type TooLargeError struct{ Max int64 }
+
+func (e *TooLargeError) Error() string {
+	if e.Max >= 1<<20 && e.Max%(1<<20) == 0 {
+		return fmt.Sprintf("larger than %d MiB", e.Max>>20)
+	}
+	return fmt.Sprintf("larger than %d KB", e.Max>>10)
+}
+
+// chunk is how much Read reads between two looks at ctx.
+const chunk = 64 << 10
+
+// Read returns the contents of the regular file at path, refusing a file
+// that is not regular (before any read: the open does not block on a
+// FIFO) and one larger than max bytes. It stops when ctx ends. Every
+// error it makes is an *fs.PathError naming path, whose Err is
+// ErrNotRegular, a *TooLargeError, ctx's error or the system's.
+func Read(ctx context.Context, path string, max int64) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: err}
+	}
+	f, err := openNoBlock(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: ErrNotRegular}
+	}
+	var data []byte
+	buf := make([]byte, chunk)
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, &fs.PathError{Op: "read", Path: path, Err: err}
+		}
+		n, err := f.Read(buf)
+		data = append(data, buf[:n]...)
+		if int64(len(data)) > max {
+			return nil, &fs.PathError{Op: "read", Path: path, Err: &TooLargeError{Max: max}}
+		}
+		if err == io.EOF {
+			return data, nil
+		}
+		if err != nil {
+			return nil, &fs.PathError{Op: "read", Path: path, Err: err}
+		}
+	}
+}
+
+// Check reports whether Read could read path now: it exists, is a
+// regular file and opens. It reads nothing.
+func Check(path string) error {
+	f, err := openNoBlock(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if !fi.Mode().IsRegular() {
+		return &fs.PathError{Op: "read", Path: path, Err: ErrNotRegular}
+	}
+	return nil
+}
+
+// Cause is the reason in a Read or Check error without the path, for
+// messages that name the file already.
+func Cause(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// maxToken is the longest token Quote shows.
+const maxToken = 32
+
+// Quote shows a token of a file that failed to parse, for a message that
+// also names the file and line: quoted when it is short and made only of
+// the characters of names, numbers and keywords; otherwise only its
+// length. A parser handed /proc/self/environ or a .env file then never
+// prints "SECRET=..." or a password hash.
+func Quote(token string) string {
+	if token != "" && len(token) <= maxToken && plain(token) {
+		return strconv.Quote(token)
+	}
+	return fmt.Sprintf("a %d-byte token, not shown", len(token))
+}
+
+// plain: letters, digits and . - _ * @ / : (names, numbers, addresses),
+// and a $ only in front ($ORIGIN). No =, quote, space or control byte.
+func plain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case c == '.' || c == '-' || c == '_' || c == '*' || c == '@' || c == '/' || c == ':':
+		case c == '$' && i == 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
