@@ -226,12 +226,14 @@ func (l *loader) decode(n *yaml.Node, v reflect.Value, key string) {
 	}
 }
 
-// aliasBomb reports, once, a document whose aliases expand past the
-// budget; the loader then decodes nothing more through aliases.
+// aliasBomb refuses a document whose aliases expand past the budget: its
+// one error replaces the others (a bomb repeats each of them thousands of
+// times), and the loader decodes and checks nothing more.
 func (l *loader) aliasBomb(n *yaml.Node) {
 	if l.aliased == maxAliasValues+1 {
-		l.errs = append(l.errs, &Error{File: l.file, Line: max(n.Line, 1),
-			Msg: fmt.Sprintf("YAML aliases expand to more than %d values: a config reuses a block a few times, not more", maxAliasValues)})
+		l.errs = Errors{{File: l.file, Line: max(n.Line, 1),
+			Msg: fmt.Sprintf("YAML aliases expand to more than %d values: a config reuses a block a few times, not more", maxAliasValues)}}
+		l.bad[""] = true
 	}
 }
 
