@@ -1,0 +1,81 @@
+//go:build unix
+
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// runBounded runs the CLI in-process and fails the test instead of
+// hanging when a fix is gone (a FIFO would block for ever).
+func runBounded(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	ios, out, errOut := testIO()
+	done := make(chan int, 1)
+	go func() { done <- run(context.Background(), args, ios) }()
+	select {
+	case code = <-done:
+	case <-time.After(30 * time.Second): // only reached when a bound is gone
+		t.Fatalf("lyncprobe %s is still running", strings.Join(args, " "))
+	}
+	return code, out.String(), errOut.String()
+}
+
+// Issue 19 item 5: an empty certificate file is a clear error naming it,
+// not "internal error in cert.san-coverage: index out of range [0]".
+func TestCertInspectEmptyFile(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"empty.pem", "blank.pem"} {
+		path := filepath.Join(dir, name)
+		body := ""
+		if name == "blank.pem" {
+			body = "\n\n"
+		}
+		os.WriteFile(path, []byte(body), 0o600)
+		code, out, errOut := runBounded(t, "cert", "inspect", "--name", "meet.contoso.com", path)
+		if code != exitTool || !strings.Contains(errOut, "no certificate in "+path) || strings.Contains(out+errOut, "internal error") {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want exit %d and \"no certificate in %s\"", name, code, out, errOut, exitTool, path)
+		}
+	}
+}
+
+// Issue 19 items 2 and 4 at the command line: a FIFO or a device as the
+// config, a zone file or a certificate is refused by name at once, and a
+// zone file that is an environment does not print it.
+func TestOfflineInputsAreBounded(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "pipe")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("no FIFO here: %v", err)
+	}
+	cfg := filepath.Join(dir, "lyncprobe.yaml")
+	os.WriteFile(cfg, []byte("sip_domains: [contoso.com]\nweb_services: [{external: webext.contoso.com}]\n"+
+		"simple_urls: {meet: [https://meet.contoso.com], dialin: https://dialin.contoso.com}\n"), 0o600)
+	env := filepath.Join(dir, "environ")
+	os.WriteFile(env, []byte("PATH=/usr/bin\x00CI_SECRET_TOKEN=hunter2-5ecret\x00"), 0o600)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"cert", "inspect", "--name", "meet.contoso.com", fifo}, fifo + ": not a regular file"},
+		{[]string{"cert", "inspect", "--name", "meet.contoso.com", "/dev/zero"}, "/dev/zero: not a regular file"},
+		{[]string{"check", "-c", cfg, "--zone-file", fifo}, "--zone-file " + fifo + ": cannot read it: not a regular file"},
+		{[]string{"check", "-c", fifo}, fifo + ": cannot read config file: not a regular file"},
+		{[]string{"validate", "-c", fifo}, fifo + ": cannot read config file: not a regular file"},
+		{[]string{"check", "-c", cfg, "--zone-file", env}, env + ":1: not a TTL: a "},
+	} {
+		code, out, errOut := runBounded(t, c.args...)
+		if code != exitTool || !strings.Contains(errOut, c.want) {
+			t.Errorf("lyncprobe %s: exit %d, stderr %q; want exit %d and %q", strings.Join(c.args, " "), code, errOut, exitTool, c.want)
+		}
+		if strings.Contains(out+errOut, "hunter2") {
+			t.Errorf("lyncprobe %s printed the file's secret: %s", strings.Join(c.args, " "), out+errOut)
+		}
+	}
+}
