@@ -42,7 +42,7 @@ func FuzzParseCertFile(f *testing.F) {
 	})
 }
 
-// turnAnswer builds seeds: an MS-TURN 401 challenge (TCP-framed) and an
+// turnSeeds are the seeds: an MS-TURN 401 challenge (TCP-framed) and an
 // RFC 5389 Binding success with XOR-MAPPED-ADDRESS.
 func turnSeeds() [][]byte {
 	cookie := binary.BigEndian.AppendUint32(nil, msTurnCookie)
