@@ -99,6 +99,7 @@ func TestConfigErrorsDoNotQuoteTheFile(t *testing.T) {
 		"certkey.yaml": minimalYAML + "tls: {certificate_files: [{path: a.pem, PASSWORD=" + secret + ": x}]}\n",
 		"value.yaml":   minimalYAML + "reverse_proxy: {port: " + secret + "}\n",
 		"nul.yaml":     "sip_domains: [contoso.com]\x00SECRET=" + secret + "\n",
+		"anchor.yaml":  "a: *SECRET_" + secret + "\n",
 	} {
 		_, err := Parse([]byte(body), name)
 		if err == nil {

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lyncprobe/lyncprobe/internal/inputfile"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -109,7 +110,21 @@ func syntaxError(file string, err error) *Error {
 		}
 		msg = msg[len(m[0]):]
 	}
-	return &Error{File: file, Line: line, Msg: msg}
+	return &Error{File: file, Line: line, Msg: yamlQuoted.ReplaceAllStringFunc(msg, quoteYAMLToken)}
+}
+
+// yamlQuoted finds what yaml quotes of the file: 'anchor' names and
+// `values` (the first 7 bytes of a long one).
+var yamlQuoted = regexp.MustCompile("'[^']*'|`[^`]*`")
+
+// quoteYAMLToken keeps a quoted token that is short and plain, else shows
+// its length only: the file may be anything but a config.
+func quoteYAMLToken(q string) string {
+	inner := q[1 : len(q)-1]
+	if shown := inputfile.Quote(inner); shown[0] == '"' {
+		return q
+	}
+	return "(" + inputfile.Quote(inner) + ")"
 }
 
 const nullTag = "!!null"
