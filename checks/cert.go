@@ -140,12 +140,26 @@ func (e *Env) perTarget(ctx context.Context, judge func(ctx context.Context, s c
 			out = append(out, skipFor("dns.resolves", h.Host, h.Host))
 		}
 		for _, s := range h.Seen {
-			r := judge(ctx, s)
+			var r Result
+			if s.Err == nil && len(s.Chain) == 0 {
+				r = noCertificateSeen(s)
+			} else {
+				r = judge(ctx, s)
+			}
 			r.Target, r.Via = h.Host, s.Via
 			out = append(out, r)
 		}
 	}
 	return out
+}
+
+// noCertificateSeen: an observation with no error and no certificate (a
+// file that holds none) has nothing a judge could index; say so.
+func noCertificateSeen(s certSeen) Result {
+	if s.File != "" {
+		return Result{Status: Error, Message: "no certificate in " + s.File}
+	}
+	return Result{Status: Error, Message: s.Addr + " completed a handshake with no certificate"}
 }
 
 // noHandshake is the result for an endpoint that showed no certificate.

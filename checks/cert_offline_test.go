@@ -2,6 +2,7 @@ package checks_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -146,4 +147,29 @@ func resultOf(t *testing.T, rs []checks.Result, id string) checks.Result {
 	}
 	t.Fatalf("no %s result", id)
 	return checks.Result{}
+}
+
+// Issue 19 item 5, the class: a file with no certificate (an empty
+// chain, as a caller of Inspect may still pass) is an error result naming
+// the file, never "internal error … index out of range [0]". ReadCertFiles
+// itself refuses such a file by name.
+func TestInspectFileWithNoCertificate(t *testing.T) {
+	rs := checks.Inspect(context.Background(), nil, checks.InspectOptions{Files: []checks.CertFile{{Name: "empty.pem"}},
+		Names: []string{"meet.contoso.com"}})
+	r := resultOf(t, rs, "cert.san-coverage")
+	if r.Status != checks.Error || r.Message != "no certificate in empty.pem" {
+		t.Errorf("san-coverage of an empty chain: %s", describe(r))
+	}
+	for _, r := range rs {
+		if strings.Contains(r.Message, "internal error") {
+			t.Errorf("%s", describe(r))
+		}
+	}
+	empty := filepath.Join(t.TempDir(), "empty.pem")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := checks.ReadCertFiles(context.Background(), []config.CertificateFile{{Path: empty}}); err == nil || err.Error() != "no certificate in "+empty {
+		t.Errorf("ReadCertFiles(empty.pem) = %v, want \"no certificate in %s\"", err, empty)
+	}
 }
