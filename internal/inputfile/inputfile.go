@@ -107,14 +107,24 @@ const maxToken = 32
 
 // Quote shows a token of a file that failed to parse, for a message that
 // also names the file and line: quoted when it is short and made only of
-// the characters of names, numbers and keywords; otherwise only its
+// the characters of names, numbers and keywords, or is one or two
+// printable characters (a delimiter: "expected ';'"); otherwise only its
 // length. A parser handed /proc/self/environ or a .env file then never
 // prints "SECRET=..." or a password hash.
 func Quote(token string) string {
-	if token != "" && len(token) <= maxToken && plain(token) {
+	if token != "" && (len(token) <= maxToken && plain(token) || len(token) <= 2 && printable(token)) {
 		return strconv.Quote(token)
 	}
 	return fmt.Sprintf("a %d-byte token, not shown", len(token))
+}
+
+func printable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // plain: letters, digits and . - _ * @ / : (names, numbers, addresses),
