@@ -83,12 +83,17 @@ func configsIn(dir string) ([]string, error) {
 // Two configs with one name are an error for the second: names identify
 // deployments in reports and metrics.
 func Load(paths []string) ([]*config.Deployment, []Deployment) {
+	return LoadContext(context.Background(), paths)
+}
+
+// LoadContext is Load that stops reading when ctx ends (Ctrl-C, --timeout).
+func LoadContext(ctx context.Context, paths []string) ([]*config.Deployment, []Deployment) {
 	deps := make([]*config.Deployment, len(paths))
 	out := make([]Deployment, len(paths))
 	seen := map[string]string{}
 	for i, p := range paths {
 		out[i].Path = p
-		d, err := config.Load(p)
+		d, err := config.LoadContext(ctx, p)
 		if err == nil && seen[d.Name] != "" {
 			err = fmt.Errorf("%s: deployment name %q is already used by %s", p, d.Name, seen[d.Name])
 		}
@@ -105,7 +110,7 @@ func Load(paths []string) ([]*config.Deployment, []Deployment) {
 // Run loads and checks every config in paths. The outcomes keep the order
 // of paths whatever order the runs finish in.
 func Run(ctx context.Context, paths []string, o Options) []Deployment {
-	deps, out := Load(paths)
+	deps, out := LoadContext(ctx, paths)
 	Check(ctx, deps, out, o)
 	return out
 }
