@@ -12,7 +12,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"strconv"
+	"time"
 )
 
 // ErrNotRegular is the cause when a path names a FIFO, a device, a socket
@@ -51,8 +53,8 @@ func Read(ctx context.Context, path string, max int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !fi.Mode().IsRegular() {
-		return nil, &fs.PathError{Op: "read", Path: path, Err: ErrNotRegular}
+	if err := regular(f, fi); err != nil {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: err}
 	}
 	var data []byte
 	buf := make([]byte, chunk)
@@ -86,8 +88,22 @@ func Check(path string) error {
 	if err != nil {
 		return err
 	}
+	if err := regular(f, fi); err != nil {
+		return &fs.PathError{Op: "read", Path: path, Err: err}
+	}
+	return nil
+}
+
+// regular refuses what is not a regular file, and a "regular" file that
+// the runtime can poll: such a file (/proc/kmsg) waits for data like a
+// FIFO, while a file on a disk is never pollable. SetReadDeadline tells
+// the two apart: it fails with os.ErrNoDeadline on a file it cannot poll.
+func regular(f *os.File, fi fs.FileInfo) error {
 	if !fi.Mode().IsRegular() {
-		return &fs.PathError{Op: "read", Path: path, Err: ErrNotRegular}
+		return ErrNotRegular
+	}
+	if err := f.SetReadDeadline(time.Time{}); err == nil {
+		return fmt.Errorf("%w: it waits for data", ErrNotRegular)
 	}
 	return nil
 }

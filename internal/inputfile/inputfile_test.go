@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // A FIFO, a device and a folder are refused by name before any read (a
@@ -82,5 +83,29 @@ func TestQuoteShowsOnlyShortPlainTokens(t *testing.T) {
 		if got := Quote(token); got != want {
 			t.Errorf("Quote(%q) = %s, want %s", token, got, want)
 		}
+	}
+}
+
+// A "regular" file that waits for data (/proc/kmsg, readable by root) is
+// refused like a FIFO: without the check the read waits for ever.
+func TestReadRefusesFilesThatWait(t *testing.T) {
+	const kmsg = "/proc/kmsg"
+	f, err := os.Open(kmsg)
+	if err != nil {
+		t.Skipf("%s cannot be opened here: %v", kmsg, err)
+	}
+	f.Close()
+	done := make(chan error, 1)
+	go func() { _, err := Read(context.Background(), kmsg, 1<<20); done <- err }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrNotRegular) || !strings.Contains(err.Error(), kmsg+": not a regular file: it waits for data") {
+			t.Errorf("Read(%s) = %v, want it refused as waiting for data", kmsg, err)
+		}
+	case <-time.After(20 * time.Second): // only reached when the check is gone
+		t.Fatalf("Read(%s) is still waiting", kmsg)
+	}
+	if err := Check(kmsg); !errors.Is(err, ErrNotRegular) {
+		t.Errorf("Check(%s) = %v, want not regular", kmsg, err)
 	}
 }
