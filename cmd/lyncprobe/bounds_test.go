@@ -57,6 +57,7 @@ func TestOfflineInputsAreBounded(t *testing.T) {
 	cfg := filepath.Join(dir, "lyncprobe.yaml")
 	os.WriteFile(cfg, []byte("sip_domains: [contoso.com]\nweb_services: [{external: webext.contoso.com}]\n"+
 		"simple_urls: {meet: [https://meet.contoso.com], dialin: https://dialin.contoso.com}\n"), 0o600)
+	t.Setenv("LYNCPROBE_TEST_SECRET", "hunter2-environ") // must not show through /proc/self/environ
 	env := filepath.Join(dir, "environ")
 	os.WriteFile(env, []byte("PATH=/usr/bin\x00CI_SECRET_TOKEN=hunter2-5ecret\x00"), 0o600)
 	for _, c := range []struct {
@@ -69,6 +70,7 @@ func TestOfflineInputsAreBounded(t *testing.T) {
 		{[]string{"check", "-c", fifo}, fifo + ": cannot read config file: not a regular file"},
 		{[]string{"validate", "-c", fifo}, fifo + ": cannot read config file: not a regular file"},
 		{[]string{"check", "-c", cfg, "--zone-file", env}, env + ":1: not a TTL: a "},
+		{[]string{"check", "-c", cfg, "--zone-file", "/proc/self/environ"}, "--zone-file /proc/self/environ: cannot read it: not a regular file: it holds more than its size says"},
 	} {
 		code, out, errOut := runBounded(t, c.args...)
 		if code != exitTool || !strings.Contains(errOut, c.want) {

@@ -37,7 +37,8 @@ const chunk = 64 << 10
 
 // Read returns the contents of the regular file at path, refusing a file
 // that is not regular (before any read: the open does not block on a
-// FIFO) and one larger than max bytes. It stops when ctx ends. Every
+// FIFO), one larger than max bytes, and one that holds more than its size
+// says (the kernel's files under /proc and /sys say 0). It stops when ctx ends. Every
 // error it makes is an *fs.PathError naming path, whose Err is
 // ErrNotRegular, a *TooLargeError, ctx's error or the system's.
 func Read(ctx context.Context, path string, max int64) ([]byte, error) {
@@ -56,22 +57,37 @@ func Read(ctx context.Context, path string, max int64) ([]byte, error) {
 	if err := regular(f, fi); err != nil {
 		return nil, &fs.PathError{Op: "read", Path: path, Err: err}
 	}
-	var data []byte
+	if fi.Size() > max {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: &TooLargeError{Max: max}}
+	}
+	data, err := readSize(ctx, f, fi.Size())
+	if err != nil {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: err}
+	}
+	return data, nil
+}
+
+// readSize reads the size bytes a file says it holds, and one more to
+// refuse a file that holds more: the kernel's files (/proc/self/environ)
+// say 0 and hold the environment, a file may grow under a writer.
+func readSize(ctx context.Context, f *os.File, size int64) ([]byte, error) {
+	data := make([]byte, 0, size+1)
+	r := io.LimitReader(f, size+1)
 	buf := make([]byte, chunk)
 	for {
 		if err := ctx.Err(); err != nil {
-			return nil, &fs.PathError{Op: "read", Path: path, Err: err}
+			return nil, err
 		}
-		n, err := f.Read(buf)
+		n, err := r.Read(buf)
 		data = append(data, buf[:n]...)
-		if int64(len(data)) > max {
-			return nil, &fs.PathError{Op: "read", Path: path, Err: &TooLargeError{Max: max}}
+		if int64(len(data)) > size {
+			return nil, fmt.Errorf("%w: it holds more than its size says (a kernel or growing file)", ErrNotRegular)
 		}
 		if err == io.EOF {
 			return data, nil
 		}
 		if err != nil {
-			return nil, &fs.PathError{Op: "read", Path: path, Err: err}
+			return nil, err
 		}
 	}
 }

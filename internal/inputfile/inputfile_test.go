@@ -109,3 +109,21 @@ func TestReadRefusesFilesThatWait(t *testing.T) {
 		t.Errorf("Check(%s) = %v, want not regular", kmsg, err)
 	}
 }
+
+// The kernel's files look regular but say they hold 0 bytes:
+// /proc/self/environ (the CI secrets) is refused, never read into a
+// parser whose error could quote it.
+func TestReadRefusesKernelFiles(t *testing.T) {
+	const environ = "/proc/self/environ"
+	if _, err := os.Stat(environ); err != nil {
+		t.Skipf("no %s here", environ)
+	}
+	t.Setenv("LYNCPROBE_TEST_SECRET", "hunter2-environ")
+	data, err := Read(context.Background(), environ, 1<<20)
+	if !errors.Is(err, ErrNotRegular) || !strings.Contains(err.Error(), "holds more than its size says") {
+		t.Errorf("Read(%s) = %d bytes, %v; want it refused", environ, len(data), err)
+	}
+	if err != nil && strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("the error quotes the environment: %v", err)
+	}
+}
