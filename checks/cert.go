@@ -21,12 +21,15 @@ import (
 
 // servedCert is one distinct chain, with where it was seen.
 type servedCert struct {
-	Chain  []*x509.Certificate
-	Path   probe.Path
-	Target string
-	Via    string
-	Where  []string // "meet.contoso.com via address 203.0.113.10", or the files
-	Notes  []string
+	Chain []*x509.Certificate
+	// Path is the path a client builds (clientPath): verified to a trust
+	// anchor when Verified, else the chain as sent.
+	Path     probe.Path
+	Verified bool
+	Target   string
+	Via      string
+	Where    []string // "meet.contoso.com via address 203.0.113.10", or the files
+	Notes    []string
 }
 
 func (s *servedCert) Leaf() *x509.Certificate { return s.Chain[0] }
@@ -96,6 +99,10 @@ func (e *Env) servedCerts(ctx context.Context) ([]*servedCert, *Result) {
 	if len(served) == 0 {
 		r := noCertificate(hosts)
 		return nil, &r
+	}
+	roots := e.trust()
+	for _, sc := range served {
+		sc.Path, sc.Verified = clientPath(sc.Chain, roots, e.Now())
 	}
 	return served, nil
 }

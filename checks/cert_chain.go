@@ -30,7 +30,7 @@ func certChain(ctx context.Context, e *Env) []Result {
 // verifies once against the system roots and once against system roots
 // plus tls.ca_file, so a private CA the user chose passes, noted.
 func judgeChain(chain []*x509.Certificate, system, all *x509.CertPool, caFile string, now time.Time) Result {
-	path := probe.BuildPath(chain)
+	path, _ := clientPath(chain, all, now)
 	at := validityTime(path.Certs, now)
 	r := Result{Evidence: map[string]any{"path": chainNames(path.Certs)}}
 	if len(path.Unused) > 0 {
@@ -39,13 +39,13 @@ func judgeChain(chain []*x509.Certificate, system, all *x509.CertPool, caFile st
 	if chains, err := probe.VerifyPath(chain, system, at); err == nil {
 		r.Status, r.Message = Pass, "the chain as sent verifies to a publicly trusted root ("+rootName(chains)+")"
 		r.Evidence["trusted_by"] = "system roots"
-		return r
+		return unneeded(r, path, now)
 	}
 	chains, err := probe.VerifyPath(chain, all, at)
 	if err == nil {
 		r.Status, r.Message = Pass, "the chain as sent verifies to "+rootName(chains)+", trusted through tls.ca_file (not a public root)"
 		r.Evidence["trusted_by"] = "tls.ca_file " + caFile
-		return r
+		return unneeded(r, path, now)
 	}
 	r.Evidence["error"] = err.Error()
 	r.Status = Fail
@@ -54,6 +54,21 @@ func judgeChain(chain []*x509.Certificate, system, all *x509.CertPool, caFile st
 		r.Status, r.Remedy = Error, ""
 		r.Message = "cannot judge the chain, which ends at " + certName(path.Top()) + ": " + noTrustStore
 	}
+	return r
+}
+
+// unneeded turns a passing chain into info when the server also sends
+// certificates the client's path does not use that are expired or weak:
+// no client needs them, so they are not a fault, but they are worth
+// removing (old clients may try them; they cost bytes in every handshake).
+func unneeded(r Result, path probe.Path, now time.Time) Result {
+	bad := unneededProblems(path, now)
+	if len(bad) == 0 {
+		return r
+	}
+	r.Status = Info
+	r.Message += "; the server also sends " + strings.Join(bad, "; ") + ", which the verified path does not use"
+	r.Remedy = "Optional: drop the unused certificate from the served chain file; clients build their path without it."
 	return r
 }
 

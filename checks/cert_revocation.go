@@ -1,16 +1,16 @@
 package checks
 
 import (
+	"bytes"
 	"context"
 	"crypto/x509"
-	"encoding/base64"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/url"
-	"strings"
+	"slices"
 	"time"
 
 	"github.com/lyncprobe/lyncprobe/probe"
@@ -58,6 +58,9 @@ func revocationRefs(served []*servedCert) []*revocationRef {
 			byKey[kind+" "+u] = ref
 			out = append(out, ref)
 		}
+		if slices.ContainsFunc(ref.Certs, c.Equal) {
+			return // the same intermediate above several leaves
+		}
 		ref.Certs = append(ref.Certs, c)
 		ref.Issuers = append(ref.Issuers, issuer)
 	}
@@ -81,38 +84,26 @@ func revocationRefs(served []*servedCert) []*revocationRef {
 
 func (e *Env) checkRevocationRef(ctx context.Context, ref *revocationRef) Result {
 	r := Result{Target: ref.URL, Via: ref.Kind, Evidence: map[string]any{"named_by": chainNames(ref.Certs)}}
-	req, asked, err := revocationRequest(ref)
-	if err != nil {
-		r.Status, r.Message = Info, err.Error()
+	u, err := url.Parse(ref.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
+		r.Status, r.Message = Info, fmt.Sprintf("%s address %s is not an HTTP URL: not fetched", ref.Kind, ref.URL)
 		return r
 	}
-	resp, addr, err := e.fetchRevocation(ctx, req)
+	if ref.Kind == "OCSP" {
+		return e.checkOCSP(ctx, r, ref, u)
+	}
+	resp, addr, err := e.fetchRevocation(ctx, revocationGet(u))
 	r.Evidence["connect"] = addr
 	if err != nil {
 		return e.revocationUnreachable(ctx, r, ref, err)
 	}
 	r.Evidence["status"], r.Evidence["bytes"] = resp.Status, len(resp.Body)
-	if ref.Kind == "CRL" {
-		return judgeCRL(r, ref, resp, e.Now())
-	}
-	return judgeOCSP(r, resp, asked)
+	return judgeCRL(r, ref, resp, e.Now())
 }
 
-// revocationRequest is the request a client sends: a GET of the CRL, or
-// an OCSP GET request (RFC 6960 A.1) when the issuer was sent (asked).
-func revocationRequest(ref *revocationRef) (req probe.Request, asked bool, err error) {
-	u, err := url.Parse(ref.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
-		return req, false, fmt.Errorf("%s address %s is not an HTTP URL: not fetched", ref.Kind, ref.URL)
-	}
-	req = probe.Request{Scheme: u.Scheme, Host: u.Host, Path: u.RequestURI(), MaxBody: maxRevocationBody}
-	if ref.Kind == "OCSP" && ref.Issuers[0] != nil {
-		if der, err := probe.OCSPRequest(ref.Certs[0], ref.Issuers[0]); err == nil {
-			req.Path = strings.TrimSuffix(u.EscapedPath(), "/") + "/" + url.PathEscape(base64.StdEncoding.EncodeToString(der))
-			asked = true
-		}
-	}
-	return req, asked, nil
+// revocationGet is a plain GET of u, as a client fetches a CRL.
+func revocationGet(u *url.URL) probe.Request {
+	return probe.Request{Scheme: u.Scheme, Host: u.Host, Path: u.RequestURI(), MaxBody: maxRevocationBody}
 }
 
 // fetchRevocation resolves the address through the public resolvers (an
@@ -181,6 +172,11 @@ func judgeCRL(r Result, ref *revocationRef, resp *probe.Response, now time.Time)
 	}
 	r.Evidence["next_update"] = crl.NextUpdate.UTC().Format(timeFormat)
 	r.Evidence["entries"] = len(crl.RevokedCertificateEntries)
+	if err := crlSignature(r, ref, crl); err != nil {
+		r.Status, r.Message = Error, "cannot judge revocation: the CRL's signature does not verify: "+err.Error()
+		r.Remedy = "Publish the CRL the CA itself signed at this address; a CRL whose signature fails is ignored or refused by clients."
+		return r
+	}
 	if revoked := revokedAmong(crl, ref.Certs); revoked != "" {
 		r.Status, r.Message = Fail, revoked+" is revoked by this CRL"
 		r.Remedy = "Install a new certificate: a revoked one is refused by every client that checks."
@@ -194,6 +190,23 @@ func judgeCRL(r Result, ref *revocationRef, resp *probe.Response, now time.Time)
 	r.Status = Pass
 	r.Message = fmt.Sprintf("answered with a CRL (%d entries, next update %s)", len(crl.RevokedCertificateEntries), day(crl.NextUpdate))
 	return r
+}
+
+// crlSignature checks the CRL against the issuer of the certificates it
+// covers (RFC 5280 §6.3.3: the CRL issuer is the certificate's issuer).
+// With no such issuer known, the signature is noted as not checked.
+func crlSignature(r Result, ref *revocationRef, crl *x509.RevocationList) error {
+	for _, issuer := range ref.Issuers {
+		if issuer != nil && bytes.Equal(issuer.RawSubject, crl.RawIssuer) {
+			if err := crl.CheckSignatureFrom(issuer); err != nil {
+				return fmt.Errorf("not signed by %s: %w", certName(issuer), err)
+			}
+			r.Evidence["signed_by"] = certName(issuer)
+			return nil
+		}
+	}
+	r.Evidence["signed_by"] = "not checked: the CRL's issuer (" + crl.Issuer.String() + ") is not the issuer of any certificate on the path"
+	return nil
 }
 
 func parseCRL(body []byte) (*x509.RevocationList, error) {
@@ -212,38 +225,4 @@ func revokedAmong(crl *x509.RevocationList, certs []*x509.Certificate) string {
 		}
 	}
 	return ""
-}
-
-// judgeOCSP decides one OCSP answer. With a request sent, the responder
-// must answer "successful"; without one (the issuer was not sent, so no
-// request can be built) any HTTP answer shows it is reachable.
-func judgeOCSP(r Result, resp *probe.Response, asked bool) Result {
-	if !asked {
-		r.Status, r.Message = Pass, fmt.Sprintf("the OCSP responder answers (HTTP %d; not queried: the issuer's certificate was not sent)", resp.Status)
-		return r
-	}
-	if resp.Status != http.StatusOK {
-		r.Status, r.Message = Fail, fmt.Sprintf("the OCSP responder answered HTTP %d", resp.Status)
-		r.Remedy = "Check the CA's OCSP responder: it must answer GET requests (RFC 6960) from outside."
-		return r
-	}
-	status, err := probe.OCSPResponseStatus(resp.Body)
-	switch {
-	case err != nil:
-		r.Status, r.Message = Fail, "the OCSP address answered, but "+err.Error()
-	case status != 0:
-		r.Status, r.Message = Fail, "the OCSP responder answered "+ocspStatusName(status)
-	default:
-		r.Status, r.Message = Pass, "the OCSP responder answered successfully"
-		return r
-	}
-	r.Remedy = "Check the CA's OCSP responder: it must know this CA and answer from outside."
-	return r
-}
-
-func ocspStatusName(s int) string {
-	if n, ok := probe.OCSPStatusNames[s]; ok {
-		return n
-	}
-	return fmt.Sprintf("status %d", s)
 }

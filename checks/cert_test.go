@@ -4,16 +4,18 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/base64"
-	"github.com/lyncprobe/lyncprobe/internal/tlstest"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lyncprobe/lyncprobe/internal/tlstest"
+	"golang.org/x/crypto/ocsp"
 )
 
 // The cert checks against loopback TLS listeners serving certificates
@@ -26,51 +28,63 @@ const (
 	discovr = "lyncdiscover.contoso.test"
 )
 
-// ocspQuery is the part of an OCSP request the test responder reads.
-type ocspQuery struct {
-	TBS struct {
-		List []struct {
-			Cert struct {
-				Alg               pkix.AlgorithmIdentifier
-				NameHash, KeyHash []byte
-				Serial            *big.Int
-			}
-		}
-	}
-}
-
 // crlServer publishes CRLs signed by ca (listing what revoked returns at
-// request time) and an OCSP responder that answers responseStatus
-// ocspStatus to any well-formed request, all on loopback.
-func crlServer(t *testing.T, ca *certCA, revoked func() []*x509.Certificate, ocspStatus int) *httptest.Server {
+// request time) and an OCSP responder on loopback. With ocspStatus 0 the
+// responder answers as RFC 6960 says, signed by ca: revoked for what
+// revoked lists, unknown for serials in unknown, good otherwise; any other
+// ocspStatus is sent as the responseStatus alone (6 = unauthorized).
+// /bad.crl and /ocsp-forged/ are signed by another key.
+func crlServer(t *testing.T, ca *certCA, revoked func() []*x509.Certificate, ocspStatus int, unknown ...*big.Int) *httptest.Server {
 	t.Helper()
-	crl := func(w http.ResponseWriter, next time.Time) {
+	forger := &certCA{cert: ca.cert, key: certECKey(t)}
+	crl := func(w http.ResponseWriter, next time.Time, signer *certCA) {
 		var entries []x509.RevocationListEntry
 		for _, c := range revoked() {
 			entries = append(entries, x509.RevocationListEntry{SerialNumber: c.SerialNumber, RevocationTime: time.Now().Add(-time.Hour)})
 		}
 		der, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{Number: big.NewInt(1),
-			ThisUpdate: time.Now().Add(-48 * time.Hour), NextUpdate: next, RevokedCertificateEntries: entries}, ca.cert, ca.key)
+			ThisUpdate: time.Now().Add(-48 * time.Hour), NextUpdate: next, RevokedCertificateEntries: entries}, ca.cert, signer.key)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
 		w.Write(der)
 	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("/ca.crl", func(w http.ResponseWriter, _ *http.Request) { crl(w, time.Now().AddDate(0, 0, 7)) })
-	mux.HandleFunc("/stale.crl", func(w http.ResponseWriter, _ *http.Request) { crl(w, time.Now().Add(-time.Hour)) })
-	mux.HandleFunc("/ocsp/", func(w http.ResponseWriter, r *http.Request) {
-		der, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(r.URL.Path, "/ocsp/"))
-		var q ocspQuery
-		if _, err2 := asn1.Unmarshal(der, &q); err != nil || err2 != nil || len(q.TBS.List) != 1 {
+	answer := func(w http.ResponseWriter, r *http.Request, prefix string, signer *certCA) {
+		der, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(r.URL.Path, prefix))
+		q, err2 := ocsp.ParseRequest(der)
+		if err != nil || err2 != nil {
 			http.Error(w, "bad request", http.StatusBadRequest)
 			return
 		}
-		resp, _ := asn1.Marshal(struct{ Status asn1.Enumerated }{asn1.Enumerated(ocspStatus)})
 		w.Header().Set("Content-Type", "application/ocsp-response")
+		if ocspStatus != 0 {
+			resp, _ := asn1.Marshal(struct{ Status asn1.Enumerated }{asn1.Enumerated(ocspStatus)})
+			w.Write(resp)
+			return
+		}
+		tmpl := ocsp.Response{Status: ocsp.Good, SerialNumber: q.SerialNumber, ThisUpdate: time.Now().Add(-time.Hour), NextUpdate: time.Now().Add(24 * time.Hour)}
+		for _, c := range revoked() {
+			if c.SerialNumber.Cmp(q.SerialNumber) == 0 {
+				tmpl.Status, tmpl.RevokedAt, tmpl.RevocationReason = ocsp.Revoked, time.Now().Add(-time.Hour), ocsp.KeyCompromise
+			}
+		}
+		if slices.ContainsFunc(unknown, func(n *big.Int) bool { return n.Cmp(q.SerialNumber) == 0 }) {
+			tmpl.Status = ocsp.Unknown
+		}
+		resp, err := ocsp.CreateResponse(ca.cert, ca.cert, tmpl, signer.key)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
 		w.Write(resp)
-	})
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/ca.crl", func(w http.ResponseWriter, _ *http.Request) { crl(w, time.Now().AddDate(0, 0, 7), ca) })
+	mux.HandleFunc("/stale.crl", func(w http.ResponseWriter, _ *http.Request) { crl(w, time.Now().Add(-time.Hour), ca) })
+	mux.HandleFunc("/bad.crl", func(w http.ResponseWriter, _ *http.Request) { crl(w, time.Now().AddDate(0, 0, 7), forger) })
+	mux.HandleFunc("/ocsp/", func(w http.ResponseWriter, r *http.Request) { answer(w, r, "/ocsp/", ca) })
+	mux.HandleFunc("/ocsp-forged/", func(w http.ResponseWriter, r *http.Request) { answer(w, r, "/ocsp-forged/", forger) })
 	s := httptest.NewServer(mux)
 	t.Cleanup(s.Close)
 	return s
@@ -104,7 +118,7 @@ func TestCertModuleOnLoopback(t *testing.T) {
 		{"cert.tls-versions", meet, Pass, "accepts TLS 1.2, TLS 1.3; refuses TLS 1.0, TLS 1.1"},
 		{"cert.node-consistency", meet, Info, "nothing to compare"},
 		{"cert.revocation", site.URL + "/ca.crl", Pass, "answered with a CRL (0 entries"},
-		{"cert.revocation", site.URL + "/ocsp", Pass, "the OCSP responder answered successfully"},
+		{"cert.revocation", site.URL + "/ocsp", Pass, "the OCSP responder answered good"},
 	}
 	for _, w := range want {
 		r := certResult(t, rs, w.id, w.target, "")
@@ -226,4 +240,51 @@ func certServeSNI(t *testing.T, certs map[string]tls.Certificate) string {
 		return &c, nil
 	}}
 	return tlstest.HandshakeServer(t, cfg)
+}
+
+// What the revocation answers say is judged, one certificate per name:
+// OCSP revoked fails, unknown warns, an answer signed by another key is an
+// error, and so is a CRL whose signature does not verify.
+func TestCertRevocationJudged(t *testing.T) {
+	p := newCertPKI(t)
+	key := certECKey(t)
+	var revoked []*x509.Certificate
+	unknownSerial := new(big.Int)
+	var site *httptest.Server
+	site = crlServer(t, p.inter, func() []*x509.Certificate { return revoked }, 0, unknownSerial)
+	urls := map[string]func(*x509.Certificate){
+		webext:  func(c *x509.Certificate) { c.OCSPServer = []string{site.URL + "/ocsp"} },
+		meet:    func(c *x509.Certificate) { c.OCSPServer = []string{site.URL + "/ocsp/"} },
+		dialin:  func(c *x509.Certificate) { c.OCSPServer = []string{site.URL + "/ocsp-forged"} },
+		discovr: func(c *x509.Certificate) { c.CRLDistributionPoints = []string{site.URL + "/bad.crl"} },
+	}
+	certs := map[string]tls.Certificate{}
+	for name, mod := range urls {
+		leaf := p.leaf(t, key, []string{webext, meet, dialin, discovr}, mod)
+		switch name {
+		case webext, discovr:
+			revoked = append(revoked, leaf)
+		case meet:
+			unknownSerial.Set(leaf.SerialNumber)
+		}
+		certs[name] = tls.Certificate{Certificate: [][]byte{leaf.Raw, p.inter.cert.Raw}, PrivateKey: key}
+	}
+	addr := certServeSNI(t, certs)
+	rs := runCertModule(t, certDeployment(certPort(t, addr), p.writeCAFile(t)), certProbes(webext, meet, dialin, discovr))
+	want := []struct {
+		target string
+		status Status
+		msg    string
+	}{
+		{site.URL + "/ocsp", Fail, "the OCSP responder says the certificate is revoked"},
+		{site.URL + "/ocsp/", Warn, "does not know the certificate (status unknown)"},
+		{site.URL + "/ocsp-forged", Error, "signature does not verify: not signed by the issuer CN Test Issuing CA"},
+		{site.URL + "/bad.crl", Error, "the CRL's signature does not verify"},
+	}
+	for _, w := range want {
+		r := certResult(t, rs, "cert.revocation", w.target, "")
+		if r.Status != w.status || !strings.Contains(r.Message, w.msg) {
+			t.Errorf("%s: %s %q; want %s containing %q", w.target, r.Status, r.Message, w.status, w.msg)
+		}
+	}
 }

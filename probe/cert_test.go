@@ -9,7 +9,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/asn1"
 	"github.com/lyncprobe/lyncprobe/internal/tlstest"
 	"math/big"
 	"testing"
@@ -164,41 +163,5 @@ func TestKeyInfoAndWeakSignature(t *testing.T) {
 	}
 	if w := WeakSignature(&x509.Certificate{SignatureAlgorithm: x509.MD5WithRSA}); w != "MD5" {
 		t.Errorf("MD5WithRSA: %q", w)
-	}
-}
-
-func TestOCSPRequestAndStatus(t *testing.T) {
-	root := mintCA(t, "root", nil)
-	leaf, _ := mintLeaf(t, root, "a.test")
-	der, err := OCSPRequest(leaf, root.cert)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var req ocspRequest
-	if rest, err := asn1.Unmarshal(der, &req); err != nil || len(rest) > 0 {
-		t.Fatalf("request does not parse back: %v", err)
-	}
-	id := req.TBSRequest.RequestList[0].Cert
-	if id.SerialNumber.Cmp(leaf.SerialNumber) != 0 || len(id.NameHash) != 20 || len(id.IssuerKeyHash) != 20 {
-		t.Errorf("CertID %+v", id)
-	}
-	// responseStatus 0 with a body, 6 (unauthorized) alone, and garbage.
-	inner, _ := asn1.Marshal(struct {
-		Type     asn1.ObjectIdentifier
-		Response []byte
-	}{asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 1}, []byte{0x30, 0x00}})
-	ok, _ := asn1.Marshal(struct {
-		Status asn1.Enumerated
-		Body   asn1.RawValue
-	}{0, asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 0, IsCompound: true, Bytes: inner}})
-	unauth, _ := asn1.Marshal(struct{ Status asn1.Enumerated }{6})
-	if s, err := OCSPResponseStatus(ok); err != nil || s != 0 {
-		t.Errorf("successful: %d %v", s, err)
-	}
-	if s, err := OCSPResponseStatus(unauth); err != nil || s != 6 {
-		t.Errorf("unauthorized: %d %v", s, err)
-	}
-	if _, err := OCSPResponseStatus([]byte("<html>")); err == nil {
-		t.Error("HTML read as an OCSP response")
 	}
 }
