@@ -77,7 +77,7 @@ func checkFault(t *testing.T, f lab.FaultInfo, spec lab.FaultSpec) {
 	rs := runLab(t, lab.Options{Faults: []lab.FaultSpec{spec}})
 	for _, m := range f.Must {
 		if !slices.ContainsFunc(rs, func(r checks.Result) bool { return matches(r, m) }) {
-			t.Errorf("%s: no %s result for %s with status %s", spec, m.ID, m.Target, m.Status)
+			t.Errorf("%s: no %s result for %s [%s] with status %s", spec, m.ID, m.Target, m.Via, m.Status)
 		}
 	}
 	for _, r := range rs {
@@ -91,7 +91,7 @@ func checkFault(t *testing.T, f lab.FaultInfo, spec lab.FaultSpec) {
 }
 
 func matches(r checks.Result, m lab.Expect) bool {
-	return r.ID == m.ID && r.Status.String() == m.Status && (m.Target == "" || r.Target == m.Target)
+	return r.ID == m.ID && r.Status.String() == m.Status && (m.Target == "" || r.Target == m.Target) && (m.Via == "" || r.Via == m.Via)
 }
 
 func isMust(r checks.Result, must []lab.Expect) bool {

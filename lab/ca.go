@@ -33,6 +33,7 @@ type leafSpec struct {
 	NotAfter  time.Time
 	RSABits   int      // 0 = ECDSA P-256
 	CRL       []string // CRL distribution points
+	OCSP      []string // OCSP responders (authority information access)
 	// SelfSigned: the leaf signs itself and is served alone.
 	SelfSigned bool
 }
@@ -125,6 +126,7 @@ func (a *authority) issue(s leafSpec, intermediates ...*authority) (*leaf, error
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
 
 		CRLDistributionPoints: s.CRL,
+		OCSPServer:            s.OCSP,
 	}
 	parent := a
 	if s.SelfSigned {

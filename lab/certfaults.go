@@ -31,7 +31,7 @@ func (l *Lab) bendProxyLeaf(s leafSpec, now time.Time) leafSpec {
 		s.DNS = append(slices.Clone(s.DNS), s.CN)
 	}
 	if fs.has("self-signed") {
-		s.SelfSigned, s.CRL = true, nil // no CA, so no CRL
+		s.SelfSigned, s.CRL, s.OCSP = true, nil, nil // no CA, so no CRL or OCSP
 	}
 	if fs.has("crl-unreachable") {
 		s.CRL = []string{l.crl.deadURL}

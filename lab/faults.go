@@ -23,6 +23,7 @@ type Expect struct {
 	ID     string // check ID, e.g. dns.resolves
 	Status string // "fail" or "warn"
 	Target string // the FQDN or URL the result is about; "" = any
+	Via    string // the result's Via ("OCSP", "CRL", a node); "" = any
 }
 
 // FaultInfo describes one fault of the table.
@@ -214,6 +215,14 @@ var Faults = []FaultInfo{
 		Name:        "crl-unreachable",
 		Description: "the proxy certificate names a CRL address that does not answer (it hangs up)",
 		Must:        []Expect{{ID: "cert.revocation", Status: "fail"}},
+	},
+	{
+		Name:        "revoked-cert",
+		Description: "the issuing CA has revoked the proxy certificate: its CRL lists the serial and its OCSP responder answers revoked",
+		Must: []Expect{
+			{ID: "cert.revocation", Status: "fail", Via: "CRL"},
+			{ID: "cert.revocation", Status: "fail", Via: "OCSP"},
+		},
 	},
 	{
 		Name: "no-affinity",

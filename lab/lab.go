@@ -234,7 +234,8 @@ func portOf(ln net.Listener) int { return ln.Addr().(*net.TCPAddr).Port }
 // a 2048-bit RSA key. Certificate faults bend this spec.
 func (l *Lab) proxyLeafSpec(now time.Time) leafSpec {
 	return l.bendProxyLeaf(leafSpec{CN: ExternalWeb, DNS: l.publishedNames(), RSABits: 2048,
-		NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(1, 0, 0), CRL: []string{l.crlURL("issuing")}}, now)
+		NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(1, 0, 0), CRL: []string{l.crlURL("issuing")},
+		OCSP: []string{l.ocspURL()}}, now)
 }
 
 // frontEndLeafSpec is the front ends' certificate from the internal CA.
