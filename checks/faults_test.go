@@ -36,6 +36,13 @@ func TestHealthyLabPassesUnderEverySetting(t *testing.T) {
 		"cookie lb x2": {LB: "cookie", Nodes: 2},
 		"latency":      {Latency: 20 * time.Millisecond},
 		"owa":          {OWA: true},
+		// A certificate per name (SNI) and a chain with an extra, expired
+		// cross-certificate beside its valid path (issue 16 items 2, 5).
+		"sni certs":       {SNICerts: true},
+		"sni certs owa":   {SNICerts: true, OWA: true},
+		"sni certs x2":    {SNICerts: true, Nodes: 2},
+		"cross cert":      {CrossCert: true},
+		"cross sni certs": {CrossCert: true, SNICerts: true},
 	}
 	for _, v := range config.Versions {
 		settings["version "+v] = lab.Options{Version: v}

@@ -162,7 +162,8 @@ func writePEM(path string, certs ...*x509.Certificate) error {
 type pki struct {
 	publicRoot, intermediate, internalRoot *authority
 	proxy, frontEnd                        *leaf
-	oldProxy                               *leaf // node-cert-mismatch: what the odd node serves
+	oldProxy                               *leaf   // node-cert-mismatch: what the odd node serves
+	perName                                []*leaf // SNICerts: the names served with their own certificate
 }
 
 // proxyPlan is the proxy's side of the PKI: its leaf, whether the
@@ -170,9 +171,11 @@ type pki struct {
 // older leaf for one node.
 type proxyPlan struct {
 	leaf    leafSpec
-	sendInt bool      // serve the intermediate with the leaf
-	rootCRL string    // the intermediate's CRL distribution point
-	oldLeaf *leafSpec // nil = every node serves leaf
+	sendInt bool       // serve the intermediate with the leaf
+	rootCRL string     // the intermediate's CRL distribution point
+	oldLeaf *leafSpec  // nil = every node serves leaf
+	perName []leafSpec // certificates of their own for some names, chosen by SNI
+	cross   bool       // also send an expired cross-certificate of the public root
 }
 
 func newPKI(now time.Time, plan proxyPlan, feSpec leafSpec) (*pki, error) {
@@ -191,6 +194,13 @@ func newPKI(now time.Time, plan proxyPlan, feSpec leafSpec) (*pki, error) {
 	if plan.sendInt {
 		sent = append(sent, p.intermediate)
 	}
+	if plan.cross {
+		cross, err := expiredCross(p.publicRoot, now)
+		if err != nil {
+			return nil, err
+		}
+		sent = append(sent, cross)
+	}
 	if p.proxy, err = p.intermediate.issue(plan.leaf, sent...); err != nil {
 		return nil, err
 	}
@@ -199,8 +209,37 @@ func newPKI(now time.Time, plan proxyPlan, feSpec leafSpec) (*pki, error) {
 			return nil, err
 		}
 	}
+	for _, spec := range plan.perName {
+		lf, err := p.intermediate.issue(spec, sent...)
+		if err != nil {
+			return nil, err
+		}
+		p.perName = append(p.perName, lf)
+	}
 	if p.frontEnd, err = p.internalRoot.issue(feSpec); err != nil {
 		return nil, err
 	}
 	return &p, nil
+}
+
+// expiredCross is root's key and name certified by an older root in a
+// certificate that expired last year: what a server sends when its chain
+// file still carries the cross-signature of a retired root. A client
+// that trusts root directly never needs it.
+func expiredCross(root *authority, now time.Time) (*authority, error) {
+	old, err := newCA("Lab Legacy Root CA", nil, now.AddDate(-10, 0, 0))
+	if err != nil {
+		return nil, err
+	}
+	tmpl := &x509.Certificate{
+		Subject:   root.cert.Subject,
+		NotBefore: now.AddDate(-6, 0, 0), NotAfter: now.AddDate(-1, 0, 0),
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+		BasicConstraintsValid: true, IsCA: true, MaxPathLen: 1,
+	}
+	cert, err := sign(tmpl, root.key.Public(), old, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &authority{cert: cert}, nil
 }

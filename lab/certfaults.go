@@ -41,7 +41,11 @@ func (l *Lab) bendProxyLeaf(s leafSpec, now time.Time) leafSpec {
 
 // proxyPlan is the proxy's side of the PKI under the faults.
 func (l *Lab) proxyPlan(now time.Time) proxyPlan {
-	plan := proxyPlan{leaf: l.proxyLeafSpec(now), sendInt: !l.faults.has("missing-intermediate"), rootCRL: l.crlURL("root")}
+	plan := proxyPlan{leaf: l.proxyLeafSpec(now), sendInt: !l.faults.has("missing-intermediate"), rootCRL: l.crlURL("root"),
+		cross: l.opts.CrossCert}
+	if l.opts.SNICerts {
+		plan.leaf, plan.perName = splitPerName(plan.leaf, l.perNameHosts())
+	}
 	if l.faults.has("node-cert-mismatch") {
 		// Last year's certificate, still valid: the node nobody renewed.
 		old := plan.leaf
@@ -49,6 +53,28 @@ func (l *Lab) proxyPlan(now time.Time) proxyPlan {
 		plan.oldLeaf = &old
 	}
 	return plan
+}
+
+// perNameHosts are the names SNICerts serves with a certificate of their
+// own: lyncdiscover, and Office Web Apps when published.
+func (l *Lab) perNameHosts() []string {
+	if l.opts.OWA {
+		return []string{DiscoverHost, OWAHost}
+	}
+	return []string{DiscoverHost}
+}
+
+// splitPerName takes hosts out of the main certificate and gives each a
+// certificate of its own, alike in everything else.
+func splitPerName(main leafSpec, hosts []string) (leafSpec, []leafSpec) {
+	var own []leafSpec
+	for _, h := range hosts {
+		s := main
+		s.CN, s.DNS = h, []string{h}
+		own = append(own, s)
+	}
+	main.DNS = slices.DeleteFunc(slices.Clone(main.DNS), func(h string) bool { return slices.Contains(hosts, h) })
+	return main, own
 }
 
 // proxyTLS is node i's TLS config: node 2 keeps the old certificate under
@@ -59,6 +85,9 @@ func (l *Lab) proxyTLS(node int) *tls.Config {
 		lf = l.pki.oldProxy
 	}
 	cfg := serverTLS(lf)
+	for _, own := range l.pki.perName { // crypto/tls picks by SNI, else the first
+		cfg.Certificates = append(cfg.Certificates, own.tlsCert())
+	}
 	switch {
 	case l.faults.has("no-tls12"):
 		cfg.MinVersion, cfg.MaxVersion = tls.VersionTLS10, tls.VersionTLS11

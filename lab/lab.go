@@ -56,6 +56,14 @@ type Options struct {
 	Dir     string        // where to write the config and CA files; "" = a temp dir removed on Close
 	Addr    string        // IP to bind, default 127.0.0.1
 	OWA     bool          // also emulate an Office Web Apps host, owa.contoso.test, published by the proxy
+	// SNICerts: the proxy serves lyncdiscover (and owa under OWA) with a
+	// certificate of its own, chosen by SNI; the main certificate leaves
+	// those names out.
+	SNICerts bool
+	// CrossCert: the proxy's chain also carries an expired cross-certificate
+	// of the public root, issued by an older root; the path to the root in
+	// ca.pem stays valid beside it.
+	CrossCert bool
 }
 
 // Lab is a running lab deployment.

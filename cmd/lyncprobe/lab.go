@@ -22,10 +22,12 @@ type labFlags struct {
 	Latency time.Duration
 	Version string
 	OWA     bool
-	specs   []lab.FaultSpec
+	// SNICerts, CrossCert: certificate settings (lab.Options).
+	SNICerts, CrossCert bool
+	specs               []lab.FaultSpec
 }
 
-var labFlagNames = []string{"fault", "lab-nodes", "lab-lb", "lab-latency", "lab-version", "lab-owa"}
+var labFlagNames = []string{"fault", "lab-nodes", "lab-lb", "lab-latency", "lab-version", "lab-owa", "lab-sni-certs", "lab-cross-cert"}
 
 func (l *labFlags) add(cmd *cobra.Command) {
 	f := cmd.Flags()
@@ -35,6 +37,8 @@ func (l *labFlags) add(cmd *cobra.Command) {
 	f.DurationVar(&l.Latency, "lab-latency", 0, "delay added to each lab DNS answer, connection and response")
 	f.StringVar(&l.Version, "lab-version", config.DefaultVersion, "version the lab emulates: "+strings.Join(config.Versions, ", "))
 	f.BoolVar(&l.OWA, "lab-owa", false, "also emulate an Office Web Apps host (owa.contoso.test) published by the lab proxy")
+	f.BoolVar(&l.SNICerts, "lab-sni-certs", false, "the lab proxy serves lyncdiscover (and owa) with certificates of their own, chosen by SNI")
+	f.BoolVar(&l.CrossCert, "lab-cross-cert", false, "the lab proxy's chain also carries an expired cross-certificate beside the valid path")
 }
 
 func (l *labFlags) changed(cmd *cobra.Command) bool {
@@ -66,7 +70,8 @@ func (l *labFlags) validate() error {
 }
 
 func (l *labFlags) options(dir string) lab.Options {
-	return lab.Options{Faults: l.specs, Nodes: l.Nodes, LB: l.LB, Latency: l.Latency, Version: l.Version, Dir: dir, OWA: l.OWA}
+	return lab.Options{Faults: l.specs, Nodes: l.Nodes, LB: l.LB, Latency: l.Latency, Version: l.Version, Dir: dir, OWA: l.OWA,
+		SNICerts: l.SNICerts, CrossCert: l.CrossCert}
 }
 
 type labOptions struct {
