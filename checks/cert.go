@@ -29,6 +29,7 @@ type servedCert struct {
 	Target   string
 	Via      string
 	Where    []string // "meet.contoso.com via address 203.0.113.10", or the files
+	Hosts    []string // the published names it was served for (SNI), in order of first sight
 	Notes    []string
 }
 
@@ -53,6 +54,7 @@ func distinctCerts(hosts []hostCerts) []*servedCert {
 				out = append(out, sc)
 			}
 			sc.Where = appendNew(sc.Where, seenWhere(s))
+			sc.Hosts = appendNew(sc.Hosts, s.Host)
 			if s.Note != "" {
 				sc.Notes = appendNew(sc.Notes, s.Note)
 			}
@@ -228,37 +230,6 @@ func coveredBy(san, host string) string {
 		return ""
 	}
 	return " (wildcard " + san + ")"
-}
-
-// allNames: one summary per distinct certificate: the published names it
-// covers and misses, and the complete SAN list to request.
-func allNames(ctx context.Context, e *Env) []Result {
-	hosts := e.certHosts()
-	return e.perCert(ctx, func(sc *servedCert) Result { return judgeAllNames(sc.Leaf(), hosts) })
-}
-
-// judgeAllNames decides cert.all-names for one leaf.
-func judgeAllNames(leaf *x509.Certificate, hosts []string) Result {
-	var covers, misses []string
-	for _, h := range hosts {
-		if probe.CoveringSAN(leaf, h) != "" {
-			covers = append(covers, h)
-		} else {
-			misses = append(misses, h)
-		}
-	}
-	request := requestSANs(leaf, misses)
-	r := Result{Evidence: map[string]any{"covers": covers, "misses": misses, "request_sans": request}}
-	if len(misses) == 0 {
-		r.Status = Pass
-		r.Message = fmt.Sprintf("covers all %d published names", len(hosts))
-		return r
-	}
-	r.Status = Fail
-	r.Message = fmt.Sprintf("covers %d of %d published names; misses %s", len(covers), len(hosts), strings.Join(misses, ", "))
-	r.Remedy = "Re-issue one certificate with these subject alternative names: " + strings.Join(request, ", ") +
-		"; keep the external web services FQDN as subject name, and install it on every proxy node (DOMAIN.md §6)."
-	return r
 }
 
 // requestSANs is the SAN list to ask for: what the certificate has, plus
