@@ -88,7 +88,7 @@ func trustStoreMissing(system *x509.CertPool, err error) bool {
 // chainFinding names why a chain does not verify, as the fix differs.
 func chainFinding(p probe.Path, err error) (msg, remedy string) {
 	top := p.Top()
-	untrusted := "If " + certName(top) + "'s issuer is your own CA, add its root to tls.ca_file; external clients need a certificate from a public CA (DOMAIN.md §6)."
+	untrusted := "If " + certName(top) + "'s issuer is your own CA, add its root to tls.ca_file; external clients need a certificate from a public CA (Microsoft's reverse proxy certificate summary)."
 	var insecure x509.InsecureAlgorithmError
 	var invalid x509.CertificateInvalidError
 	switch {
@@ -100,7 +100,7 @@ func chainFinding(p probe.Path, err error) (msg, remedy string) {
 			"Re-issue the certificate from a public CA whose chain is valid; cert.expiry names dates."
 	case p.LeafSelfSigned():
 		return fmt.Sprintf("the certificate is self-signed (%s): no client trusts it", certName(top)),
-			"Replace it with a certificate from a public CA that covers every published name (DOMAIN.md §6)."
+			"Replace it with a certificate from a public CA that covers every published name (Microsoft's reverse proxy certificate summary)."
 	case p.TopSelfSigned:
 		return fmt.Sprintf("issued by %s, a CA that is neither publicly trusted nor in tls.ca_file", certName(top)),
 			"Use a certificate from a public CA for the reverse proxy; if you trust this CA yourself, add its root to tls.ca_file."
@@ -219,10 +219,10 @@ func judgeSubject(leaf *x509.Certificate) Result {
 		r.Remedy = "Re-issue with the external web services FQDN as subject name (and as a SAN)."
 	case strings.Contains(cn, "*"):
 		r.Status, r.Message = Fail, "the subject name is a wildcard ("+cn+"), which Lync/Skype for Business does not support as subject name"
-		r.Remedy = "Re-issue with the external web services FQDN as subject name; wildcards belong only in the SANs (DOMAIN.md §6)."
+		r.Remedy = "Re-issue with the external web services FQDN as subject name; wildcards belong only in the SANs (Microsoft's reverse proxy certificate summary)."
 	case !hasSAN(leaf, cn):
 		r.Status, r.Message = Fail, "the subject name "+cn+" is not among the SANs ("+sanList(leaf)+")"
-		r.Remedy = "Re-issue with the subject name repeated as a subject alternative name: TLS clients ignore the subject (DOMAIN.md §6)."
+		r.Remedy = "Re-issue with the subject name repeated as a subject alternative name: TLS clients ignore the subject (Microsoft's reverse proxy certificate summary)."
 	default:
 		r.Status, r.Message = Pass, "subject "+cn+" is also a SAN and not a wildcard"
 	}
@@ -263,10 +263,10 @@ func judgeKeyUsage(p probe.Path) Result {
 	switch {
 	case len(fails) > 0:
 		r.Status, r.Message = Fail, strings.Join(append(fails, warns...), "; ")
-		r.Remedy = "Re-issue with a 2048-bit RSA (or P-256 ECDSA) key, a SHA-256 signature and the Server Authentication EKU, from a CA whose intermediates are SHA-256 too (DOMAIN.md §6)."
+		r.Remedy = "Re-issue with a 2048-bit RSA (or P-256 ECDSA) key, a SHA-256 signature and the Server Authentication EKU, from a CA whose intermediates are SHA-256 too (Microsoft's certificate request for the reverse proxy asks for 2048 bits)."
 	case len(warns) > 0:
 		r.Status, r.Message = Warn, strings.Join(warns, "; ")
-		r.Remedy = "Re-issue with the Server Authentication (and Client Authentication) extended key usage, as Microsoft's request recipe does (DOMAIN.md §6)."
+		r.Remedy = "Re-issue with the Server Authentication (and Client Authentication) extended key usage, as Microsoft's certificate request for the reverse proxy does."
 	default:
 		r.Status, r.Message = Pass, fmt.Sprintf("Server Authentication EKU, %s %d-bit key, %s signature", alg, bits, leaf.SignatureAlgorithm)
 	}

@@ -17,7 +17,7 @@ func TestCertVerdictsOnTheClientPath(t *testing.T) {
 	legacy := newCertCA(t, "Test Legacy Root", nil)
 	cross := func(mods ...func(*x509.Certificate)) *x509.Certificate {
 		tmpl := &x509.Certificate{Subject: p.root.cert.Subject, IsCA: true, BasicConstraintsValid: true,
-			KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+			KeyUsage:  x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
 			NotBefore: time.Now().AddDate(-6, 0, 0), NotAfter: time.Now().AddDate(5, 0, 0)}
 		for _, m := range mods {
 			m(tmpl)

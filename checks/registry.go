@@ -116,34 +116,34 @@ var registry = []Check{
 		About: About{
 			What:    "For each published name, a TLS handshake with that name as SNI to every address it resolves to and every reverse_proxy.nodes member: the presented certificate's SANs cover the name (RFC 6125: a wildcard covers exactly one left-most label; the subject CN does not count).",
 			Why:     "A certificate that lacks one published name (dialin, lyncdiscover, a second SIP domain's meet, Office Web Apps) breaks that service alone, and is the commonest go-live failure after DNS.",
-			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Lync/LyncServer/lync-server-2013-certificate-summary-reverse-proxy.md; …/lync-server-2013-request-and-configure-a-certificate-for-your-reverse-http-proxy.md (DOMAIN.md §6)", "RFC 6125 §6.4.3"},
+			Sources: []string{"https://learn.microsoft.com/en-us/previous-versions/office/lync-server-2013/lync-server-2013-certificate-summary-reverse-proxy", "https://learn.microsoft.com/en-us/previous-versions/office/lync-server-2013/lync-server-2013-request-and-configure-a-certificate-for-your-reverse-http-proxy", "RFC 6125 §6.4.3"},
 		},
 	},
 	{
-		ID: "cert.all-names", Module: "cert", Title: "One certificate covers every published name",
+		ID: "cert.all-names", Module: "cert", Title: "Each certificate covers every name it is served for",
 		Run: allNames,
 		About: About{
-			What:    "One summary per distinct certificate seen: the published names it covers and misses, and the complete SAN list to request, so that the fix is one re-issue.",
-			Why:     "Fixing names one failure at a time costs a certificate re-issue each time; the reverse proxy certificate must carry every published name.",
-			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Lync/LyncServer/lync-server-2013-certificate-summary-reverse-proxy.md (DOMAIN.md §6)"},
+			What:    "One summary per distinct certificate seen: the published names it was served for (by SNI) that it covers and misses, and the complete SAN list to request, so that the fix is one re-issue. A proxy that picks a certificate per name (Office Web Apps or lyncdiscover with a certificate of its own) passes when each certificate covers its names. One certificate across names is demanded only where Microsoft requires it: lyncdiscover.<domain> served with a certificate other than the external web services name's, the two names in different domains, fails, because mobile clients do not support multiple certificates from different domains.",
+			Why:     "Fixing names one failure at a time costs a certificate re-issue each time. Microsoft's certificate summary lists every published name on the reverse proxy certificate; what clients need is that each name's certificate covers it, and mobile clients also that the Autodiscover and web services certificates do not come from different domains.",
+			Sources: []string{"https://learn.microsoft.com/en-us/previous-versions/office/lync-server-2013/lync-server-2013-certificate-summary-reverse-proxy", "https://learn.microsoft.com/en-us/previous-versions/office/lync-server-2013/lync-server-2013-technical-requirements-for-mobility (\"Mobile device clients do not support multiple SSL certificates from different domains\")"},
 		},
 	},
 	{
 		ID: "cert.chain", Module: "cert", Title: "The chain the server sends is complete and trusted",
 		Run: certChain,
 		About: About{
-			What:    "Judged from the chain the server actually sent, never from intermediates fetched elsewhere: tells \"intermediate not sent\", \"issued by a CA that is neither publicly trusted nor in tls.ca_file\" and \"self-signed\" apart. A chain that verifies only through tls.ca_file passes, noted in evidence.",
+			What:    "Judged from the chain the server actually sent, never from intermediates fetched elsewhere: tells \"intermediate not sent\", \"issued by a CA that is neither publicly trusted nor in tls.ca_file\" and \"self-signed\" apart. A chain that verifies only through tls.ca_file passes, noted in evidence. Certificates sent beside the verified path (an expired or SHA-1 cross-certificate) are named as info: no client needs them.",
 			Why:     "Desktop browsers fetch a missing intermediate themselves; mobile clients and phones do not, and fail to sign in while everything looks fine in a browser.",
-			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Lync/LyncServer/lync-server-2013-configure-web-publishing-rules-for-a-single-internal-pool.md (DOMAIN.md §6)", "http://blogs.bricomp.com/?tag=/KEMP-HLB (missing intermediate broke iOS sign-in)"},
+			Sources: []string{"https://learn.microsoft.com/en-us/previous-versions/office/lync-server-2013/lync-server-2013-configure-web-publishing-rules-for-a-single-internal-pool", "http://blogs.bricomp.com/?tag=/KEMP-HLB (missing intermediate broke iOS sign-in)", "RFC 5280 §6.1"},
 		},
 	},
 	{
 		ID: "cert.expiry", Module: "cert", Title: "The certificate is valid now and not about to expire",
 		Run: certExpiry,
 		About: About{
-			What:    "No certificate of the chain below the root has expired or is not yet valid (fail); one expiring within tls.warn_days warns with the date.",
+			What:    "No certificate on the path a client builds (the chain x509.Verify returns, below the trust anchor; the chain as sent when none verifies) has expired or is not yet valid (fail); one expiring within tls.warn_days warns with the date. A sent certificate off that path (an expired cross-certificate) is not judged here: cert.chain names it as info.",
 			Why:     "An expired proxy certificate stops every external client at once; renewing takes a CA round trip, so the warning must come early.",
-			Sources: []string{"RFC 5280 §4.1.2.5"},
+			Sources: []string{"RFC 5280 §4.1.2.5; §6.1 (path validation)"},
 		},
 	},
 	{
@@ -152,16 +152,16 @@ var registry = []Check{
 		About: About{
 			What:    "The leaf's subject CN is present among its SANs and is not a wildcard.",
 			Why:     "Microsoft requires the subject name to be repeated in the SANs (TLS ignores the subject) and does not support wildcards as subject name for any role.",
-			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Lync/LyncServer/lync-server-2013-wildcard-certificate-support.md; …/lync-server-2013-request-and-configure-a-certificate-for-your-reverse-http-proxy.md (DOMAIN.md §6)"},
+			Sources: []string{"https://learn.microsoft.com/en-us/previous-versions/office/lync-server-2013/lync-server-2013-wildcard-certificate-support", "https://learn.microsoft.com/en-us/previous-versions/office/lync-server-2013/lync-server-2013-request-and-configure-a-certificate-for-your-reverse-http-proxy"},
 		},
 	},
 	{
 		ID: "cert.key-usage", Module: "cert", Title: "Server Authentication EKU, strong keys, no SHA-1 or MD5",
 		Run: certKeyUsage,
 		About: About{
-			What:    "The leaf has the Server Authentication EKU; RSA keys in the chain are at least 2048 bits and EC keys at least 256; no certificate below the root is signed with SHA-1 or MD5. Inspected by lyncprobe itself: Go's verifier refuses SHA-1 and never looks at key sizes, so it cannot be the judge.",
+			What:    "The leaf has the Server Authentication EKU; RSA keys on the path a client builds are at least 2048 bits and EC keys at least 256; no certificate on it below the trust anchor is signed with SHA-1 or MD5 (a certificate sent beside the path is cert.chain's info). Inspected by lyncprobe itself: Go's verifier refuses SHA-1 and never looks at key sizes, so it cannot be the judge.",
 			Why:     "Microsoft's request recipe asks for a 2048-bit key and the Server Authentication EKU; clients refuse SHA-1 chains and weak keys.",
-			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Lync/LyncServer/lync-server-2013-request-and-configure-a-certificate-for-your-reverse-http-proxy.md (DOMAIN.md §6)"},
+			Sources: []string{"https://learn.microsoft.com/en-us/previous-versions/office/lync-server-2013/lync-server-2013-request-and-configure-a-certificate-for-your-reverse-http-proxy", "RFC 5280 §6.1 (path validation: only the certificates on the path are judged)"},
 		},
 	},
 	{
@@ -185,12 +185,12 @@ var registry = []Check{
 		},
 	},
 	{
-		ID: "cert.revocation", Module: "cert", Title: "The chain's CRL and OCSP addresses resolve and answer",
+		ID: "cert.revocation", Module: "cert", Title: "The chain's CRLs and OCSP responders answer, and do not say revoked",
 		Run: certRevocation,
 		About: About{
-			What:    "Every HTTP CRL distribution point and OCSP address in the served chains (below the root) resolves through the public view and answers: a CRL that parses, is current and does not list the certificate; an OCSP responder that answers successfully. Only the addresses in the certificates are fetched, under the run's deadline, with the body capped. A chain without any is info.",
-			Why:     "Clients outside check revocation at these addresses; a private CA whose CRL is only reachable inside makes external clients fail or stall.",
-			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Skype/SfbServer/plan-your-deployment/edge-server-deployments/edge-environmental-requirements.md (outbound TCP 80 for CRL checks, DOMAIN.md §8)", "RFC 5280 §4.2.1.13; RFC 6960"},
+			What:    "Every HTTP CRL distribution point and OCSP address on the path a client builds (below the trust anchor) resolves through the public view and answers, fetched under the run's deadline with the body capped. A CRL must be signed by the certificate's issuer (else error), current (stale warns) and must not list the certificate (fail). The OCSP responder is asked about each certificate naming it (RFC 6960 GET request); its answer must be signed by the issuer or by a responder certificate the issuer issued with the OCSP Signing EKU (else error, saying why); then revoked fails, unknown warns, a good answer past its next update warns. A chain without any address is info.",
+			Why:     "Clients outside check revocation at these addresses: a revoked certificate is refused, and a private CA whose CRL is only reachable inside makes external clients fail or stall.",
+			Sources: []string{"https://learn.microsoft.com/en-us/skypeforbusiness/plan-your-deployment/edge-server-deployments/edge-environmental-requirements (outbound TCP 80 for certificate revocation and CRL checks)", "RFC 5280 §5, §6.3", "RFC 6960 §2.2, §4.2.2.2, appendix A.1"},
 		},
 	},
 	{
