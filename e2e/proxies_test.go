@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"net"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/lyncprobe/lyncprobe/lab"
 )
 
 // publishing is how one scenario publishes the pool: what the proxy
@@ -29,7 +32,8 @@ type site struct {
 	Backends  []string // the front ends, host:port
 	ChainFile string   // the proxy certificate, leaf first
 	KeyFile   string
-	Names     []string // the published names
+	Names     []string       // the published names
+	PerName   []lab.NameCert // names served with a certificate of their own (nginx only)
 }
 
 // proxy is one family: its binary, the config it reads and how to run it.
@@ -67,13 +71,22 @@ func writeNginx(t *testing.T, s site, p publishing) (string, []string) {
 		fmt.Fprintf(&b, "    server %s;\n", be)
 	}
 	b.WriteString("  }\n")
-	fmt.Fprintf(&b, "  server {\n    listen 127.0.0.1:%d ssl;\n    server_name %s;\n", s.Port, strings.Join(s.Names, " "))
-	fmt.Fprintf(&b, "    ssl_certificate %s;\n    ssl_certificate_key %s;\n", s.ChainFile, s.KeyFile)
-	b.WriteString("    location / {\n      proxy_pass https://lync_pool;\n      proxy_http_version 1.1;\n      proxy_read_timeout 960s; # mobile push long polls\n")
-	if !p.HostRewrite {
-		b.WriteString("      proxy_set_header Host $host;\n") // without it nginx sends $proxy_host: lync_pool
+	// One server per certificate: nginx picks the server, and with it the
+	// certificate, by SNI; the first is the default.
+	main := slices.DeleteFunc(slices.Clone(s.Names), func(n string) bool {
+		return slices.ContainsFunc(s.PerName, func(c lab.NameCert) bool { return c.Name == n })
+	})
+	servers := append([]lab.NameCert{{Name: strings.Join(main, " "), ChainFile: s.ChainFile, KeyFile: s.KeyFile}}, s.PerName...)
+	for _, sv := range servers {
+		fmt.Fprintf(&b, "  server {\n    listen 127.0.0.1:%d ssl;\n    server_name %s;\n", s.Port, sv.Name)
+		fmt.Fprintf(&b, "    ssl_certificate %s;\n    ssl_certificate_key %s;\n", sv.ChainFile, sv.KeyFile)
+		b.WriteString("    location / {\n      proxy_pass https://lync_pool;\n      proxy_http_version 1.1;\n      proxy_read_timeout 960s; # mobile push long polls\n")
+		if !p.HostRewrite {
+			b.WriteString("      proxy_set_header Host $host;\n") // without it nginx sends $proxy_host: lync_pool
+		}
+		b.WriteString("    }\n  }\n")
 	}
-	b.WriteString("    }\n  }\n}\n")
+	b.WriteString("}\n")
 	conf := filepath.Join(s.Dir, "nginx.conf")
 	write(t, conf, b.String())
 	return conf, []string{"-p", s.Dir, "-c", conf, "-g", "daemon off;"}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -71,6 +72,12 @@ var scenarios = []scenario{
 		Predicted: []string{"cert.expiry"}},
 	{Name: "cert-no-intermediate", Doc: "the proxy serves its leaf without the intermediate.", Cert: lab.ProxyCertOptions{NoIntermediate: true}, Fault: "missing-intermediate",
 		Predicted: []string{"cert.chain"}},
+	{Name: "cert-per-name", Doc: "lyncdiscover.contoso.test has a certificate of its own, in an nginx `server` of its own chosen by SNI; the main certificate leaves it out. `tls.certificate_files` is left empty: it judges every file against every name, so the per-name files are judged through the nginx config, site by site.",
+		Families: []string{"nginx"}, Cert: lab.ProxyCertOptions{PerName: []string{lab.DiscoverHost}},
+		Passes: []string{"cert.all-names", "cert.san-coverage", "cert.chain", "http.lyncdiscover"}},
+	{Name: "cert-expired-cross", Doc: "the chain file also holds an expired cross-certificate of the root, beside the valid path to the root in `tls.ca_file` (`cert.chain` names it as info).",
+		Families: []string{"nginx"}, Cert: lab.ProxyCertOptions{CrossCert: true},
+		Passes: []string{"cert.expiry", "cert.key-usage", "cert.san-coverage"}},
 	{Name: "dns-missing-dialin", Doc: "dnsmasq has no record for dialin.contoso.test.", NoDNS: lab.DialinHost, Fault: "missing-dns",
 		Unseen: "no zone file: the record is missing only on the live DNS server"},
 }
@@ -110,7 +117,7 @@ func runScenario(t *testing.T, px proxy, sc scenario) (live, static []result) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.ChainFile, s.KeyFile = cert.ChainFile, cert.KeyFile
+	s.ChainFile, s.KeyFile, s.PerName = cert.ChainFile, cert.KeyFile, cert.PerName
 	var hosts []string
 	for _, h := range append(slices.Clone(publishedNames), "sip."+domain) {
 		if h != sc.NoDNS {
@@ -172,14 +179,24 @@ dns:
 tls:
   ca_file: %q
   backend_ca_file: %q
-  certificate_files: [%q]
+  certificate_files: [%s]
 affinity:
   connections: 20
 `, family, domain, lab.ExternalWeb, poolFQDN, quoteAll(s.Backends), lab.MeetHost, lab.DialinHost, lab.MeetHost, lab.MeetingPath,
-		s.Port, proxyConf, family, dnsAddr, cert.RootFile, backendCA, cert.ChainFile)
+		s.Port, proxyConf, family, dnsAddr, cert.RootFile, backendCA, certificateFiles(cert))
 	path := filepath.Join(dir, "lyncprobe.yaml")
 	write(t, path, cfg)
 	return path
+}
+
+// certificateFiles is the tls.certificate_files list: the chain file,
+// or none when names have certificates of their own (the list's files are
+// each judged against every name; the proxy config maps them to names).
+func certificateFiles(cert lab.ProxyCert) string {
+	if len(cert.PerName) > 0 {
+		return ""
+	}
+	return strconv.Quote(cert.ChainFile)
 }
 
 // expectations are the scenario's root-cause IDs and the consequences

@@ -201,6 +201,12 @@ type ProxyCertOptions struct {
 	MissingSAN     []string // names left out (short labels or FQDNs)
 	Expired        bool     // expired yesterday
 	NoIntermediate bool     // the chain file holds the leaf alone
+	// CrossCert: the chain files also hold an expired cross-certificate of
+	// the root (the lab setting CrossCert).
+	CrossCert bool
+	// PerName are names served with a certificate of their own (the lab
+	// setting SNICerts): the main certificate leaves them out.
+	PerName []string
 }
 
 // ProxyCert is a public proxy certificate as files.
@@ -208,6 +214,12 @@ type ProxyCert struct {
 	ChainFile string // the leaf, then the intermediate unless NoIntermediate (PEM)
 	KeyFile   string // the leaf's key (PEM, 0600)
 	RootFile  string // the public root (PEM): tls.ca_file
+	PerName   []NameCert
+}
+
+// NameCert is the certificate of one name served with its own (PerName).
+type NameCert struct {
+	Name, ChainFile, KeyFile string
 }
 
 // WriteProxyCert mints, under a new public root and intermediate, the
@@ -228,6 +240,14 @@ func WriteProxyCert(dir string, o ProxyCertOptions) (ProxyCert, error) {
 	if o.Expired {
 		spec.NotBefore, spec.NotAfter = now.AddDate(-1, 0, -1), now.AddDate(0, 0, -1)
 	}
+	var own []leafSpec
+	if len(o.PerName) > 0 {
+		var hosts []string
+		for _, n := range o.PerName {
+			hosts = append(hosts, hostFQDN(n))
+		}
+		spec, own = splitPerName(spec, hosts)
+	}
 	root, err := newCA("Lab Public Root CA", nil, now)
 	if err != nil {
 		return ProxyCert{}, err
@@ -240,6 +260,13 @@ func WriteProxyCert(dir string, o ProxyCertOptions) (ProxyCert, error) {
 	if !o.NoIntermediate {
 		sent = append(sent, im)
 	}
+	if o.CrossCert {
+		cross, err := expiredCross(root, now)
+		if err != nil {
+			return ProxyCert{}, err
+		}
+		sent = append(sent, cross)
+	}
 	lf, err := im.issue(spec, sent...)
 	if err != nil {
 		return ProxyCert{}, err
@@ -247,6 +274,17 @@ func WriteProxyCert(dir string, o ProxyCertOptions) (ProxyCert, error) {
 	pc := ProxyCert{ChainFile: filepath.Join(dir, "proxy-chain.pem"), KeyFile: filepath.Join(dir, "proxy-key.pem"), RootFile: filepath.Join(dir, "ca.pem")}
 	if err := writePEM(pc.RootFile, root.cert); err != nil {
 		return ProxyCert{}, err
+	}
+	for _, s := range own {
+		nc := NameCert{Name: s.CN, ChainFile: filepath.Join(dir, s.CN+"-chain.pem"), KeyFile: filepath.Join(dir, s.CN+"-key.pem")}
+		olf, err := im.issue(s, sent...)
+		if err == nil {
+			err = writeLeaf(olf, nc.ChainFile, nc.KeyFile)
+		}
+		if err != nil {
+			return ProxyCert{}, err
+		}
+		pc.PerName = append(pc.PerName, nc)
 	}
 	return pc, writeLeaf(lf, pc.ChainFile, pc.KeyFile)
 }
