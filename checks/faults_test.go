@@ -49,6 +49,7 @@ func TestHealthyLabPassesUnderEverySetting(t *testing.T) {
 	}
 	for name, o := range settings {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			rs := runLab(t, o)
 			if len(rs) == 0 {
 				t.Fatal("no results")
@@ -71,7 +72,10 @@ func TestFaultTable(t *testing.T) {
 	for _, f := range lab.Faults {
 		for _, arg := range append([]string{f.Example}, f.MoreExamples...) {
 			spec := lab.FaultSpec{Name: f.Name, Arg: arg}
-			t.Run(spec.String(), func(t *testing.T) { checkFault(t, f, spec) })
+			t.Run(spec.String(), func(t *testing.T) {
+				t.Parallel()
+				checkFault(t, f, spec)
+			})
 		}
 	}
 }
