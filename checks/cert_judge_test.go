@@ -124,10 +124,10 @@ func TestJudgeSubjectAndNames(t *testing.T) {
 	}
 	// all-names: the wildcard covers meet and dialin; cnOnly misses two,
 	// and the request lists every name once.
-	if r := judgeAllNames(wild, hosts, hosts); r.Status != Pass {
+	if r := judgeAllNames(wild, hosts, hosts, nil); r.Status != Pass {
 		t.Errorf("wildcard: %s %q", r.Status, r.Message)
 	}
-	r := judgeAllNames(cnOnly, hosts, hosts)
+	r := judgeAllNames(cnOnly, hosts, hosts, nil)
 	if r.Status != Fail || !strings.Contains(r.Message, "misses webext.contoso.test, dialin.contoso.test") {
 		t.Fatalf("got %s %q", r.Status, r.Message)
 	}

@@ -32,7 +32,13 @@ func allNames(ctx context.Context, e *Env) []Result {
 	mixed := crossDomainDiscovery(e.Dep, served)
 	out := make([]Result, 0, len(served))
 	for _, sc := range served {
-		r := judgeAllNames(sc.Leaf(), sc.Hosts, all)
+		names := sc.Hosts
+		if len(served) == 1 {
+			// One certificate for everything: it must also carry the names no
+			// handshake reached (not resolving, say), as before SNI mattered.
+			names = all
+		}
+		r := judgeAllNames(sc.Leaf(), names, all, servedElsewhere(served, sc))
 		if r.Status == Pass && mixed[sc] != "" {
 			r.Status, r.Message = Fail, mixed[sc]
 			r.Remedy = "Serve lyncdiscover and the external web services name with one certificate that covers both (Microsoft: mobile device clients do not support multiple SSL certificates from different domains)."
@@ -44,9 +50,24 @@ func allNames(ctx context.Context, e *Env) []Result {
 	return out
 }
 
+// servedElsewhere are the names some other certificate was served for
+// and sc was not.
+func servedElsewhere(served []*servedCert, sc *servedCert) []string {
+	var out []string
+	for _, o := range served {
+		for _, h := range o.Hosts {
+			if o != sc && !servedFor(sc, h) {
+				out = appendNew(out, h)
+			}
+		}
+	}
+	return out
+}
+
 // judgeAllNames decides cert.all-names for one leaf served for the names
-// servedFor, out of all the published names.
-func judgeAllNames(leaf *x509.Certificate, servedFor, all []string) Result {
+// servedFor, out of all the published names; elsewhere are the names
+// served with other certificates.
+func judgeAllNames(leaf *x509.Certificate, servedFor, all, elsewhere []string) Result {
 	var covers, misses []string
 	for _, h := range servedFor {
 		if probe.CoveringSAN(leaf, h) != "" {
@@ -60,12 +81,17 @@ func judgeAllNames(leaf *x509.Certificate, servedFor, all []string) Result {
 	scope := fmt.Sprintf("%d published names", len(all))
 	if len(servedFor) < len(all) {
 		scope = fmt.Sprintf("%d names it is served for (%s)", len(servedFor), strings.Join(servedFor, ", "))
+		r.Evidence["served_elsewhere"] = elsewhere
 	}
 	if len(misses) == 0 {
 		r.Status = Pass
 		r.Message = "covers all " + scope
-		if len(servedFor) < len(all) {
-			r.Message += "; the other published names are served with certificates of their own (chosen by SNI), which Microsoft allows: each name must be covered by the certificate served for it"
+		if len(elsewhere) > 0 {
+			verb := " are"
+			if len(elsewhere) == 1 {
+				verb = " is"
+			}
+			r.Message += "; " + strings.Join(elsewhere, ", ") + verb + " served with certificates of their own (chosen by SNI), which Microsoft allows: each name must be covered by the certificate served for it"
 		}
 		return r
 	}

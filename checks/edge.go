@@ -104,11 +104,13 @@ func (e *Env) judgeEdgeTLS(ctx context.Context, f *probe.MTLSFacts, err error, w
 		r.Remedy = "Re-issue the Edge's external certificate with " + strings.Join(cover, ", ") + " among its SANs (the access FQDN, webcon and each SIP domain's sip name, DOMAIN.md §6) and assign it to the Edge's external interface (Set-CsCertificate -Type AccessEdgeExternal,DataEdgeExternal)."
 		return r
 	}
-	if c := judgeChain(f.Chain, systemRoots(), e.trust(), e.Dep.TLS.CAFile, e.Now()); c.Status != Pass {
+	// Info is a passing chain that also sends certificates no client needs.
+	if c := judgeChain(f.Chain, systemRoots(), e.trust(), e.Dep.TLS.CAFile, e.Now()); c.Status != Pass && c.Status != Info {
 		r.Status, r.Message, r.Remedy = c.Status, c.Message, c.Remedy
 		return r
 	}
-	if x := judgeExpiry(probe.BuildPath(f.Chain), e.Now(), e.Dep.TLS.WarnDays); x.Status != Pass {
+	path, _ := clientPath(f.Chain, e.trust(), e.Now())
+	if x := judgeExpiry(path, e.Now(), e.Dep.TLS.WarnDays); x.Status != Pass {
 		r.Status, r.Message, r.Remedy = x.Status, x.Message, x.Remedy
 		return r
 	}
