@@ -20,6 +20,9 @@ import (
 type CertFile struct {
 	Name  string // the path as the user gave it, for reports
 	Chain []*x509.Certificate
+	// Names are the published names the file is served for
+	// (tls.certificate_files[].names); nil = every name no file names.
+	Names []string
 }
 
 // ReadCertFiles reads each file, PEM, DER or PFX. A PFX password comes
@@ -39,7 +42,7 @@ func ReadCertFiles(ctx context.Context, items []config.CertificateFile) ([]CertF
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", it.Path, inputfile.Cause(err))
 		}
-		out = append(out, CertFile{Name: it.Path, Chain: chain})
+		out = append(out, CertFile{Name: it.Path, Chain: chain, Names: it.Names})
 	}
 	return out, nil
 }
@@ -67,13 +70,23 @@ type certFiles struct {
 	files []CertFile
 }
 
-// observations: every file, as if served for every name.
+// observations: each file as if served for the names it lists, and a
+// file that lists none for every name no file lists (as a proxy serves a
+// certificate per name by SNI, and its default one for the rest).
 func (cf *certFiles) observations(hosts []string) []hostCerts {
+	named := map[string]bool{}
+	for _, f := range cf.files {
+		for _, n := range f.Names {
+			named[n] = true
+		}
+	}
 	out := make([]hostCerts, len(hosts))
 	for i, h := range hosts {
 		out[i] = hostCerts{Host: h, Resolved: true}
 		for _, f := range cf.files {
-			out[i].Seen = append(out[i].Seen, certSeen{Host: h, Via: "file " + f.Name, File: f.Name, Chain: f.Chain})
+			if (f.Names == nil && !named[h]) || slices.Contains(f.Names, h) {
+				out[i].Seen = append(out[i].Seen, certSeen{Host: h, Via: "file " + f.Name, File: f.Name, Chain: f.Chain})
+			}
 		}
 	}
 	return out

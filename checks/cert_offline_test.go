@@ -173,3 +173,32 @@ func TestInspectFileWithNoCertificate(t *testing.T) {
 		t.Errorf("ReadCertFiles(empty.pem) = %v, want \"no certificate in %s\"", err, empty)
 	}
 }
+
+// Offline, a certificate per name: a file listed with names is judged for
+// those names only, the file without names for the rest.
+func TestInspectPerNameFiles(t *testing.T) {
+	dir := t.TempDir()
+	pc, err := lab.WriteProxyCert(dir, lab.ProxyCertOptions{PerName: []string{lab.DiscoverHost}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := []config.CertificateFile{{Path: pc.ChainFile}, {Path: pc.PerName[0].ChainFile, Names: []string{lab.DiscoverHost}}}
+	files, err := checks.ReadCertFiles(context.Background(), items)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := []string{lab.ExternalWeb, lab.MeetHost, lab.DialinHost, lab.DiscoverHost}
+	rs := checks.Inspect(context.Background(), nil, checks.InspectOptions{Files: files, Names: names})
+	for _, r := range rs {
+		if (r.ID == "cert.san-coverage" || r.ID == "cert.all-names") && r.Status != checks.Pass {
+			t.Errorf("%s %s %s [%s]: %s", r.Status, r.ID, r.Target, r.Via, r.Message)
+		}
+	}
+	// Without names, both files are judged against every name, as before.
+	items[1].Names = nil
+	files, _ = checks.ReadCertFiles(context.Background(), items)
+	rs = checks.Inspect(context.Background(), nil, checks.InspectOptions{Files: files, Names: names})
+	if v := verdicts(rs, []string{"cert.all-names"}); v["cert.all-names"] != "fail " {
+		t.Errorf("files without names: all-names %q, want fail", v["cert.all-names"])
+	}
+}

@@ -20,12 +20,17 @@ import (
 //	  - rp-chain.pem
 //	  - {path: rp.pfx, password_env: RP_PFX_PASSWORD}
 //	  - {path: old.pfx, password_file: /run/secrets/old-pfx}
+//	  - {path: discover-chain.pem, names: [lyncdiscover.contoso.com]}
 //
 // A password never sits in the config file itself, nor on a command line.
+// names says which published names the proxy serves the file for (a
+// certificate per name, chosen by SNI); a file without names serves every
+// name no other file names.
 type CertificateFile struct {
-	Path         string // absolute after Load
-	PasswordEnv  string // name of an environment variable holding the PFX password
-	PasswordFile string // a file holding the PFX password; absolute after Load
+	Path         string   // absolute after Load
+	PasswordEnv  string   // name of an environment variable holding the PFX password
+	PasswordFile string   // a file holding the PFX password; absolute after Load
+	Names        []string // lower-case FQDNs the file is served for; nil = the rest
 }
 
 // UnmarshalYAML reads either form. Problems name the inner key, so that
@@ -42,8 +47,39 @@ func (c *CertificateFile) UnmarshalYAML(n *yaml.Node) error {
 }
 
 func (c *CertificateFile) fromMapping(n *yaml.Node) error {
+	rest := &yaml.Node{Kind: yaml.MappingNode}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value != "names" {
+			rest.Content = append(rest.Content, n.Content[i], n.Content[i+1])
+			continue
+		}
+		if c.Names != nil {
+			return errors.New("names: duplicate key")
+		}
+		names, err := certNames(n.Content[i+1])
+		if err != nil {
+			return fmt.Errorf("names: %w", err)
+		}
+		c.Names = names
+	}
 	fields := map[string]*string{"path": &c.Path, "password_env": &c.PasswordEnv, "password_file": &c.PasswordFile}
-	return stringFields(n, fields, "path, password_env or password_file")
+	return stringFields(rest, fields, "path, password_env, password_file or names")
+}
+
+// certNames reads a non-empty list of host names, lower-cased.
+func certNames(n *yaml.Node) ([]string, error) {
+	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
+		return nil, errors.New("must be a non-empty list of host names")
+	}
+	out := make([]string, 0, len(n.Content))
+	for _, v := range n.Content {
+		name := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(v.Value)), ".")
+		if v.Kind != yaml.ScalarNode || name == "" || strings.ContainsAny(name, " /:") {
+			return nil, fmt.Errorf("%q is not a host name", v.Value)
+		}
+		out = append(out, name)
+	}
+	return out, nil
 }
 
 // stringFields reads a mapping of string values into fields: the short

@@ -3,6 +3,8 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -19,7 +21,8 @@ func TestCertificateFilesBothForms(t *testing.T) {
 		"tls:\n  certificate_files:\n" +
 		"    - rp.pem\n" +
 		"    - {path: rp.pfx, password_env: RP_PFX_PASSWORD}\n" +
-		"    - path: old.pfx\n      password_file: pw.txt\n"
+		"    - path: old.pfx\n      password_file: pw.txt\n" +
+		"    - {path: rp.pem, names: [LyncDiscover.contoso.com.]}\n"
 	d, err := Parse([]byte(src), filepath.Join(dir, "lyncprobe.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -28,13 +31,14 @@ func TestCertificateFilesBothForms(t *testing.T) {
 		{Path: filepath.Join(dir, "rp.pem")},
 		{Path: filepath.Join(dir, "rp.pfx"), PasswordEnv: "RP_PFX_PASSWORD"},
 		{Path: filepath.Join(dir, "old.pfx"), PasswordFile: filepath.Join(dir, "pw.txt")},
+		{Path: filepath.Join(dir, "rp.pem"), Names: []string{"lyncdiscover.contoso.com"}},
 	}
 	got := d.TLS.CertificateFiles
 	if len(got) != len(want) {
 		t.Fatalf("got %+v", got)
 	}
 	for i := range want {
-		if got[i] != want[i] {
+		if !reflect.DeepEqual(got[i], want[i]) {
 			t.Errorf("item %d: got %+v, want %+v", i, got[i], want[i])
 		}
 	}
@@ -62,6 +66,26 @@ func TestCertificateFilePassword(t *testing.T) {
 		got, err := c.item.Password()
 		if got != c.want || (err != nil) != c.wantErr {
 			t.Errorf("%+v: %q, %v", c.item, got, err)
+		}
+	}
+}
+
+func TestCertificateFileNamesRejected(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "rp.pem"), []byte("x"), 0o600)
+	head := "sip_domains: [contoso.com]\n" +
+		"web_services: [{external: webext.contoso.com}]\n" +
+		"simple_urls: {meet: [https://meet.contoso.com], dialin: https://dialin.contoso.com}\n" +
+		"tls:\n  certificate_files:\n"
+	for item, want := range map[string]string{
+		"    - {path: rp.pem, names: lyncdiscover.contoso.com}\n": "names: must be a non-empty list of host names",
+		"    - {path: rp.pem, names: []}\n":                       "names: must be a non-empty list of host names",
+		"    - {path: rp.pem, names: [\"https://x\"]}\n":          `names: "https://x" is not a host name`,
+		"    - {path: rp.pem, nmes: [a.b]}\n":                     "nmes: unknown key",
+	} {
+		_, err := Parse([]byte(head+item), filepath.Join(dir, "lyncprobe.yaml"))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: got %v, want %q", strings.TrimSpace(item), err, want)
 		}
 	}
 }

@@ -72,7 +72,7 @@ var scenarios = []scenario{
 		Predicted: []string{"cert.expiry"}},
 	{Name: "cert-no-intermediate", Doc: "the proxy serves its leaf without the intermediate.", Cert: lab.ProxyCertOptions{NoIntermediate: true}, Fault: "missing-intermediate",
 		Predicted: []string{"cert.chain"}},
-	{Name: "cert-per-name", Doc: "lyncdiscover.contoso.test has a certificate of its own, in an nginx `server` of its own chosen by SNI; the main certificate leaves it out. `tls.certificate_files` is left empty: it judges every file against every name, so the per-name files are judged through the nginx config, site by site.",
+	{Name: "cert-per-name", Doc: "lyncdiscover.contoso.test has a certificate of its own, in an nginx `server` of its own chosen by SNI; the main certificate leaves it out; `tls.certificate_files` lists its file with `names: [lyncdiscover.contoso.test]`.",
 		Families: []string{"nginx"}, Cert: lab.ProxyCertOptions{PerName: []string{lab.DiscoverHost}},
 		Passes: []string{"cert.all-names", "cert.san-coverage", "cert.chain", "http.lyncdiscover"}},
 	{Name: "cert-expired-cross", Doc: "the chain file also holds an expired cross-certificate of the root, beside the valid path to the root in `tls.ca_file` (`cert.chain` names it as info).",
@@ -189,14 +189,14 @@ affinity:
 	return path
 }
 
-// certificateFiles is the tls.certificate_files list: the chain file,
-// or none when names have certificates of their own (the list's files are
-// each judged against every name; the proxy config maps them to names).
+// certificateFiles is the tls.certificate_files list: the chain file, and
+// each name's own chain file with the name it is served for.
 func certificateFiles(cert lab.ProxyCert) string {
-	if len(cert.PerName) > 0 {
-		return ""
+	items := []string{strconv.Quote(cert.ChainFile)}
+	for _, nc := range cert.PerName {
+		items = append(items, fmt.Sprintf("{path: %q, names: [%s]}", nc.ChainFile, nc.Name))
 	}
-	return strconv.Quote(cert.ChainFile)
+	return strings.Join(items, ", ")
 }
 
 // expectations are the scenario's root-cause IDs and the consequences
