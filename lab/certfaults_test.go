@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/ocsp"
 )
 
 // served is the chain addr sends for sni, whatever it is.
@@ -36,18 +38,12 @@ func TestCRLSite(t *testing.T) {
 			t.Fatalf("certificate %d names %v", i, c.CRLDistributionPoints)
 		}
 	}
-	resp, err := http.Get(chain[0].CRLDistributionPoints[0])
-	if err != nil {
-		t.Fatal(err)
+	crl := fetchCRL(t, chain[0].CRLDistributionPoints[0])
+	if err := crl.CheckSignatureFrom(chain[1]); err != nil || crl.NextUpdate.Before(time.Now()) || len(crl.RevokedCertificateEntries) != 0 {
+		t.Errorf("CRL: signature %v, next update %v, %d entries", err, crl.NextUpdate, len(crl.RevokedCertificateEntries))
 	}
-	defer resp.Body.Close()
-	der, _ := io.ReadAll(resp.Body)
-	crl, err := x509.ParseRevocationList(der)
-	if err != nil {
-		t.Fatalf("not a CRL: %v", err)
-	}
-	if err := crl.CheckSignatureFrom(chain[1]); err != nil || crl.NextUpdate.Before(time.Now()) {
-		t.Errorf("CRL: signature %v, next update %v", err, crl.NextUpdate)
+	if st := ocspStatus(t, chain[0], chain[1]); st != ocsp.Good {
+		t.Errorf("OCSP status %d, want good", st)
 	}
 	// The file for cert inspect is what the proxy serves.
 	pem, err := os.ReadFile(l.ProxyCertFile)
@@ -114,6 +110,16 @@ func TestCertFaultsBendTheServedCertificate(t *testing.T) {
 				t.Errorf("node 2 serves %v from %v, node 1 from %v", b.SerialNumber, b.NotBefore, a.NotBefore)
 			}
 		},
+		"revoked-cert": func(t *testing.T, l *Lab) {
+			chain := served(t, l.ProxyAddr, MeetHost, 0)
+			if st := ocspStatus(t, chain[0], chain[1]); st != ocsp.Revoked {
+				t.Errorf("OCSP status %d, want revoked", st)
+			}
+			crl := fetchCRL(t, chain[0].CRLDistributionPoints[0])
+			if len(crl.RevokedCertificateEntries) != 1 || crl.RevokedCertificateEntries[0].SerialNumber.Cmp(chain[0].SerialNumber) != 0 {
+				t.Errorf("CRL entries %v, want the leaf's serial", crl.RevokedCertificateEntries)
+			}
+		},
 		"crl-unreachable": func(t *testing.T, l *Lab) {
 			leaf := served(t, l.ProxyAddr, MeetHost, 0)[0]
 			if _, err := http.Get(leaf.CRLDistributionPoints[0]); err == nil {
@@ -129,5 +135,71 @@ func TestCertFaultsBendTheServedCertificate(t *testing.T) {
 			}
 			check(t, startLab(t, Options{Faults: []FaultSpec{spec}}))
 		})
+	}
+}
+
+func fetchCRL(t *testing.T, url string) *x509.RevocationList {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	der, _ := io.ReadAll(resp.Body)
+	crl, err := x509.ParseRevocationList(der)
+	if err != nil {
+		t.Fatalf("not a CRL: %v", err)
+	}
+	return crl
+}
+
+// ocspStatus asks the responder cert names, by POST, about cert; the
+// answer must verify against issuer.
+func ocspStatus(t *testing.T, cert, issuer *x509.Certificate) int {
+	t.Helper()
+	if len(cert.OCSPServer) != 1 {
+		t.Fatalf("OCSP servers %v", cert.OCSPServer)
+	}
+	req, err := ocsp.CreateRequest(cert, issuer, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Post(cert.OCSPServer[0], "application/ocsp-request", strings.NewReader(string(req)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	der, _ := io.ReadAll(resp.Body)
+	answer, err := ocsp.ParseResponseForCert(der, cert, issuer)
+	if err != nil {
+		t.Fatalf("OCSP answer: %v", err)
+	}
+	return answer.Status
+}
+
+// The certificate settings: a certificate per name, chosen by SNI, and an
+// expired cross-certificate sent beside the valid path.
+func TestCertSettings(t *testing.T) {
+	l := startLab(t, Options{SNICerts: true, OWA: true, CrossCert: true})
+	main := served(t, l.ProxyAddr, MeetHost, 0)
+	for _, h := range []string{DiscoverHost, OWAHost} {
+		own := served(t, l.ProxyAddr, h, 0)
+		if own[0].Equal(main[0]) || len(own[0].DNSNames) != 1 || own[0].DNSNames[0] != h {
+			t.Errorf("%s: served %v", h, own[0].DNSNames)
+		}
+		if main[0].VerifyHostname(h) == nil {
+			t.Errorf("the main certificate still names %s", h)
+		}
+	}
+	if len(main) != 3 || !main[2].NotAfter.Before(time.Now()) || main[2].Subject.String() != l.pki.publicRoot.cert.Subject.String() {
+		t.Fatalf("chain of %d; want leaf, intermediate, expired cross-certificate of the root", len(main))
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(l.pki.publicRoot.cert)
+	inter := x509.NewCertPool()
+	inter.AddCert(main[1])
+	inter.AddCert(main[2])
+	if _, err := main[0].Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, DNSName: MeetHost}); err != nil {
+		t.Errorf("the valid path beside the cross-certificate: %v", err)
 	}
 }
