@@ -202,3 +202,21 @@ func TestInspectPerNameFiles(t *testing.T) {
 		t.Errorf("files without names: all-names %q, want fail", v["cert.all-names"])
 	}
 }
+
+// The lab under SNICerts lists each name's own chain with its name:
+// cert inspect on its config agrees with the live run, no fail, no warn.
+func TestInspectLabPerNameCertificates(t *testing.T) {
+	_, dep := labtest.Start(t, lab.Options{SNICerts: true, OWA: true})
+	if n := len(dep.TLS.CertificateFiles); n != 3 {
+		t.Fatalf("the lab config lists %d certificate files, want 3 (main, lyncdiscover, owa)", n)
+	}
+	files, err := checks.ReadCertFiles(dep.TLS.CertificateFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range checks.Inspect(context.Background(), dep, checks.InspectOptions{Files: files}) {
+		if r.Status != checks.Pass && r.Status != checks.Info {
+			t.Errorf("%s", describe(r))
+		}
+	}
+}

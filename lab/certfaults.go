@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -98,18 +99,42 @@ func (l *Lab) proxyTLS(node int) *tls.Config {
 }
 
 // writeProxyCert writes the chain node 1 serves, leaf first, for offline
-// inspection (no key: the file is what a client sees).
+// inspection (no key: the file is what a client sees), and under
+// SNICerts each name's own chain as NAME-cert.pem.
 func (l *Lab) writeProxyCert() error {
 	l.ProxyCertFile = filepath.Join(l.Dir, "proxy-cert.pem")
+	if err := writeChain(l.ProxyCertFile, l.pki.proxy); err != nil {
+		return err
+	}
+	for _, own := range l.pki.perName {
+		if err := writeChain(filepath.Join(l.Dir, own.cert.Subject.CommonName+"-cert.pem"), own); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeChain(path string, lf *leaf) error {
 	var certs []*x509.Certificate
-	for _, der := range l.pki.proxy.chain {
+	for _, der := range lf.chain {
 		c, err := x509.ParseCertificate(der)
 		if err != nil {
 			return err
 		}
 		certs = append(certs, c)
 	}
-	return writePEM(l.ProxyCertFile, certs...)
+	return writePEM(path, certs...)
+}
+
+// certFilesYAML is the config's tls.certificate_files: the main chain,
+// and each name's own with the name it is served for.
+func (l *Lab) certFilesYAML() string {
+	items := []string{"proxy-cert.pem"}
+	for _, own := range l.pki.perName {
+		n := own.cert.Subject.CommonName
+		items = append(items, "{path: "+n+"-cert.pem, names: ["+n+"]}")
+	}
+	return strings.Join(items, ", ")
 }
 
 // impliedNodes is the least number of proxy nodes the faults need.

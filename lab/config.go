@@ -25,6 +25,7 @@ type configData struct {
 	SourceAddresses []string
 	OWA             string // the Office Web Apps name under --lab-owa
 	Edge            edgeConfig
+	CertFiles       string // tls.certificate_files' items
 }
 
 // The config is written from a template rather than a YAML library so
@@ -69,7 +70,7 @@ tls:
   ca_file: ca.pem
   backend_ca_file: internal-ca.pem
   warn_days: 30
-  certificate_files: [proxy-cert.pem]   # the proxy's chain as served, for lyncprobe cert inspect
+  certificate_files: [{{.CertFiles}}]   # the proxy's chains as served, for lyncprobe cert inspect
 affinity:
   connections: 20
 {{- if .SourceAddresses}}

@@ -383,7 +383,7 @@ func (l *Lab) startDNS(ctx context.Context) error {
 func (l *Lab) writeConfig() error {
 	d := configData{Version: l.Version, Addr: l.opts.Addr, Port: l.Port, Backends: l.FrontEnds,
 		SIPTLS: portOf(l.lns.edge[0]), Federation: portOf(l.lns.edge[1]), DNS: l.DNSAddrs,
-		SourceAddresses: l.natPoolSources(), OWA: l.owaName(), Edge: l.edgeConfig()}
+		SourceAddresses: l.natPoolSources(), OWA: l.owaName(), Edge: l.edgeConfig(), CertFiles: l.certFilesYAML()}
 	if len(l.Nodes) > 1 {
 		d.Nodes = l.Nodes
 	}
