@@ -210,7 +210,7 @@ func TestInspectLabPerNameCertificates(t *testing.T) {
 	if n := len(dep.TLS.CertificateFiles); n != 3 {
 		t.Fatalf("the lab config lists %d certificate files, want 3 (main, lyncdiscover, owa)", n)
 	}
-	files, err := checks.ReadCertFiles(dep.TLS.CertificateFiles)
+	files, err := checks.ReadCertFiles(context.Background(), dep.TLS.CertificateFiles)
 	if err != nil {
 		t.Fatal(err)
 	}
