@@ -97,13 +97,15 @@ func writeReportFile(path, format string, rep report.Report, flags int) error {
 }
 
 // githubActions annotates the run for GitHub when it runs in a workflow:
-// ::error/::warning lines after the report, and the Markdown summary
-// appended to $GITHUB_STEP_SUMMARY.
+// ::error/::warning lines on stderr, and the Markdown summary appended to
+// $GITHUB_STEP_SUMMARY. Stdout holds only the report: the runner reads
+// workflow commands from both streams, but a JSON, SARIF or JUnit document
+// followed by annotation lines is no longer a document.
 func githubActions(ios *IOStreams, rep report.Report) error {
 	if !ios.GitHubActions {
 		return nil
 	}
-	if err := report.GitHubAnnotations(ios.Out, rep); err != nil {
+	if err := report.GitHubAnnotations(ios.ErrOut, rep); err != nil {
 		return fmt.Errorf("write the GitHub annotations: %w", err)
 	}
 	if ios.StepSummary == "" {
