@@ -17,7 +17,7 @@ var persistencePrefixes = []string{"BIGipServer", "SERVERID", "NSC_", "AWSALB", 
 
 const cookieRemedy = "Configure the balancer's cookie persistence as Microsoft requires: named MS-WSMAN, not HttpOnly, " +
 	"no Expires or Max-Age (a session cookie), and inserted in every response whose request carried no cookie, " +
-	"even later ones on the same TCP connection (turn off any once-per-connection insert optimisation). DOMAIN.md §3."
+	"even later ones on the same TCP connection (turn off any once-per-connection insert optimisation). Source: Microsoft: Lync Server 2013 hardware load balancer requirements."
 
 // cookieFacts are what affinity.cookie judges.
 type cookieFacts struct {
@@ -136,7 +136,7 @@ func otherCookie(f cookieFacts, all []sample) Result {
 	if name == "" {
 		msg := "no persistence cookie is set: the balancer does not keep clients by cookie"
 		if f.Version == "lync2010" {
-			msg += "; Lync 2010 requires MS-WSMAN cookie persistence for external clients (DOMAIN.md §3)"
+			msg += "; Lync 2010 requires MS-WSMAN cookie persistence for external clients (Microsoft NextHop blog: hardware load balancer requirements for Lync Server 2010)"
 		}
 		return Result{Status: Info, Message: msg}
 	}

@@ -22,7 +22,7 @@ const joinMaxBody = 256 << 10
 
 const joinRemedy = "Keep every connection of one client on one front end for the whole join: source-address affinity on the " +
 	"load balancer in front of the reverse-proxy array (Windows NLB port rule Affinity \"Single\"), or MS-WSMAN cookie " +
-	"persistence (needed when clients come through a NAT pool). The seed article's fix was to put the balancer in failover, so that all requests took one path."
+	"persistence (needed when clients come through a NAT pool). A fix reported in a comment on Microsoft's TMG remote conferencing article (2011) was to put the balancer in failover, so that all requests took one path."
 
 // joinStep is one request of the replayed join and what answered it.
 type joinStep struct {

@@ -29,7 +29,7 @@ func judgePerRequest(one []sample, header string) Result {
 			answered++
 		}
 	}
-	const mobile = "mobile clients from Lync 2013 on need each request balanced individually (F5 \"OneConnect\"; DOMAIN.md §3)"
+	const mobile = "mobile clients from Lync 2013 on need each request balanced individually (F5 \"OneConnect\"; Microsoft: Skype for Business Server load balancing requirements)"
 	if last := one[len(one)-1]; last.Err != nil && probe.KindOf(last.Err) == probe.KindClosed && answered < 2 {
 		return Result{Status: Info, Message: "the proxy closed the connection after the first request: requests are not kept on one connection; " + mobile}
 	}

@@ -19,7 +19,7 @@ type stickyFacts struct {
 
 const stickyRemedy = "Keep one client on one front end: source-address affinity on the load balancer in front of the " +
 	"reverse-proxy array (Windows NLB port rule Affinity \"Single\"; F5/KEMP source-address persistence), or cookie " +
-	"persistence with a cookie named MS-WSMAN. TMG's own cookie affinity needs forms-based authentication, which Lync cannot use (DOMAIN.md §3)."
+	"persistence with a cookie named MS-WSMAN. TMG's own cookie affinity needs forms-based authentication, which Lync cannot use (confusedamused.com on TMG and Lync)."
 
 const natRemedy = "Clients behind a NAT pool reach the balancer from several addresses, so source-address affinity alone " +
 	"splits them (KEMP: NATed clients show up as one or several IPs): add MS-WSMAN cookie persistence on the balancer, " +
@@ -28,10 +28,10 @@ const natRemedy = "Clients behind a NAT pool reach the balancer from several add
 // versionRule quotes what the deployment's version asks of external affinity.
 func versionRule(version string) string {
 	if version == "lync2010" {
-		return "Lync 2010 requires cookie persistence for external clients (DOMAIN.md §3)"
+		return "Lync 2010 requires cookie persistence for external clients (Microsoft NextHop blog: hardware load balancer requirements for Lync Server 2010)"
 	}
 	return "from Lync 2013 on Microsoft's summary table asks for no affinity on the external web VIP but its mobility page " +
-		"asks for source affinity, and a Lync Web App join needs its connections on one front end (affinity.join-flow shows whether it breaks; DOMAIN.md §3)"
+		"asks for source affinity, and a Lync Web App join needs its connections on one front end (affinity.join-flow shows whether it breaks; Microsoft: Lync Server 2013 technical requirements for mobility)"
 }
 
 // affinitySticky: repeated connections of one client stay on one front end.

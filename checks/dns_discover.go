@@ -44,11 +44,11 @@ func (e *Env) judgeDiscoverCNAME(ctx context.Context, name string, l Lookup) Res
 	case httpPort != 0:
 		r.Status = Warn
 		r.Message = fmt.Sprintf("is a CNAME to %s, outside %s: mobile clients reject it over HTTPS; they can still discover over HTTP (port %d)", out, dom, httpPort)
-		r.Remedy = remedy + "; until then keep HTTP published, since it is the only way mobile clients discover (DOMAIN.md §6)."
+		r.Remedy = remedy + "; until then keep HTTP published, since it is the only way mobile clients discover (Microsoft: Lync Server 2013 technical requirements for mobility)."
 	default:
 		r.Status = Fail
 		r.Message = fmt.Sprintf("is a CNAME to %s, outside %s: mobile clients reject it over HTTPS, and HTTP is not published (reverse_proxy.http_port: 0)", out, dom)
-		r.Remedy = remedy + ", or publish HTTP (port 80 to the front ends' 8080) so that the first Autodiscover request can use HTTP (DOMAIN.md §6)."
+		r.Remedy = remedy + ", or publish HTTP (port 80 to the front ends' 8080) so that the first Autodiscover request can use HTTP (Microsoft: Lync Server 2013 technical requirements for mobility)."
 	}
 	return r
 }
@@ -103,7 +103,7 @@ func dnsInternalDiscover(ctx context.Context, e *Env) []Result {
 func (e *Env) judgeInternalOutside(ctx context.Context, name string, l Lookup) Result {
 	return e.judgeNotPublic(ctx, name, l, notPublic{
 		present: "resolves in public DNS (%s): the internal Autodiscover name must not resolve outside",
-		remedy:  fmt.Sprintf("Remove %s from the public zone and keep it in the internal zone only; outside, clients try it first and must fall back to lyncdiscover (DOMAIN.md §7).", name),
+		remedy:  fmt.Sprintf("Remove %s from the public zone and keep it in the internal zone only; outside, clients try it first and must fall back to lyncdiscover (Microsoft: Skype for Business Server advanced Edge DNS planning).", name),
 	})
 }
 

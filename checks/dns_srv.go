@@ -87,7 +87,7 @@ func (e *Env) judgeSRV(ctx context.Context, rec srvRecord, res Resolver) Result 
 	case len(problems) > 0:
 		r.Status = e.srvSeverity()
 		r.Message = rec.name + " " + strings.Join(problems, "; ")
-		r.Remedy = fmt.Sprintf("Make it %s (an SRV record must point to a name in its own domain, DOMAIN.md §7), with sip.%s resolving to the Access Edge.", want, rec.domain)
+		r.Remedy = fmt.Sprintf("Make it %s (an SRV record must point to a name in its own domain, Microsoft: Skype for Business Server advanced Edge DNS planning), with sip.%s resolving to the Access Edge.", want, rec.domain)
 	case len(offline) > 0:
 		r.Status = Skip
 		r.Message = fmt.Sprintf("%s points at %s, which is not in the zone file, so it is not checked offline", rec.name, strings.Join(offline, ", "))

@@ -76,7 +76,7 @@ func (e *Env) edgeUnresolved(ctx context.Context, name, label string) Result {
 		return r
 	}
 	r.Message = name + " does not resolve on any public-view resolver: remote clients cannot reach this Edge role"
-	r.Remedy = "Publish an A record for " + name + " with the Edge's public address in the public zone (DOMAIN.md §7)."
+	r.Remedy = "Publish an A record for " + name + " with the Edge's public address in the public zone (Microsoft: Skype for Business Server Edge environmental requirements)."
 	return r
 }
 
@@ -101,7 +101,7 @@ func (e *Env) judgeEdgeTLS(ctx context.Context, f *probe.MTLSFacts, err error, w
 	if len(missing) > 0 {
 		r.Status = Fail
 		r.Message = fmt.Sprintf("the certificate does not cover %s (SANs: %s)", strings.Join(missing, ", "), strings.Join(leaf.DNSNames, ", "))
-		r.Remedy = "Re-issue the Edge's external certificate with " + strings.Join(cover, ", ") + " among its SANs (the access FQDN, webcon and each SIP domain's sip name, DOMAIN.md §6) and assign it to the Edge's external interface (Set-CsCertificate -Type AccessEdgeExternal,DataEdgeExternal)."
+		r.Remedy = "Re-issue the Edge's external certificate with " + strings.Join(cover, ", ") + " among its SANs (the access FQDN, webcon and each SIP domain's sip name, Microsoft: Skype for Business Server Edge environmental requirements) and assign it to the Edge's external interface (Set-CsCertificate -Type AccessEdgeExternal,DataEdgeExternal)."
 		return r
 	}
 	// Info is a passing chain that also sends certificates no client needs.
@@ -137,6 +137,6 @@ func (e *Env) edgeConnectFailure(ctx context.Context, err error, what string) Re
 	default:
 		r.Message = fmt.Sprintf("%s failed: %v", what, err)
 	}
-	r.Remedy = "Open " + what + " inbound to the Edge's external interface on the firewall and check the Edge service is running (DOMAIN.md §8)."
+	r.Remedy = "Open " + what + " inbound to the Edge's external interface on the firewall and check the Edge service is running (Microsoft: Skype for Business Server Edge environmental requirements)."
 	return r
 }

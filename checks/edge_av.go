@@ -56,7 +56,7 @@ func (e *Env) judgeAV(ctx context.Context, a avAnswer, what string, tcpAnswered 
 		if r.Status == Fail && what[:3] == "UDP" && tcpAnswered {
 			r.Status = Warn
 		}
-		r.Remedy = "Open " + what + " inbound (and UDP 3478 / TCP 443 both ways) to the A/V Edge's external address on the firewall; the A/V Edge's external address must not be NATed behind a load balancer (DOMAIN.md §8)."
+		r.Remedy = "Open " + what + " inbound (and UDP 3478 / TCP 443 both ways) to the A/V Edge's external address on the firewall; the A/V Edge's external address must not be NATed behind a load balancer (Microsoft: Skype for Business Server Edge system requirements)."
 		return r
 	}
 	f := a.Facts

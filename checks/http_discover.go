@@ -79,7 +79,7 @@ func judgeDiscoverChain(host string, hops []probe.Hop, stop error) (doc discover
 	}
 	for _, h := range hops[1:] {
 		if to := hostOf(h.URL); !sameDomain(host, to) {
-			return doc, fmt.Sprintf("redirects to %s, another domain: clients give up on a cross-domain redirect (DOMAIN.md §5)", h.URL),
+			return doc, fmt.Sprintf("redirects to %s, another domain: clients give up on a cross-domain redirect (Microsoft UCWA: Root URL)", h.URL),
 				"Answer lyncdiscover." + parentDomain(host) + " with the Autodiscover document itself: publish the name to the pool's external web site (4443) instead of redirecting it."
 		}
 	}
@@ -125,7 +125,7 @@ func discoverRemedyFor(a answer, host string) string {
 }
 
 func discoverPublishRemedy(host string) string {
-	return fmt.Sprintf("Publish %s on the reverse proxy to the pool's external web site (4443), unchanged (DOMAIN.md §1, §5): "+
+	return fmt.Sprintf("Publish %s on the reverse proxy to the pool's external web site (4443), unchanged (Microsoft: Lync Server 2013 reverse proxy configuration requirements; Microsoft UCWA: Root URL): "+
 		"TMG: add it to the rule's Public Name tab; nginx: server_name; Apache: ServerAlias; IIS ARR: the URL Rewrite {HTTP_HOST} condition; "+
 		"HAProxy: the Host ACL of the frontend; Web Application Proxy: a pass-through application for https://%s/. The certificate must cover it.", host, host)
 }
@@ -148,7 +148,7 @@ func (e *Env) judgeDiscoverLinks(ctx context.Context, host string, doc discoverD
 			return fmt.Sprintf("the %s link points at %s, %s: clients outside cannot follow it", r, doc.Links[r], why), leakRemedy
 		}
 		if m := e.linkAnswers(ctx, r, doc.Links[r]); m != "" {
-			return m, "Publish every path of the pool's external web site (/*) on the reverse proxy; the Autodiscover links point into it (DOMAIN.md §1)."
+			return m, "Publish every path of the pool's external web site (/*) on the reverse proxy; the Autodiscover links point into it (Microsoft: Lync Server 2013 reverse proxy configuration requirements)."
 		}
 	}
 	if rel == "redirect" {

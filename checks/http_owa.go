@@ -32,7 +32,7 @@ func httpOfficeWebApps(ctx context.Context, e *Env) []Result {
 
 // judgeDiscovery decides on a recorded answer of /hosting/discovery.
 func judgeDiscovery(a answer, host string) (Status, string, string) {
-	publish := fmt.Sprintf("Publish https://%s/* on the reverse proxy to the Office Web Apps farm on port 443 (not 4443; DOMAIN.md §1), as a rule of its own, with the name on the proxy's certificate.", host)
+	publish := fmt.Sprintf("Publish https://%s/* on the reverse proxy to the Office Web Apps farm on port 443 (not 4443; Microsoft: Lync Server 2013 port summary for the reverse proxy), as a rule of its own, with the name on the proxy's certificate.", host)
 	switch {
 	case loginSign(a, "https://"+host+discoveryPath) != "":
 		return Fail, "the reverse proxy answers with its own login, " + loginSign(a, "https://"+host+discoveryPath), passThroughRemedy

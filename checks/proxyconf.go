@@ -155,7 +155,7 @@ func proxyServerNames(_ context.Context, e *Env) []Result {
 				if v, ok := served(s, admin); ok && v.Value != "*" {
 					out = append(out, at(Result{Target: admin, Status: Warn,
 						Message: fmt.Sprintf("the %s %s publishes %s, the admin simple URL, which is internal to the organisation", c.Family, s.Kind, admin),
-						Remedy:  "Remove " + admin + " from the proxy's published names: the Admin simple URL opens the Control Panel and stays inside (DOMAIN.md §1)."}, v.Pos))
+						Remedy:  "Remove " + admin + " from the proxy's published names: the Admin simple URL opens the Control Panel and stays inside (Microsoft: Skype for Business Server DNS requirements, Simple URLs)."}, v.Pos))
 				}
 			}
 		}
@@ -186,7 +186,7 @@ func (e *Env) judgeServed(host string) Result {
 	}
 	return at(Result{Target: host, Status: Fail,
 		Message: fmt.Sprintf("no site of the proxy configuration serves %s: clients asking for it get the proxy's default site or nothing", host),
-		Remedy: "Publish " + host + " on the proxy (DOMAIN.md §1, §7: names missing from the publishing rule are not answered). " +
+		Remedy: "Publish " + host + " on the proxy (names missing from the publishing rule are not answered: confusedamused.com, \"Lync reverse proxy and friendly meeting URLs\"). " +
 			"nginx: add it to server_name. Apache: ServerName or ServerAlias. HAProxy: the frontend's Host ACL. IIS ARR: the rule's {HTTP_HOST} condition or a site binding. TMG: the rule's Public Name tab.",
 	}, pos)
 }
@@ -265,7 +265,7 @@ func judgeTimeout(l lyncSite, t proxyconf.Timeout) Result {
 	}
 	r.Status = Warn
 	r.Message = fmt.Sprintf("%s is %gs, below the 960 s that mobile push needs; only a deployment that uses push notifications is affected", t.Name, t.Seconds)
-	r.Remedy = "If mobile clients use push notifications, raise the proxy's time-out to 960 s: Office 365's push notification time-out is 900 s (DOMAIN.md §1). " +
+	r.Remedy = "If mobile clients use push notifications, raise the proxy's time-out to 960 s: Office 365's push notification time-out is 900 s (Microsoft: Lync Server 2013 web publishing rules for a single internal pool). " +
 		map[proxyconf.Family]string{
 			proxyconf.Nginx:   "nginx: proxy_read_timeout 960s;.",
 			proxyconf.HAProxy: "HAProxy: timeout server 960s in the backend.",
@@ -289,7 +289,7 @@ func proxySSLOffload(_ context.Context, e *Env) []Result {
 		}
 		out = append(out, at(Result{Target: l.target(), Status: Fail,
 			Message: fmt.Sprintf("the rule %q routes HTTPS requests to the farm over http://: SSL offloading, which Lync/SfB does not support", l.site.Name),
-			Remedy:  "In IIS ARR, clear \"Enable SSL offloading\" in the server farm's Routing Rules, so that the rule routes to https://<farm>/{R:0} and the farm's httpsPort 4443 is used (DOMAIN.md §1: \"SSL Offloading by the reverse proxy is not supported\").",
+			Remedy:  "In IIS ARR, clear \"Enable SSL offloading\" in the server farm's Routing Rules, so that the rule routes to https://<farm>/{R:0} and the farm's httpsPort 4443 is used (Microsoft: Lync Server 2013 web publishing rules for a single internal pool: \"SSL Offloading by the reverse proxy is not supported\").",
 		}, f.Pos))
 	}
 	return out

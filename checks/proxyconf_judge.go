@@ -149,7 +149,7 @@ func (e *Env) judgeStickiness(l lyncSite, rt *proxyconf.Route) Result {
 		r.Status = Fail
 	}
 	r.Message = fmt.Sprintf("%d upstream servers with no persistence: each new connection may reach another front end, which breaks Lync Web App joins", len(rt.Targets))
-	r.Remedy = "Keep each client on one front end (DOMAIN.md §3): " + map[proxyconf.Family]string{
+	r.Remedy = "Keep each client on one front end (Microsoft: Lync Server 2013 hardware load balancer requirements): " + map[proxyconf.Family]string{
 		proxyconf.Nginx:   "nginx: ip_hash; (or hash $remote_addr;) in the upstream block.",
 		proxyconf.HAProxy: "HAProxy: balance source in the backend, or cookie MS-WSMAN insert indirect nocache.",
 		proxyconf.Apache:  "Apache: a stickysession cookie on the balancer (ProxySet stickysession=ROUTEID).",
@@ -189,7 +189,7 @@ func (e *Env) judgeCookies(l lyncSite, rt *proxyconf.Route) []Result {
 		case p.Cookie == "MS-WSMAN" && len(problems) > 0:
 			r.Status = Fail
 			r.Message = "the MS-WSMAN cookie breaks Microsoft's rules: " + strings.Join(problems, " and ")
-			r.Remedy = "The MS-WSMAN cookie must not be HttpOnly and must not have an expiration time (DOMAIN.md §3). " + cookieFix[l.cfg.Family]
+			r.Remedy = "The MS-WSMAN cookie must not be HttpOnly and must not have an expiration time (Microsoft: Lync Server 2013 hardware load balancer requirements). " + cookieFix[l.cfg.Family]
 		case p.Cookie == "MS-WSMAN":
 			r.Status, r.Message = Pass, "the proxy sets MS-WSMAN without HttpOnly or an expiry"
 		default:
@@ -201,7 +201,7 @@ func (e *Env) judgeCookies(l lyncSite, rt *proxyconf.Route) []Result {
 			if len(problems) > 0 {
 				r.Message += "; " + strings.Join(problems, " and ")
 			}
-			r.Remedy = "Name the persistence cookie MS-WSMAN (needed while Lync 2010 pools remain; DOMAIN.md §3). " + cookieFix[l.cfg.Family]
+			r.Remedy = "Name the persistence cookie MS-WSMAN (needed while Lync 2010 pools remain; Microsoft: Lync Server 2013 hardware load balancer requirements). " + cookieFix[l.cfg.Family]
 		}
 		out = append(out, at(r, p.Pos))
 	}

@@ -43,7 +43,7 @@ var registry = []Check{
 		About: About{
 			What:    "Every published name (web services, meet, dial-in, lyncdiscover, Office Web Apps) resolves on every public-view resolver; the result shows the CNAME chain and the final A/AAAA set, and tells NXDOMAIN, NODATA, SERVFAIL, REFUSED and an unanswering resolver apart.",
 			Why:     "External clients find the reverse proxy only through public DNS; a missing record breaks that service alone.",
-			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Skype/SfbServer/plan-your-deployment/network-requirements/dns.md"},
+			Sources: []string{"https://learn.microsoft.com/en-us/skypeforbusiness/plan-your-deployment/network-requirements/dns"},
 		},
 	},
 	{
@@ -52,7 +52,7 @@ var registry = []Check{
 		About: About{
 			What:    "When reverse_proxy.addresses is set, every name the reverse proxy publishes resolves only to those addresses; when edge.addresses is set, the Edge names (edge.access, sip.<domain>) resolve only to those. An extra address fails, a missing one warns.",
 			Why:     "A record left pointing at an old proxy, a test server or the Edge sends some clients to the wrong place; it works from some networks and not others.",
-			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Skype/SfbServer/plan-your-deployment/network-requirements/dns.md (DOMAIN.md §7)"},
+			Sources: []string{"https://learn.microsoft.com/en-us/skypeforbusiness/plan-your-deployment/network-requirements/dns"},
 		},
 	},
 	{
@@ -61,7 +61,7 @@ var registry = []Check{
 		About: About{
 			What:    "No public-view answer for a published or Edge name is a private, loopback or link-local address, unless it is listed in reverse_proxy.addresses or edge.addresses.",
 			Why:     "An internal address in the public zone (a split-DNS record copied to the wrong zone) cannot be reached from outside: external clients time out.",
-			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Skype/SfbServer/plan-your-deployment/edge-server-deployments/advanced-edge-server-dns.md (DOMAIN.md §7)"},
+			Sources: []string{"https://learn.microsoft.com/en-us/skypeforbusiness/plan-your-deployment/edge-server-deployments/advanced-edge-server-dns"},
 		},
 	},
 	{
@@ -79,7 +79,7 @@ var registry = []Check{
 		About: About{
 			What:    "For each SIP domain, _sip._tls.<d> (edge.ports.sip_tls, 443) and _sipfederationtls._tcp.<d> (edge.ports.federation, 5061) exist, point at a name in the same domain that resolves to the Access Edge (edge.addresses when set). Missing records warn when the config has no edge, fail when it has one.",
 			Why:     "External Lync/SfB clients and federated partners find the Access Edge through these records; an SRV record must point to an A record in its own domain.",
-			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Skype/SfbServer/plan-your-deployment/edge-server-deployments/edge-environmental-requirements.md; …/advanced-edge-server-dns.md (DOMAIN.md §7)"},
+			Sources: []string{"https://learn.microsoft.com/en-us/skypeforbusiness/plan-your-deployment/edge-server-deployments/edge-environmental-requirements; https://learn.microsoft.com/en-us/skypeforbusiness/plan-your-deployment/edge-server-deployments/advanced-edge-server-dns"},
 		},
 	},
 	{
@@ -88,7 +88,7 @@ var registry = []Check{
 		About: About{
 			What:    "A lyncdiscover name that is a CNAME into another domain warns when HTTP is published (reverse_proxy.http_port) and fails when it is not; a CNAME to Microsoft's online service (lync.com, hybrid) is info.",
 			Why:     "Mobile clients do not accept certificates from different domains: a lyncdiscover CNAME to another domain is not supported over HTTPS, which is why the first Autodiscover request may go over HTTP.",
-			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Lync/LyncServer/lync-server-2013-technical-requirements-for-mobility.md (DOMAIN.md §6)"},
+			Sources: []string{"https://learn.microsoft.com/en-us/previous-versions/office/lync-server-2013/lync-server-2013-technical-requirements-for-mobility"},
 		},
 	},
 	{
@@ -97,7 +97,7 @@ var registry = []Check{
 		About: About{
 			What:    "lyncdiscoverinternal.<d> does not resolve on a public-view resolver (warn if it does); with dns.internal_resolvers it resolves there (info when absent: clients fall back to lyncdiscover).",
 			Why:     "Split-brain DNS is not supported for mobility: LyncDiscover belongs in external DNS and LyncDiscoverInternal in internal DNS, and clients try the internal name first.",
-			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Skype/SfbServer/plan-your-deployment/edge-server-deployments/advanced-edge-server-dns.md; Lync/LyncServer/lync-server-2013-technical-requirements-for-mobility.md (DOMAIN.md §1, §7)"},
+			Sources: []string{"https://learn.microsoft.com/en-us/skypeforbusiness/plan-your-deployment/edge-server-deployments/advanced-edge-server-dns; https://learn.microsoft.com/en-us/previous-versions/office/lync-server-2013/lync-server-2013-technical-requirements-for-mobility"},
 		},
 	},
 	{
@@ -106,7 +106,7 @@ var registry = []Check{
 		About: About{
 			What:    "The host of simple_urls.admin does not resolve on a public-view resolver (warn if it does).",
 			Why:     "The Admin simple URL opens the Control Panel, which is internal to the organisation; publishing its name invites attacks on it.",
-			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Skype/SfbServer/plan-your-deployment/network-requirements/dns.md, section Simple URLs (DOMAIN.md §1)"},
+			Sources: []string{"https://learn.microsoft.com/en-us/skypeforbusiness/plan-your-deployment/network-requirements/dns, section Simple URLs"},
 		},
 	},
 	{
@@ -171,7 +171,7 @@ var registry = []Check{
 		About: About{
 			What:    "Each address and node is probed with TLS 1.0, 1.1, 1.2 and 1.3 separately, each with its own client config (old versions with the CBC suites they need). No TLS 1.2 fails; TLS 1.0/1.1 still accepted warns.",
 			Why:     "Current mobile clients (the latest iOS apps) need TLS 1.2; TLS 1.0 and 1.1 are deprecated (RFC 8996).",
-			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Skype/SfbServer/plan-your-deployment/edge-server-deployments/system-requirements.md (DOMAIN.md §3)", "RFC 8996"},
+			Sources: []string{"https://learn.microsoft.com/en-us/skypeforbusiness/plan-your-deployment/edge-server-deployments/system-requirements", "RFC 8996"},
 		},
 	},
 	{
@@ -181,7 +181,7 @@ var registry = []Check{
 		About: About{
 			What:    "For each published name, every resolved address and every reverse_proxy.nodes member serves the same certificate and chain; a different or older one is named with its node.",
 			Why:     "A renewed certificate installed on one array member only makes sign-in fail for the clients the load balancer sends to the other.",
-			Sources: []string{"Derived: DOMAIN.md §3 (load-balanced proxy arrays) and §6"},
+			Sources: []string{"Derived from https://learn.microsoft.com/en-us/previous-versions/office/lync-server-2013/lync-server-2013-hardware-load-balancer-requirements (load-balanced proxy arrays) and https://learn.microsoft.com/en-us/previous-versions/office/lync-server-2013/lync-server-2013-certificate-summary-reverse-proxy"},
 		},
 	},
 	{
@@ -200,7 +200,7 @@ var registry = []Check{
 		About: About{
 			What:    "Each published URL answers over HTTPS on the published port, on every address it resolves to and every proxy node, with a certificate that verifies.",
 			Why:     "A name that resolves but does not answer, or answers with an untrusted certificate, fails for every external client.",
-			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Lync/LyncServer/lync-server-2013-verify-access-through-your-reverse-proxy.md"},
+			Sources: []string{"https://learn.microsoft.com/en-us/previous-versions/office/lync-server-2013/lync-server-2013-verify-access-through-your-reverse-proxy"},
 		},
 	},
 	{
@@ -210,8 +210,8 @@ var registry = []Check{
 		About: About{
 			What: "Fetches the meet page (meeting_url, else a synthetic join URL <meet>/lyncprobe/LYNCPROBE1), the dial-in page, Lync Web App and the lyncdiscover root through the public name. With backends, fetches the same path from a front end under the public Host and under another Host (web_services.internal, else the backend's address) and says which the public answer matches; without, infers it from the public answers (a blank page or a front end's 404 where a page should be while the web services work, the internal name showing) and says how sure it is in evidence.",
 			Why:  "IIS on the front ends routes meet and dial-in by the Host header; a proxy that sends the internal name instead (TMG without \"Forward the original host header\", nginx's default $proxy_host, Apache without ProxyPreserveHost) leaves the web services working and meet/dial-in blank.",
-			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Lync/LyncServer/lync-server-2013-configuration-requirements-for-reverse-proxy.md; …/lync-server-2013-configure-web-publishing-rules-for-a-single-internal-pool.md (DOMAIN.md §2)",
-				"http://www.confusedamused.com/notebook/lync-reverse-proxy-and-friendly-meeting-urls", "seed article, comment 6 (blank meet and dial-in pages)"},
+			Sources: []string{"https://learn.microsoft.com/en-us/previous-versions/office/lync-server-2013/lync-server-2013-configuration-requirements-for-reverse-proxy; https://learn.microsoft.com/en-us/previous-versions/office/lync-server-2013/lync-server-2013-configure-web-publishing-rules-for-a-single-internal-pool",
+				"http://www.confusedamused.com/notebook/lync-reverse-proxy-and-friendly-meeting-urls", "comment 6 on https://blogs.technet.microsoft.com/drrez/2011/02/21/remote-conferencing-with-lync-web-app-with-forefront-threat-management-gateway-2010-reverse-proxy-part-1/ (blank meet and dial-in pages)"},
 		},
 	},
 	{
@@ -221,7 +221,7 @@ var registry = []Check{
 		About: About{
 			What:    "The meet and dial-in pages, after redirects, are not a 200 with nothing visible (the HTML is parsed; a page without title, text, script or frame is blank).",
 			Why:     "A blank page is what a person sees when the proxy does not forward the Host header; it says nothing, so users report \"meetings don't work\".",
-			Sources: []string{"seed article, comment 6", "DOMAIN.md §2"},
+			Sources: []string{"comment 6 on https://blogs.technet.microsoft.com/drrez/2011/02/21/remote-conferencing-with-lync-web-app-with-forefront-threat-management-gateway-2010-reverse-proxy-part-1/", "https://learn.microsoft.com/en-us/previous-versions/office/lync-server-2013/lync-server-2013-configuration-requirements-for-reverse-proxy"},
 		},
 	},
 	{
@@ -231,7 +231,7 @@ var registry = []Check{
 		About: About{
 			What:    "Every redirect Location, every link in the meet, dial-in, Lync Web App and lyncdiscover answers, and every Autodiscover href points at a published name or one that resolves in the public view — not the internal pool name, a .local name or a private address.",
 			Why:     "Clients outside cannot follow a link to a name they cannot resolve; mobile sign-in and meeting joins fail after the first request.",
-			Sources: []string{"UCWA RootURL (DOMAIN.md §5)", "DOMAIN.md §7: the internal Autodiscover URL should not resolve externally"},
+			Sources: []string{"https://learn.microsoft.com/en-us/skype-sdk/ucwa/rooturl", "https://learn.microsoft.com/en-us/skypeforbusiness/plan-your-deployment/edge-server-deployments/advanced-edge-server-dns (the internal Autodiscover URL should not resolve externally)"},
 		},
 	},
 	{
@@ -241,7 +241,7 @@ var registry = []Check{
 		About: About{
 			What:    "Each lyncdiscover name (HTTPS, and HTTP when reverse_proxy.http_port is published) answers / with the Autodiscover document, JSON or XML, with a user or redirect link; every href is on a reachable published name; following user gives 401 with an MsRtcOAuth challenge. A 404 from the proxy, an HTML page, a wrong content type and a cross-domain redirect are named.",
 			Why:     "Mobile and modern clients find their pool through lyncdiscover; discovery fails on a 404, a cross-domain redirect or anything but the document.",
-			Sources: []string{"learn.microsoft.com/en-us/skype-sdk/ucwa/rooturl; [MS-OCDISCWS] (DOMAIN.md §5)"},
+			Sources: []string{"https://learn.microsoft.com/en-us/skype-sdk/ucwa/rooturl", "[MS-OCDISCWS] https://learn.microsoft.com/en-us/openspecs/office_protocols/ms-ocdiscws/70b7c616-43c4-4472-aee3-3b1f60617180"},
 		},
 	},
 	{
@@ -251,7 +251,7 @@ var registry = []Check{
 		About: About{
 			What:    "On each web services name, /meet, /dialin, /abs/handler, /GroupExpansion/service.svc, /CertProv/CertProvisioningService.svc, /WebTicket/WebTicketService.svc, /Autodiscover/AutodiscoverService.svc/root and /Reach, plus /lwa and /ucwa from Lync 2013 and /mcx up to Skype for Business 2015, are answered by a front end (IIS or ASP.NET headers, an IIS or MsRtcOAuth challenge, X-MS-Server-Fqdn; an IIS 404 still proves the path reaches a front end), not by the proxy's own 404/403. The /mcx cut-off after SfB 2015 is inferred, not read in a Microsoft source.",
 			Why:     "Microsoft asks the proxy to publish the whole external site (/*); a path left out breaks one feature (address book, certificate provisioning, mobility) while the rest works.",
-			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Lync/LyncServer/lync-server-2013-get-csservice-for-address-book-management.md; …/lync-server-2013-technical-requirements-for-mobility.md; …/lync-server-2013-configuration-requirements-for-reverse-proxy.md (DOMAIN.md §1)"},
+			Sources: []string{"https://learn.microsoft.com/en-us/previous-versions/office/lync-server-2013/lync-server-2013-get-csservice-for-address-book-management; https://learn.microsoft.com/en-us/previous-versions/office/lync-server-2013/lync-server-2013-technical-requirements-for-mobility; https://learn.microsoft.com/en-us/previous-versions/office/lync-server-2013/lync-server-2013-configuration-requirements-for-reverse-proxy"},
 		},
 	},
 	{
@@ -261,7 +261,7 @@ var registry = []Check{
 		About: About{
 			What:    "/cscp and /OcsPowerShell do not answer from outside; if they do, the proxy bridges to the front ends' internal web site (443) instead of the external one (4443). A failure and a security finding.",
 			Why:     "The internal site holds the Control Panel and remote PowerShell, which must never face the Internet; the external site exists so that web services can tell outside traffic apart.",
-			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Lync/LyncServer/lync-server-2013-port-summary-reverse-proxy.md", "https://blogs.perficient.com/microsoft/2015/06/skype-for-business-reverse-proxy-101/ (DOMAIN.md §1)"},
+			Sources: []string{"https://learn.microsoft.com/en-us/previous-versions/office/lync-server-2013/lync-server-2013-port-summary-reverse-proxy", "https://blogs.perficient.com/microsoft/2015/06/skype-for-business-reverse-proxy-101/"},
 		},
 	},
 	{
@@ -271,7 +271,7 @@ var registry = []Check{
 		About: About{
 			What:    "The meet, dial-in, Lync Web App, lyncdiscover and Autodiscover answers, followed through their redirects, are not the proxy's own login: a redirect to AD FS or a forms page, TMG forms-based authentication (CookieAuth.dll), a Web Application Proxy pre-authentication, a Basic challenge no front end sends.",
 			Why:     "Lync/SfB clients authenticate to the front ends themselves (NTLM, MsRtcOAuth); the proxy must allow no authentication or pass-through.",
-			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Lync/LyncServer/lync-server-2013-configuration-requirements-for-reverse-proxy.md", "https://blog.kloud.com.au/2013/07/15/publish-lync-2013-with-2012-r2-preview-web-application-proxy/ (DOMAIN.md §1–2)"},
+			Sources: []string{"https://learn.microsoft.com/en-us/previous-versions/office/lync-server-2013/lync-server-2013-configuration-requirements-for-reverse-proxy", "https://blog.kloud.com.au/2013/07/15/publish-lync-2013-with-2012-r2-preview-web-application-proxy/"},
 		},
 	},
 	{
@@ -280,7 +280,7 @@ var registry = []Check{
 		About: About{
 			What:    "With web_services[].backends: each front end's external site (4443) presents a certificate that covers the name the proxy connects to (web_services.internal, else the backend's own host) and chains to tls.backend_ca_file. Without backend_ca_file the trust is not judged (info).",
 			Why:     "A proxy that validates its backend (TMG does) answers 500 for every request when the name or the chain is wrong, though the front ends work from inside.",
-			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Lync/LyncServer/lync-server-2013-configure-web-publishing-rules-for-a-single-internal-pool.md (DOMAIN.md §1, §6)"},
+			Sources: []string{"https://learn.microsoft.com/en-us/previous-versions/office/lync-server-2013/lync-server-2013-configure-web-publishing-rules-for-a-single-internal-pool"},
 		},
 	},
 	{
@@ -290,7 +290,7 @@ var registry = []Check{
 		About: About{
 			What:    "When office_web_apps is set, https://<office_web_apps>/hosting/discovery is published on 443 and answers the WOPI discovery XML.",
 			Why:     "PowerPoint presentation in meetings needs the Office Web Apps / Office Online Server farm reachable from outside, published on 443 (not 4443).",
-			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Lync/LyncServer/lync-server-2013-port-summary-reverse-proxy.md; …/lync-server-2013-setting-up-reverse-proxy-servers.md (DOMAIN.md §1)"},
+			Sources: []string{"https://learn.microsoft.com/en-us/previous-versions/office/lync-server-2013/lync-server-2013-port-summary-reverse-proxy; https://learn.microsoft.com/en-us/previous-versions/office/lync-server-2013/lync-server-2013-setting-up-reverse-proxy-servers"},
 		},
 	},
 	{
@@ -299,7 +299,7 @@ var registry = []Check{
 		About: About{
 			What:    "With two or more reverse_proxy.nodes: each node answers the meet, dial-in, Lync Web App and lyncdiscover pages alike, and every web services path and /cscp, /OcsPowerShell the same way (status, front end or proxy); a node that differs is named, with the Host-forwarding diagnosis when its page comes up blank.",
 			Why:     "Array members are configured one by one; one TMG member without Host forwarding fails only the clients the load balancer sends to it.",
-			Sources: []string{"seed article, comments 1 and 6", "DOMAIN.md §2–3"},
+			Sources: []string{"comments 1 and 6 on https://blogs.technet.microsoft.com/drrez/2011/02/21/remote-conferencing-with-lync-web-app-with-forefront-threat-management-gateway-2010-reverse-proxy-part-1/", "http://www.confusedamused.com/notebook/lync-reverse-proxy-and-friendly-meeting-urls"},
 		},
 	},
 	{
@@ -310,7 +310,7 @@ var registry = []Check{
 			What: "affinity.connections fresh connections (new TCP and TLS each) to each external web services name ask the Autodiscover user URL, whose 401 names the front end (X-MS-Server-Fqdn, or affinity.identity_header / affinity.identity_cookie); once without and once with a cookie jar, spread over affinity.source_addresses when set. " +
 				"Passes when several front ends exist (seen, or named by web_services.backends asked directly) and each client stays on one; spread whatever the client does fails for lync2010 and warns otherwise; sticky by source address only while the configured source addresses (a NAT pool) split one client warns.",
 			Why: "Lync Web App opens several separate connections while it joins a meeting; a balancer that sends them to different front ends makes \"Join meeting\" fail although the page loads. Lync 2010 requires cookie persistence for external clients; from Lync 2013 Microsoft's guidance on external affinity conflicts.",
-			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Lync/LyncServer/lync-server-2013-hardware-load-balancer-requirements.md; Skype/SfbServer/plan-your-deployment/network-requirements/load-balancing.md; Lync/LyncServer/lync-server-2013-technical-requirements-for-mobility.md (DOMAIN.md §3, §4)",
+			Sources: []string{"https://learn.microsoft.com/en-us/previous-versions/office/lync-server-2013/lync-server-2013-hardware-load-balancer-requirements; https://learn.microsoft.com/en-us/skypeforbusiness/plan-your-deployment/network-requirements/load-balancing; https://learn.microsoft.com/en-us/previous-versions/office/lync-server-2013/lync-server-2013-technical-requirements-for-mobility",
 				"http://blogs.technet.com/b/nexthop/archive/2011/11/03/hardware-load-balancer-requirements-for-lync-server-2010.aspx",
 				"comment on https://blogs.technet.microsoft.com/drrez/2011/02/21/remote-conferencing-with-lync-web-app-with-forefront-threat-management-gateway-2010-reverse-proxy-part-1/"},
 		},
@@ -322,7 +322,7 @@ var registry = []Check{
 		About: About{
 			What:    "When the balancer sets MS-WSMAN: it is not HttpOnly, has no Expires or Max-Age, and is set on every response whose request carried no cookie, including the second request on one keep-alive connection. A persistence cookie under another name (BIGipServer…, SERVERID…) is reported, a warning for lync2010.",
 			Why:     "The web services expect exactly MS-WSMAN; an HttpOnly, persistent or once-per-connection cookie breaks cookie persistence for some requests.",
-			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Lync/LyncServer/lync-server-2013-hardware-load-balancer-requirements.md; Skype/SfbServer/plan-your-deployment/network-requirements/load-balancing.md (DOMAIN.md §3)", "https://docs.progress.com/bundle/loadmaster-deployment-guide-ms-lync-2013-ga/page/DNS-Only-Configuration.html"},
+			Sources: []string{"https://learn.microsoft.com/en-us/previous-versions/office/lync-server-2013/lync-server-2013-hardware-load-balancer-requirements; https://learn.microsoft.com/en-us/skypeforbusiness/plan-your-deployment/network-requirements/load-balancing", "https://docs.progress.com/bundle/loadmaster-deployment-guide-ms-lync-2013-ga/page/DNS-Only-Configuration.html"},
 		},
 	},
 	{
@@ -332,7 +332,7 @@ var registry = []Check{
 		About: About{
 			What:    "Several requests without cookies over one keep-alive connection: info on whether they reached several front ends (balanced per request) or one.",
 			Why:     "From Lync 2013 on, mobile clients need each request in a TCP connection balanced individually (F5 OneConnect).",
-			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Lync/LyncServer/lync-server-2013-hardware-load-balancer-requirements.md (DOMAIN.md §3)"},
+			Sources: []string{"https://learn.microsoft.com/en-us/previous-versions/office/lync-server-2013/lync-server-2013-hardware-load-balancer-requirements"},
 		},
 	},
 	{
@@ -341,8 +341,8 @@ var registry = []Check{
 		Run:   affinityJoinFlow,
 		About: About{
 			What:    "Replays the join of meeting_url: the meet page, then up to 6 follow-ups to the web app (/lwa, /Reach in Lync 2010) on new connections carrying the cookies the page set (from affinity.source_addresses in turn when set); reports whether the join crossed front ends and whether that broke it. Skips without meeting_url.",
-			Why:     "This is the seed article's failure: the meeting page loads, \"Join meeting\" fails, because a later connection reached another front end.",
-			Sources: []string{"comment on https://blogs.technet.microsoft.com/drrez/2011/02/21/remote-conferencing-with-lync-web-app-with-forefront-threat-management-gateway-2010-reverse-proxy-part-1/ (DOMAIN.md §3)"},
+			Why:     "This is the failure a comment on Microsoft's TMG remote conferencing article reports: the meeting page loads, \"Join meeting\" fails, because a later connection reached another front end.",
+			Sources: []string{"comment on https://blogs.technet.microsoft.com/drrez/2011/02/21/remote-conferencing-with-lync-web-app-with-forefront-threat-management-gateway-2010-reverse-proxy-part-1/"},
 		},
 	},
 	{
@@ -352,7 +352,7 @@ var registry = []Check{
 		About: About{
 			What:    "Info: the fresh connections without cookies counted per front end, drawn as a bar chart in the text report and listed under evidence.distribution in JSON.",
 			Why:     "Shows at a glance whether the balancer spreads clients, keeps them, or sends everything to one front end (e.g. a NAT pool behind source affinity).",
-			Sources: []string{"DOMAIN.md §3 (KEMP: NATed clients and uneven distribution)"},
+			Sources: []string{"https://docs.progress.com/bundle/loadmaster-deployment-guide-ms-lync-2013-ga/page/DNS-Only-Configuration.html (KEMP: NATed clients show up as one address, so distribution is uneven)"},
 		},
 	},
 	{
@@ -361,7 +361,7 @@ var registry = []Check{
 		About: About{
 			What:    "At every address edge.access resolves to, TCP edge.ports.sip_tls (443) completes TLS with a certificate that covers edge.access and sip.<d> for every SIP domain, whose chain as sent verifies and is in date (the cert module's decisions); with edge.federation, TCP edge.ports.federation (5061) likewise, even when the server asks for a client certificate (the probe sends none and keeps the chain). The dns.srv records point here.",
 			Why:     "External Lync/SfB clients sign in and send IM through the Access Edge, and federated partners reach it on 5061; a certificate that misses a sip.<d> name fails for that domain's users.",
-			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Skype/SfbServer/plan-your-deployment/edge-server-deployments/edge-environmental-requirements.md (DOMAIN.md §6, §7, §8)"},
+			Sources: []string{"https://learn.microsoft.com/en-us/skypeforbusiness/plan-your-deployment/edge-server-deployments/edge-environmental-requirements"},
 		},
 	},
 	{
@@ -370,7 +370,7 @@ var registry = []Check{
 		About: About{
 			What:    "At every address edge.webconf resolves to, TCP edge.ports.webconf (443) completes TLS with a certificate that covers edge.webconf, verifies and is in date. Skips when edge.webconf is not set.",
 			Why:     "Meeting content (PowerPoint, whiteboard, polls: PSOM over TLS) reaches remote users through the Web Conferencing Edge; without it they join meetings and see nothing shared.",
-			Sources: []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Skype/SfbServer/plan-your-deployment/edge-server-deployments/edge-environmental-requirements.md (DOMAIN.md §6, §8)"},
+			Sources: []string{"https://learn.microsoft.com/en-us/skypeforbusiness/plan-your-deployment/edge-server-deployments/edge-environmental-requirements"},
 		},
 	},
 	{
@@ -379,7 +379,7 @@ var registry = []Check{
 		About: About{
 			What:    "At every address edge.av resolves to, an MS-TURN Allocate request without credentials, on UDP edge.ports.av_udp (3478) and on TCP edge.ports.av_tcp (443, with MS-TURN's TCP framing), must draw the server's authentication challenge (401 with realm and nonce). When MS-TURN gets no answer, an RFC 5389 Binding request is tried as a fallback and labelled so (a warning: clients speak MS-TURN). UDP without an answer while TCP answers warns (media falls back to TCP), otherwise fails.",
 			Why:     "Audio, video, desktop sharing and file transfer of remote users are relayed by the A/V Edge; UDP is preferred with TCP as fallback, and sharing needs TCP. A firewall that drops UDP 3478 is the commonest cause of one-way or no audio from outside.",
-			Sources: []string{"[MS-TURN] Traversal Using Relay NAT (TURN) Extensions, sections 2.1.4, 2.2.1, 2.2.2, 3.1.10, 3.3.5.1", "MicrosoftDocs/OfficeDocs-SkypeForBusiness: Skype/SfbServer/plan-your-deployment/edge-server-deployments/edge-environmental-requirements.md (DOMAIN.md §8)"},
+			Sources: []string{"[MS-TURN] Traversal Using Relay NAT (TURN) Extensions, sections 2.1.4, 2.2.1, 2.2.2, 3.1.10, 3.3.5.1", "https://learn.microsoft.com/en-us/skypeforbusiness/plan-your-deployment/edge-server-deployments/edge-environmental-requirements"},
 		},
 	},
 	{
@@ -388,7 +388,7 @@ var registry = []Check{
 		About: About{
 			What:    "Info: from what the Edge roles answered, in plain words, what a remote user will have: sign-in and IM, federation (when enabled), meeting content, audio/video (UDP, TCP only, or none) and desktop/application sharing; evidence lists each capability.",
 			Why:     "Admins troubleshoot remote conferencing with telnet and guesswork; this says what users will and will not be able to do.",
-			Sources: []string{"DOMAIN.md §8 (UDP preferred with TCP fallback; sharing needs TCP; with only 443 voice and chat work but sharing does not)"},
+			Sources: []string{"https://learn.microsoft.com/en-us/skypeforbusiness/plan-your-deployment/edge-server-deployments/edge-environmental-requirements (UDP preferred with TCP fallback; sharing needs TCP)", "http://info.stapro.cz/lync/ (with only 443, voice and chat work but sharing does not)"},
 		},
 	},
 	{
@@ -397,7 +397,7 @@ var registry = []Check{
 		About: About{
 			What:     "Offline (lyncprobe validate): every published name (web services, meet, dial-in, lyncdiscover, Office Web Apps) is served by a site of reverse_proxy.config_files — an nginx server_name, an Apache ServerName/ServerAlias, an HAProxy frontend's Host ACL (a frontend without one serves every name), an IIS ARR rule's {HTTP_HOST} condition or site binding; a site serving the admin simple URL warns.",
 			Why:      "A name missing from the publishing rule is not answered by the proxy, or lands on its default site; the admin URL is internal only.",
-			Sources:  []string{"http://www.confusedamused.com/notebook/lync-reverse-proxy-and-friendly-meeting-urls (DOMAIN.md §2, §7)", "MicrosoftDocs/OfficeDocs-SkypeForBusiness: Skype/SfbServer/plan-your-deployment/network-requirements/simple-urls.md (DOMAIN.md §1)"},
+			Sources:  []string{"http://www.confusedamused.com/notebook/lync-reverse-proxy-and-friendly-meeting-urls", "https://learn.microsoft.com/en-us/skypeforbusiness/plan-your-deployment/network-requirements/simple-urls"},
 			Symptoms: "One published name (often dial-in or a second domain's meet) does not answer from outside, or shows another site, while the others work.",
 			Fix:      map[string]string{"nginx": "Add the name to server_name.", "apache": "ServerName or ServerAlias in the VirtualHost.", "haproxy": "Add the name to the frontend's hdr(host) ACL.", "arr": "The rule's {HTTP_HOST} condition or a site binding for the name.", "tmg": "The rule's Public Name tab."},
 		},
@@ -419,7 +419,7 @@ var registry = []Check{
 		About: About{
 			What:     "Offline (lyncprobe validate): the time-out the proxy waits for the front ends (nginx proxy_read_timeout, 60 s by default; HAProxy timeout server; Apache ProxyPass timeout=, ProxyTimeout or Timeout, 60 s by default; IIS ARR proxy or farm protocol timeout) is at least 960 s, else a warning: it matters only when mobile push notifications are used.",
 			Why:      "Microsoft asks for an ARR proxy time-out of 960 s when mobile push is used, because Office 365's push notification time-out is 900 s.",
-			Sources:  []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Lync/LyncServer/lync-server-2013-configure-web-publishing-rules-for-a-single-internal-pool.md (DOMAIN.md §1)"},
+			Sources:  []string{"https://learn.microsoft.com/en-us/previous-versions/office/lync-server-2013/lync-server-2013-configure-web-publishing-rules-for-a-single-internal-pool"},
 			Symptoms: "Mobile clients miss push notifications (new IMs, missed calls) when the proxy cuts the long-held request before Office 365's 900 s.",
 			Fix:      map[string]string{"nginx": "proxy_read_timeout 960s;", "haproxy": "timeout server 960s", "apache": "ProxyTimeout 960", "arr": "The farm's Proxy time-out: <protocol timeout=\"00:16:00\" />."},
 		},
@@ -432,7 +432,7 @@ var registry = []Check{
 			Why:      "\"SSL Offloading by the reverse proxy is not supported\": the proxy must bridge 443 to the front ends' 4443 over TLS.",
 			Symptoms: "The web services answer for the wrong site or not at all: HTTP to the front ends' 4443 is refused, or the request lands on 8080 and Lync sees plain HTTP.",
 			Fix:      map[string]string{"arr": "Clear \"Enable SSL offloading\" in the server farm's Routing Rules: the rule routes to https://<farm>/{R:0}."},
-			Sources:  []string{"MicrosoftDocs/OfficeDocs-SkypeForBusiness: Lync/LyncServer/lync-server-2013-configure-web-publishing-rules-for-a-single-internal-pool.md (DOMAIN.md §1)"},
+			Sources:  []string{"https://learn.microsoft.com/en-us/previous-versions/office/lync-server-2013/lync-server-2013-configure-web-publishing-rules-for-a-single-internal-pool"},
 		},
 	},
 }
