@@ -25,6 +25,21 @@ type Report struct {
 	// Deployments, when set, makes a fleet report (fleet.go): Results then
 	// holds every deployment's results in order, each naming its deployment.
 	Deployments []Deployment
+	// Run is the run header every format prints: when, which lyncprobe,
+	// from where.
+	Run Run
+	// Locate, when set, gives a result without a Location the config file
+	// and line that declare its target. SARIF uses it: code scanning
+	// refuses a result without a location.
+	Locate func(checks.Result) *checks.Location
+}
+
+// Run describes the run: the header of every format.
+type Run struct {
+	Started   time.Time // zero: no date shown (golden files)
+	Version   string    // lyncprobe's version
+	Host      string    // the vantage: the machine that ran the checks
+	Resolvers []string  // the public-view resolvers asked
 }
 
 // command is the heading's command name.

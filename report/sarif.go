@@ -1,10 +1,13 @@
 package report
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/lyncprobe/lyncprobe/checks"
@@ -37,6 +40,7 @@ type sarifTool struct {
 
 type sarifDriver struct {
 	Name           string      `json:"name"`
+	Version        string      `json:"version"`
 	InformationURI string      `json:"informationUri,omitempty"`
 	Rules          []sarifRule `json:"rules"`
 }
@@ -46,6 +50,7 @@ type sarifRule struct {
 	ShortDescription sarifMessage `json:"shortDescription"`
 	FullDescription  sarifMessage `json:"fullDescription"`
 	Help             sarifMessage `json:"help"`
+	HelpURI          string       `json:"helpUri"`
 }
 
 type sarifMessage struct {
@@ -53,13 +58,17 @@ type sarifMessage struct {
 }
 
 type sarifResult struct {
-	RuleID       string             `json:"ruleId"`
-	RuleIndex    int                `json:"ruleIndex"`
-	Level        string             `json:"level"`
-	Message      sarifMessage       `json:"message"`
-	Locations    []sarifLocation    `json:"locations,omitempty"`
-	Suppressions []sarifSuppression `json:"suppressions,omitempty"`
-	Properties   map[string]any     `json:"properties"`
+	RuleID    string          `json:"ruleId"`
+	RuleIndex int             `json:"ruleIndex"`
+	Level     string          `json:"level"`
+	Message   sarifMessage    `json:"message"`
+	Locations []sarifLocation `json:"locations"`
+	// PartialFingerprints let code scanning follow one finding across
+	// runs: the check, deployment, target and via, never the message,
+	// which carries addresses and timings that change.
+	PartialFingerprints map[string]string  `json:"partialFingerprints"`
+	Suppressions        []sarifSuppression `json:"suppressions,omitempty"`
+	Properties          map[string]any     `json:"properties"`
 }
 
 type sarifLocation struct {
@@ -86,16 +95,27 @@ type sarifSuppression struct {
 
 var sarifLevels = map[checks.Status]string{checks.Fail: "error", checks.Error: "error", checks.Warn: "warning", checks.Info: "note"}
 
-// SARIF writes the SARIF 2.1.0 log.
+// projectURL is lyncprobe's home, and the help of a rule whose sources
+// name no web page.
+const projectURL = "https://github.com/lyncprobe/lyncprobe"
+
+// sarifFallbackFile is where a result is located when nothing else says:
+// the config file's usual name.
+const sarifFallbackFile = "lyncprobe.yaml"
+
+// SARIF writes the SARIF 2.1.0 log. Every result has a location, as
+// GitHub code scanning requires: its own (offline findings), else the
+// config line that declares its target (Report.Locate).
 func SARIF(w io.Writer, r Report) error {
 	rules, index := sarifRules(r.Results)
-	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: "lyncprobe", InformationURI: "https://github.com/lyncprobe/lyncprobe", Rules: rules}}, Results: []sarifResult{}}
+	driver := sarifDriver{Name: "lyncprobe", Version: sarifToolVersion(r.Run.Version), InformationURI: projectURL, Rules: rules}
+	run := sarifRun{Tool: sarifTool{Driver: driver}, Results: []sarifResult{}}
 	for _, res := range r.Results {
 		level, ok := sarifLevels[res.Status]
 		if !ok {
 			continue
 		}
-		run.Results = append(run.Results, sarifResultFor(res, level, index[res.ID]))
+		run.Results = append(run.Results, sarifResultFor(res, level, index[res.ID], sarifLocate(r, res)))
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -118,18 +138,62 @@ func sarifRules(rs []checks.Result) ([]sarifRule, map[string]int) {
 		}
 		index[c.ID] = len(rules)
 		help := strings.TrimSpace(c.About.Why + " Sources: " + strings.Join(c.About.Sources, "; "))
-		rules = append(rules, sarifRule{ID: c.ID, ShortDescription: sarifMessage{c.Title}, FullDescription: sarifMessage{nonEmpty(c.About.What, c.Title)}, Help: sarifMessage{help}})
+		rules = append(rules, sarifRule{ID: c.ID, ShortDescription: sarifMessage{c.Title}, FullDescription: sarifMessage{nonEmpty(c.About.What, c.Title)}, Help: sarifMessage{help}, HelpURI: helpURI(c.About.Sources)})
 	}
 	for _, r := range rs {
 		if _, ok := index[r.ID]; !ok {
 			index[r.ID] = len(rules)
-			rules = append(rules, sarifRule{ID: r.ID, ShortDescription: sarifMessage{r.ID}, FullDescription: sarifMessage{r.ID}, Help: sarifMessage{r.ID}})
+			rules = append(rules, sarifRule{ID: r.ID, ShortDescription: sarifMessage{r.ID}, FullDescription: sarifMessage{r.ID}, Help: sarifMessage{r.ID}, HelpURI: projectURL})
 		}
 	}
 	return rules, index
 }
 
-func sarifResultFor(r checks.Result, level string, rule int) sarifResult {
+var webURL = regexp.MustCompile(`https?://[^\s;,()"]+`)
+
+// helpURI is the first web page a check's sources name: the document a
+// reader opens to learn why the finding matters.
+func helpURI(sources []string) string {
+	for _, s := range sources {
+		if u := webURL.FindString(s); u != "" {
+			return u
+		}
+	}
+	return projectURL
+}
+
+// sarifLocate is the result's own location, else the config line that
+// declares its target, else the config file's usual name.
+func sarifLocate(r Report, res checks.Result) checks.Location {
+	if res.Location != nil {
+		return *res.Location
+	}
+	if r.Locate != nil {
+		if l := r.Locate(res); l != nil {
+			return *l
+		}
+	}
+	return checks.Location{File: sarifFallbackFile, Line: 1}
+}
+
+// sarifToolVersion is the version as SARIF wants it, starting with a
+// number (SARIF2005) so viewers can compare versions: v1.2.3 is 1.2.3, a
+// development build 0.0.0-devel.
+func sarifToolVersion(v string) string {
+	v = strings.TrimPrefix(v, "v")
+	if v == "" || v[0] < '0' || v[0] > '9' {
+		return "0.0.0-" + nonEmpty(strings.Trim(v, "()"), "devel")
+	}
+	return v
+}
+
+// fingerprint identifies a finding across runs.
+func fingerprint(r checks.Result) string {
+	sum := sha256.Sum256([]byte(strings.Join([]string{r.Deployment, r.ID, r.Target, r.Via}, "\x00")))
+	return hex.EncodeToString(sum[:16])
+}
+
+func sarifResultFor(r checks.Result, level string, rule int, l checks.Location) sarifResult {
 	text := r.Target
 	if r.Deployment != "" { // a fleet run: one log, findings of many deployments
 		text = r.Deployment + ": " + text
@@ -142,17 +206,15 @@ func sarifResultFor(r checks.Result, level string, rule int) sarifResult {
 		text += " Remedy: " + r.Remedy
 	}
 	out := sarifResult{RuleID: r.ID, RuleIndex: rule, Level: level, Message: sarifMessage{text},
-		Properties: map[string]any{"status": r.Status.String(), "target": r.Target, "via": r.Via}}
+		PartialFingerprints: map[string]string{"lyncprobeFinding/v1": fingerprint(r)},
+		Properties:          map[string]any{"status": r.Status.String(), "target": r.Target, "via": r.Via}}
 	if r.Deployment != "" {
 		out.Properties["deployment"] = r.Deployment
 	}
-	if l := r.Location; l != nil {
-		loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: fileURI(l.File)}}}
-		if l.Line > 0 {
-			loc.PhysicalLocation.Region = &sarifRegion{StartLine: l.Line}
-		}
-		out.Locations = []sarifLocation{loc}
-	}
+	// A finding about the whole file (a name a zone lacks) is placed on
+	// its first line: viewers and SARIF2017 want a region.
+	region := &sarifRegion{StartLine: max(l.Line, 1)}
+	out.Locations = []sarifLocation{{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: fileURI(l.File)}, Region: region}}}
 	if r.Suppressed {
 		out.Suppressions = []sarifSuppression{{Kind: "external", Justification: r.SuppressionReason}}
 	}

@@ -100,5 +100,6 @@ func certInspectRun(ctx context.Context, o *certInspectOptions) error {
 	if dep != nil {
 		results = checks.Suppress(results, dep.Ignore)
 	}
-	return finishReport(ctx, o.IO, o.Report, report.Report{Command: "cert inspect", Deployment: name, Results: results, Duration: time.Since(start)})
+	return finishReport(ctx, o.IO, o.Report, report.Report{Command: "cert inspect", Deployment: name, Results: results, Duration: time.Since(start),
+		Locate: locateIn(dep), Run: runHeader(start, nil)})
 }

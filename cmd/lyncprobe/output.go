@@ -6,7 +6,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
+	"github.com/lyncprobe/lyncprobe/checks"
+	"github.com/lyncprobe/lyncprobe/config"
+	"github.com/lyncprobe/lyncprobe/probe"
 	"github.com/lyncprobe/lyncprobe/report"
 	"github.com/spf13/pflag"
 )
@@ -112,4 +116,56 @@ func githubActions(ios *IOStreams, rep report.Report) error {
 		return nil
 	}
 	return writeReportFile(ios.StepSummary, "markdown", rep, os.O_CREATE|os.O_APPEND|os.O_WRONLY)
+}
+
+// runHeader is the report's run header: when, which lyncprobe, from
+// where (this host and the resolvers that gave the public view; none for
+// a run that asks no resolver).
+func runHeader(start time.Time, resolvers []string) report.Run {
+	host, _ := os.Hostname()
+	return report.Run{Started: start, Version: versionString(), Host: host, Resolvers: resolvers}
+}
+
+// vantageResolvers are the public-view resolvers a live run asks: the
+// --resolver flags, else dns.resolvers, else the system's.
+func vantageResolvers(flags []string, dep *config.Deployment) []string {
+	switch {
+	case len(flags) > 0:
+		return flags
+	case len(dep.DNS.Resolvers) > 0:
+		return dep.DNS.Resolvers
+	}
+	return []string{"system (" + probe.SystemResolverAddr() + ")"}
+}
+
+// locateIn locates a result at the line of dep's config file that
+// declares its target, for SARIF (code scanning needs a location).
+func locateIn(dep *config.Deployment) func(checks.Result) *checks.Location {
+	if dep == nil || dep.Path == "" {
+		return nil
+	}
+	file := checks.ShowPath(dep.Path)
+	return func(r checks.Result) *checks.Location {
+		return &checks.Location{File: file, Line: dep.DeclaringLine(r.Target)}
+	}
+}
+
+// locateInFleet locates each result in its own deployment's config.
+func locateInFleet(paths map[string]string) func(checks.Result) *checks.Location {
+	deps := map[string]*config.Deployment{}
+	return func(r checks.Result) *checks.Location {
+		path, ok := paths[r.Deployment]
+		if !ok {
+			return nil
+		}
+		dep, seen := deps[path]
+		if !seen {
+			dep, _ = config.Load(path) // nil when it did not load: line 1
+			deps[path] = dep
+		}
+		if dep == nil {
+			return &checks.Location{File: checks.ShowPath(path), Line: 1}
+		}
+		return locateIn(dep)(r)
+	}
 }

@@ -101,7 +101,9 @@ root cause and the fix, and exits 0 (pass), 1 (a check failed) or 2 (could
 not run).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       versionString(), // --version, as `lyncprobe version`
 	}
+	root.SetVersionTemplate("lyncprobe {{.Version}}\n")
 	root.SetOut(ios.Out)
 	root.SetErr(ios.ErrOut)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
@@ -122,12 +124,35 @@ func newCmdVersion(ios *IOStreams) *cobra.Command {
 	}
 }
 
+// versionString is -ldflags' version, else the module version Go stamped
+// into the binary (a tag, or a pseudo-version of the commit), else
+// "devel" with the VCS revision when the build recorded one.
 func versionString() string {
 	if version != "" {
 		return version
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "devel"
 	}
-	return "(devel)"
+	return buildVersion(bi)
+}
+
+func buildVersion(bi *debug.BuildInfo) string {
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	settings := map[string]string{}
+	for _, s := range bi.Settings {
+		settings[s.Key] = s.Value
+	}
+	rev := settings["vcs.revision"]
+	if rev == "" {
+		return "devel"
+	}
+	v := "devel+" + rev[:min(len(rev), 12)]
+	if settings["vcs.modified"] == "true" {
+		v += ".dirty"
+	}
+	return v
 }
