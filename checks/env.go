@@ -74,7 +74,7 @@ func newEnv(runCtx context.Context, dep *config.Deployment, o Options) *Env {
 		e.connectTo, e.published = o.ConnectTo, publishedNames(dep)
 	}
 	if len(o.Zones) > 0 {
-		e.Public, e.probes = zoneView(o.Zones, e.probes) // offline DNS: dns_zone.go
+		e.Public, e.probes = zoneView(o.Zones, e.probes, dep.Path) // offline DNS: dns_zone.go
 	}
 	// Reading the system's trust store takes a few milliseconds that no
 	// probe needs: it loads beside the first probes, and only judging a

@@ -50,7 +50,7 @@ func Validate(ctx context.Context, dep *config.Deployment, o ValidateOptions) []
 // offlineProbes refuse the network: validate runs on a CI runner that
 // has none, and must not try.
 func offlineProbes() Probes {
-	_, p := zoneView(nil, RealProbes())
+	_, p := zoneView(nil, RealProbes(), "")
 	p.Open = func(context.Context, probe.DialSpec) (*probe.Conn, error) { return nil, errOffline }
 	return p
 }

@@ -3,6 +3,7 @@ package report
 import (
 	"encoding/json"
 	"io"
+	"path/filepath"
 	"time"
 
 	"github.com/lyncprobe/lyncprobe/checks"
@@ -87,9 +88,21 @@ func (p *printer) fleet(r Report) error {
 func fleetJUnit(w io.Writer, r Report) error {
 	doc := junitSuites{Name: "lyncprobe", Time: seconds(r.Duration.Seconds())}
 	for _, d := range r.Deployments {
-		s := junitSuiteFor(d.Name, d.Results, d.Duration)
+		s := junitSuiteFor(d.Name, d.Results, d.Duration, configDir(d.Path))
 		doc.Tests, doc.Failures, doc.Errors = doc.Tests+s.Tests, doc.Failures+s.Failures, doc.Errors+s.Errors
 		doc.Suites = append(doc.Suites, s)
 	}
 	return writeJUnit(w, doc)
+}
+
+// configDir is the absolute folder of a config file, "" when unknown.
+func configDir(path string) string {
+	if path == "" {
+		return ""
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return ""
+	}
+	return filepath.Dir(abs)
 }

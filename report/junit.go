@@ -4,6 +4,9 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -62,18 +65,20 @@ func JUnit(w io.Writer, r Report) error {
 	if r.Deployments != nil {
 		return fleetJUnit(w, r)
 	}
-	suite := junitSuiteFor(r.Deployment, r.Results, r.Duration)
+	suite := junitSuiteFor(r.Deployment, r.Results, r.Duration, r.ConfigDir)
 	// testsuites has no skipped attribute in the Jenkins JUnit schema.
 	doc := junitSuites{Name: "lyncprobe", Tests: suite.Tests, Failures: suite.Failures, Errors: suite.Errors,
 		Time: suite.Time, Suites: []junitSuite{suite}}
 	return writeJUnit(w, doc)
 }
 
-// junitSuiteFor is one deployment's suite.
-func junitSuiteFor(deployment string, rs []checks.Result, d time.Duration) junitSuite {
+// junitSuiteFor is one deployment's suite; configDir is its config's
+// folder, which file paths in test names are relative to.
+func junitSuiteFor(deployment string, rs []checks.Result, d time.Duration, configDir string) junitSuite {
 	suite := junitSuite{Name: deployment, Time: seconds(d.Seconds())}
 	for _, res := range rs {
 		c := junitCaseFor(deployment, res)
+		c.Name = relativeNames(c.Name, configDir)
 		suite.Tests++
 		switch {
 		case c.Skipped != nil:
@@ -146,3 +151,30 @@ func locationString(l *checks.Location) string {
 }
 
 func seconds(s float64) string { return fmt.Sprintf("%.3f", s) }
+
+// absPath is an absolute path inside a test name: at its start, or after
+// a space or a bracket ("[file /x/rp.pem]", "[/x/nginx.conf:12]"). A URL's
+// "//" follows a colon and is not one.
+var absPath = regexp.MustCompile(`(^|[\s\[(])(/[^\s\[\]():]+)`)
+
+// relativeNames rewrites the absolute paths of existing files in a test
+// name relative to dir: CI systems key test history on the name, which
+// must not change with the checkout's folder. Paths that name no file
+// (a URL path such as /abs) stay as they are.
+func relativeNames(name, dir string) string {
+	if dir == "" {
+		return name
+	}
+	return absPath.ReplaceAllStringFunc(name, func(m string) string {
+		sub := absPath.FindStringSubmatch(m)
+		lead, p := sub[1], sub[2]
+		if _, err := os.Stat(p); err != nil {
+			return m
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return m
+		}
+		return lead + filepath.ToSlash(rel)
+	})
+}

@@ -32,6 +32,9 @@ type Report struct {
 	// and line that declare its target. SARIF uses it: code scanning
 	// refuses a result without a location.
 	Locate func(checks.Result) *checks.Location
+	// ConfigDir is the config file's folder (absolute): JUnit test names
+	// give file paths relative to it, the same in every checkout.
+	ConfigDir string
 }
 
 // Run describes the run: the header of every format.

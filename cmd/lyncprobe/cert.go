@@ -101,5 +101,5 @@ func certInspectRun(ctx context.Context, o *certInspectOptions) error {
 		results = checks.Suppress(results, dep.Ignore)
 	}
 	return finishReport(ctx, o.IO, o.Report, report.Report{Command: "cert inspect", Deployment: name, Results: results, Duration: time.Since(start),
-		Locate: locateIn(dep), Run: runHeader(start, nil)})
+		Locate: locateIn(dep), ConfigDir: configDirOf(dep), Run: runHeader(start, nil)})
 }

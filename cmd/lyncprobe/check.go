@@ -144,7 +144,7 @@ func runChecks(ctx context.Context, o *checkOptions, dep *config.Deployment) err
 		CheckTimeout: o.CheckTimeout, Progress: progress(o.IO), Zones: o.zones, ConnectTo: o.ConnectTo,
 	})
 	results = checks.Suppress(results, dep.Ignore)
-	rep := report.Report{Deployment: dep.Name, Results: results, Duration: time.Since(start), Locate: locateIn(dep)}
+	rep := report.Report{Deployment: dep.Name, Results: results, Duration: time.Since(start), Locate: locateIn(dep), ConfigDir: configDirOf(dep)}
 	rep.Run = runHeader(start, vantageResolvers(o.Resolvers, dep))
 	if len(o.zones) > 0 {
 		rep.Run.Resolvers = o.ZoneFiles // the zone files are the public view

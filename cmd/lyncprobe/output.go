@@ -138,6 +138,18 @@ func vantageResolvers(flags []string, dep *config.Deployment) []string {
 	return []string{"system (" + probe.SystemResolverAddr() + ")"}
 }
 
+// configDirOf is the absolute folder of dep's config file.
+func configDirOf(dep *config.Deployment) string {
+	if dep == nil || dep.Path == "" {
+		return ""
+	}
+	abs, err := filepath.Abs(dep.Path)
+	if err != nil {
+		return ""
+	}
+	return filepath.Dir(abs)
+}
+
 // locateIn locates a result at the line of dep's config file that
 // declares its target, for SARIF (code scanning needs a location).
 func locateIn(dep *config.Deployment) func(checks.Result) *checks.Location {

@@ -101,7 +101,7 @@ func validateRun(ctx context.Context, o *validateOptions) error {
 	start := time.Now()
 	results := checks.Suppress(checks.Validate(ctx, dep, opts), dep.Ignore)
 	rep := report.Report{Command: "validate", Deployment: dep.Name, Results: results, Duration: time.Since(start),
-		Locate: locateIn(dep), Run: runHeader(start, nil)}
+		Locate: locateIn(dep), ConfigDir: configDirOf(dep), Run: runHeader(start, nil)}
 	return finishReport(ctx, o.IO, o.Report, rep)
 }
 
