@@ -45,7 +45,7 @@ func (s *Server) probe(w http.ResponseWriter, r *http.Request) {
 	s.remember(name, module, rs, took)
 	if q.Get("debug") == "true" {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		report.Text(w, report.Report{Deployment: name, Results: rs, Duration: took}, report.Options{})
+		report.Text(w, report.Report{Deployment: name, Results: rs, Duration: took}, report.Options{Verbose: true}) // debug: every result
 		return
 	}
 	reg := probeRegistry(name, rs, took)

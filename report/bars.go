@@ -11,7 +11,7 @@ const barWidth = 30
 
 // bars draws a result's evidence "distribution" ([]checks.Bar, in order)
 // as a small bar chart under its line, scaled to the largest count.
-func (p *printer) bars(r checks.Result) {
+func (p *printer) bars(r checks.Result, indent int) {
 	bs, ok := r.Evidence["distribution"].([]checks.Bar)
 	if !ok || len(bs) == 0 {
 		return
@@ -25,6 +25,6 @@ func (p *printer) bars(r checks.Result) {
 		if most > 0 {
 			n = (b.Count*barWidth + most - 1) / most // any count above zero shows
 		}
-		p.printf("         %-*s  %s %d\n", wLabel, b.Label, strings.Repeat("#", n), b.Count)
+		p.printf("%s%-*s  %s %d\n", strings.Repeat(" ", indent), wLabel, b.Label, strings.Repeat("#", n), b.Count)
 	}
 }

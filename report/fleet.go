@@ -66,19 +66,17 @@ func JSONLines(w io.Writer, r Report) error {
 // fleet writes the text report of a fleet: each deployment as a single
 // report would show it, then one summary line per deployment and the total.
 func (p *printer) fleet(r Report) error {
+	p.header(r)
 	for i, d := range r.Deployments {
 		if i > 0 {
 			p.printf("\n")
 		}
 		p.printf("== lyncprobe check: %s (%s)\n", d.Name, d.Path)
-		for _, g := range groupByModule(d.Results) {
-			p.group(g)
-		}
+		p.body(d.Results)
 	}
 	p.printf("\nDeployments:\n")
 	for _, d := range r.Deployments {
-		p.printf("  %s", d.Name)
-		p.summaryLine(Report{Results: d.Results, Duration: d.Duration}, ": ")
+		p.summaryLine(Report{Results: d.Results, Duration: d.Duration}, "  "+d.Name+":", "")
 	}
 	p.summary(r)
 	return p.err

@@ -56,6 +56,11 @@ func (r Report) command() string {
 // Options are the output's properties.
 type Options struct {
 	Color bool // ANSI colour (only on a terminal, never with NO_COLOR)
+	// Width is the text report's width in columns: the terminal's, or
+	// DefaultWidth (80) when 0.
+	Width int
+	// Verbose lists every result in the text report, PASS included.
+	Verbose bool
 }
 
 // Formats lists the supported --format values.

@@ -156,13 +156,14 @@ func runChecks(ctx context.Context, o *checkOptions, dep *config.Deployment) err
 type reportFlags struct {
 	Format, FailOn string
 	NoColor        bool
+	Verbose        bool     // -v: every result in the text report
 	Outputs        []string // --output FORMAT=PATH
 }
 
 // finishReport renders rep and maps it to the exit code's error.
 func finishReport(ctx context.Context, ios *IOStreams, f reportFlags, rep report.Report) error {
 	color := ios.OutTTY && !ios.NoColorEnv && !f.NoColor
-	if err := report.Render(ios.Out, f.Format, rep, report.Options{Color: color}); err != nil {
+	if err := report.Render(ios.Out, f.Format, rep, report.Options{Color: color, Width: ios.Width, Verbose: f.Verbose}); err != nil {
 		return fmt.Errorf("write the report: %w", err)
 	}
 	if err := writeOutputs(ios, f.Outputs, rep); err != nil {

@@ -24,6 +24,7 @@ func addReportFlags(f *pflag.FlagSet, r *reportFlags) {
 	addOutputFlag(f, &r.Outputs)
 	f.StringVar(&r.FailOn, "fail-on", "fail", "exit 1 on: fail (fail or error) or warn (also warnings)")
 	f.BoolVar(&r.NoColor, "no-color", false, "no colour in the text report")
+	f.BoolVarP(&r.Verbose, "verbose", "v", false, "list every result in the text report, PASS included")
 }
 
 // validate rejects a format, --fail-on value or --output that cannot work.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strconv"
 	"syscall"
 
 	"github.com/mattn/go-isatty"
@@ -43,6 +44,8 @@ type IOStreams struct {
 	OutTTY      bool
 	ErrTTY      bool
 	NoColorEnv  bool // NO_COLOR is set to a non-empty value
+	// Width is the terminal's width for the text report (0: 80 columns).
+	Width int
 	// GitHubActions is GITHUB_ACTIONS=true: annotate the run for GitHub;
 	// StepSummary is $GITHUB_STEP_SUMMARY, the file the summary goes to.
 	GitHubActions bool
@@ -55,10 +58,20 @@ func systemIO() *IOStreams {
 		OutTTY:     isatty.IsTerminal(os.Stdout.Fd()) || isatty.IsCygwinTerminal(os.Stdout.Fd()),
 		ErrTTY:     isatty.IsTerminal(os.Stderr.Fd()) || isatty.IsCygwinTerminal(os.Stderr.Fd()),
 		NoColorEnv: os.Getenv("NO_COLOR") != "",
+		Width:      outputWidth(),
 
 		GitHubActions: os.Getenv("GITHUB_ACTIONS") == "true",
 		StepSummary:   os.Getenv("GITHUB_STEP_SUMMARY"),
 	}
+}
+
+// outputWidth is $COLUMNS when set, else the terminal's width when stdout
+// is one, else 0 (the report's 80 columns).
+func outputWidth() int {
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
+		return n
+	}
+	return termWidth(os.Stdout.Fd())
 }
 
 // Main runs the command line and returns the exit code.

@@ -20,6 +20,7 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"waitfile": waitFile},
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("NO_COLOR", "")
+			env.Setenv("COLUMNS", "1000") // one result per line, for the regexps
 			return nil
 		},
 	})
