@@ -230,3 +230,24 @@ func coversRemedies(by, c cause) bool {
 	}
 	return true
 }
+
+// bySeverity orders results for a list of findings: problems by root
+// cause (each cause's results, then its consequences; causes worst
+// first), then skips, information, suppressed findings and passes.
+func bySeverity(rs []checks.Result) []checks.Result {
+	a := analyse(rs)
+	out := make([]checks.Result, 0, len(rs))
+	for _, c := range a.Causes {
+		out = append(out, c.Roots...)
+		out = append(out, c.Effects...)
+	}
+	out = append(out, a.NotChecked...)
+	out = append(out, a.Info...)
+	out = append(out, a.Suppressed...)
+	for _, r := range rs {
+		if r.Status == checks.Pass && !r.Suppressed {
+			out = append(out, r)
+		}
+	}
+	return out
+}

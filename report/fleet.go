@@ -40,9 +40,10 @@ func fleetJSON(w io.Writer, r Report) error {
 	}
 	doc := struct {
 		Version     int                   `json:"version"`
+		Run         *runJSON              `json:"run,omitempty"`
 		Summary     summary               `json:"summary"`
 		Deployments []fleetDeploymentJSON `json:"deployments"`
-	}{Version, summaryJSON(r), deps}
+	}{Version, r.Run.json(), summaryJSON(r), deps}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(doc)
@@ -87,6 +88,7 @@ func fleetJUnit(w io.Writer, r Report) error {
 	doc := junitSuites{Name: "lyncprobe", Time: seconds(r.Duration.Seconds())}
 	for _, d := range r.Deployments {
 		s := junitSuiteFor(d.Name, d.Results, d.Duration, configDir(d.Path))
+		s.withRun(r.Run)
 		doc.Tests, doc.Failures, doc.Errors = doc.Tests+s.Tests, doc.Failures+s.Failures, doc.Errors+s.Errors
 		doc.Suites = append(doc.Suites, s)
 	}

@@ -23,6 +23,8 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 type htmlView struct {
 	Deployment string
 	Verdict    string // pass, warn or fail: the worst unsuppressed outcome
+	Headline   string // the verdict line: causes and problems
+	RunLine    string // the run header
 	Counts     []htmlCount
 	Duration   string
 	Findings   []checks.Result // not pass and not info
@@ -65,7 +67,8 @@ func HTML(w io.Writer, r Report) error {
 
 func htmlViewOf(r Report) htmlView {
 	s := checks.Summarize(r.Results, r.Duration)
-	v := htmlView{Deployment: r.Deployment, Verdict: verdict(s), Duration: r.Duration.Round(1e6).String()}
+	v := htmlView{Deployment: r.Deployment, Verdict: verdict(s), Duration: r.Duration.Round(1e6).String(),
+		Headline: verdictLine(r.Results), RunLine: runLine(r)}
 	for _, g := range groupByModule(r.Results) {
 		v.Modules = append(v.Modules, htmlGroup{moduleTitle(g.module), g.results})
 	}
@@ -77,10 +80,12 @@ func htmlViewOf(r Report) htmlView {
 	for _, res := range r.Results {
 		slowest = max(slowest, res.Duration.Milliseconds())
 	}
-	for _, res := range r.Results {
+	for _, res := range bySeverity(r.Results) {
 		if res.Status != checks.Pass && res.Status != checks.Info {
 			v.Findings = append(v.Findings, res)
 		}
+	}
+	for _, res := range r.Results {
 		if c, ok := chartOf(res); ok {
 			v.Charts = append(v.Charts, c)
 		}

@@ -31,13 +31,45 @@ type junitSuites struct {
 }
 
 type junitSuite struct {
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Errors   int         `xml:"errors,attr"`
-	Skipped  int         `xml:"skipped,attr"`
-	Time     string      `xml:"time,attr"`
-	Cases    []junitCase `xml:"testcase"`
+	Name       string           `xml:"name,attr"`
+	Tests      int              `xml:"tests,attr"`
+	Failures   int              `xml:"failures,attr"`
+	Errors     int              `xml:"errors,attr"`
+	Skipped    int              `xml:"skipped,attr"`
+	Time       string           `xml:"time,attr"`
+	Timestamp  string           `xml:"timestamp,attr,omitempty"`
+	Hostname   string           `xml:"hostname,attr,omitempty"`
+	Properties *junitProperties `xml:"properties"`
+	Cases      []junitCase      `xml:"testcase"`
+}
+
+// junitProperties carry the rest of the run header: the version and the
+// resolvers.
+type junitProperties struct {
+	Items []junitProperty `xml:"property"`
+}
+
+type junitProperty struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
+}
+
+// withRun puts the run header on a suite.
+func (s *junitSuite) withRun(r Run) {
+	if !r.Started.IsZero() {
+		s.Timestamp = r.Started.UTC().Format("2006-01-02T15:04:05")
+	}
+	s.Hostname = r.Host
+	var props []junitProperty
+	if r.Version != "" {
+		props = append(props, junitProperty{"lyncprobe.version", r.Version})
+	}
+	if len(r.Resolvers) > 0 {
+		props = append(props, junitProperty{"lyncprobe.resolvers", strings.Join(r.Resolvers, ", ")})
+	}
+	if len(props) > 0 {
+		s.Properties = &junitProperties{props}
+	}
 }
 
 type junitCase struct {
@@ -66,6 +98,7 @@ func JUnit(w io.Writer, r Report) error {
 		return fleetJUnit(w, r)
 	}
 	suite := junitSuiteFor(r.Deployment, r.Results, r.Duration, r.ConfigDir)
+	suite.withRun(r.Run)
 	// testsuites has no skipped attribute in the Jenkins JUnit schema.
 	doc := junitSuites{Name: "lyncprobe", Tests: suite.Tests, Failures: suite.Failures, Errors: suite.Errors,
 		Time: suite.Time, Suites: []junitSuite{suite}}

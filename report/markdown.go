@@ -14,7 +14,10 @@ import (
 func Markdown(w io.Writer, r Report) error {
 	s := checks.Summarize(r.Results, r.Duration)
 	var b strings.Builder
-	fmt.Fprintf(&b, "## lyncprobe: %s\n\n", mdCell(r.Deployment))
+	fmt.Fprintf(&b, "## lyncprobe: %s: %s\n\n", mdCell(r.Deployment), mdCell(verdictLine(r.Results)))
+	if h := runLine(r); h != "" {
+		fmt.Fprintf(&b, "%s\n\n", mdCell(h))
+	}
 	b.WriteString("| pass | info | warn | fail | skip | error | suppressed | time |\n")
 	b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, st := range checks.Statuses {
@@ -22,7 +25,7 @@ func Markdown(w io.Writer, r Report) error {
 	}
 	fmt.Fprintf(&b, "| %d | %s |\n", s.Suppressed, r.Duration.Round(1e6))
 	var rows []string
-	for _, res := range r.Results {
+	for _, res := range bySeverity(r.Results) {
 		if res.Status != checks.Pass {
 			rows = append(rows, mdRow(res))
 		}

@@ -102,9 +102,10 @@ func JSON(w io.Writer, r Report) error {
 	doc := struct {
 		Version    int             `json:"version"`
 		Deployment string          `json:"deployment"`
+		Run        *runJSON        `json:"run,omitempty"`
 		Summary    summary         `json:"summary"`
 		Results    []checks.Result `json:"results"`
-	}{Version, r.Deployment, summaryJSON(r), results}
+	}{Version, r.Deployment, r.Run.json(), summaryJSON(r), results}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(doc)
@@ -126,4 +127,26 @@ func summaryJSON(r Report) summary {
 	s := checks.Summarize(r.Results, r.Duration)
 	c := s.Counts
 	return summary{c[checks.Pass], c[checks.Info], c[checks.Warn], c[checks.Fail], c[checks.Skip], c[checks.Error], s.Suppressed, r.Duration.Milliseconds()}
+}
+
+// runJSON is the run header in JSON (added in format version 1 as an
+// optional field: readers that do not know it are unaffected).
+type runJSON struct {
+	Started   string   `json:"started,omitempty"` // RFC 3339, UTC
+	Version   string   `json:"lyncprobe_version,omitempty"`
+	Host      string   `json:"host,omitempty"`
+	Resolvers []string `json:"resolvers,omitempty"`
+}
+
+// json is the header as JSON, nil when nothing is known (a report built
+// in code).
+func (r Run) json() *runJSON {
+	if r.Started.IsZero() && r.Version == "" && r.Host == "" && len(r.Resolvers) == 0 {
+		return nil
+	}
+	out := &runJSON{Version: r.Version, Host: r.Host, Resolvers: r.Resolvers}
+	if !r.Started.IsZero() {
+		out.Started = r.Started.UTC().Format(time.RFC3339)
+	}
+	return out
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/lyncprobe/lyncprobe/checks"
 )
@@ -30,8 +31,33 @@ type sarifLog struct {
 }
 
 type sarifRun struct {
-	Tool    sarifTool     `json:"tool"`
-	Results []sarifResult `json:"results"`
+	Tool        sarifTool         `json:"tool"`
+	Invocations []sarifInvocation `json:"invocations,omitempty"`
+	Results     []sarifResult     `json:"results"`
+}
+
+// sarifInvocation is the run header: when, where, from which resolvers.
+type sarifInvocation struct {
+	ExecutionSuccessful bool           `json:"executionSuccessful"`
+	StartTimeUTC        string         `json:"startTimeUtc,omitempty"`
+	EndTimeUTC          string         `json:"endTimeUtc,omitempty"`
+	Machine             string         `json:"machine,omitempty"`
+	Properties          map[string]any `json:"properties,omitempty"`
+}
+
+func sarifInvocations(r Report) []sarifInvocation {
+	if r.Run.json() == nil {
+		return nil
+	}
+	inv := sarifInvocation{ExecutionSuccessful: true, Machine: r.Run.Host}
+	if !r.Run.Started.IsZero() {
+		inv.StartTimeUTC = r.Run.Started.UTC().Format(time.RFC3339)
+		inv.EndTimeUTC = r.Run.Started.Add(r.Duration).UTC().Format(time.RFC3339)
+	}
+	if len(r.Run.Resolvers) > 0 {
+		inv.Properties = map[string]any{"resolvers": r.Run.Resolvers}
+	}
+	return []sarifInvocation{inv}
 }
 
 type sarifTool struct {
@@ -109,7 +135,7 @@ const sarifFallbackFile = "lyncprobe.yaml"
 func SARIF(w io.Writer, r Report) error {
 	rules, index := sarifRules(r.Results)
 	driver := sarifDriver{Name: "lyncprobe", Version: sarifToolVersion(r.Run.Version), InformationURI: projectURL, Rules: rules}
-	run := sarifRun{Tool: sarifTool{Driver: driver}, Results: []sarifResult{}}
+	run := sarifRun{Tool: sarifTool{Driver: driver}, Invocations: sarifInvocations(r), Results: []sarifResult{}}
 	for _, res := range r.Results {
 		level, ok := sarifLevels[res.Status]
 		if !ok {

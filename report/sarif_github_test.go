@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lyncprobe/lyncprobe/checks"
 )
@@ -117,4 +118,41 @@ func sarifDoc(t *testing.T, r Report) sarifTestLog {
 		t.Fatal(err)
 	}
 	return log
+}
+
+// TestRunHeaderInEveryFormat: date, version and vantage (host, resolvers)
+// reach every format but JSON Lines, whose every line is a result.
+func TestRunHeaderInEveryFormat(t *testing.T) {
+	rep := sample()
+	rep.Run = Run{Started: time.Date(2026, 12, 2, 7, 0, 0, 0, time.UTC), Version: "v9.8.7", Host: "vantage-host", Resolvers: []string{"198.51.100.53:53"}}
+	for _, format := range Formats {
+		if format == "jsonl" {
+			continue
+		}
+		var buf bytes.Buffer
+		if err := Render(&buf, format, rep, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"2026-12-02", "vantage-host", "198.51.100.53:53"} {
+			if !strings.Contains(buf.String(), want) {
+				t.Errorf("%s lacks %q", format, want)
+			}
+		}
+		if format != "sarif" && !strings.Contains(buf.String(), "v9.8.7") { // SARIF: 9.8.7, numeric
+			t.Errorf("%s lacks the version", format)
+		}
+	}
+}
+
+// TestMarkdownStartsWithTheVerdict: the first line of a job summary says
+// whether the deployment works.
+func TestMarkdownStartsWithTheVerdict(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Markdown(&buf, sample()); err != nil {
+		t.Fatal(err)
+	}
+	first, _, _ := strings.Cut(buf.String(), "\n")
+	if first != "## lyncprobe: contoso-prod: FAIL: 3 root causes behind 3 problems" {
+		t.Errorf("first line %q", first)
+	}
 }

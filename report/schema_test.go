@@ -67,7 +67,10 @@ func TestSARIFMatchesPublishedSchema(t *testing.T) {
 		{ID: "proxy.server-names", Target: "dialin.contoso.com", Status: checks.Fail, Message: "m",
 			Location: &checks.Location{File: "/etc/nginx/sites enabled/lync%.conf", Line: 4}},
 	}}
-	for name, rep := range map[string]Report{"fleet": fleetReport(), "empty": {Deployment: "empty"}, "sample": sample(), "odd paths": oddPaths} {
+	withRun := sample()
+	withRun.Run = Run{Started: time.Date(2026, 12, 2, 7, 0, 0, 0, time.UTC), Version: "v1.0.0", Host: "h", Resolvers: []string{"192.0.2.53:53"}}
+	withRun.Locate = func(checks.Result) *checks.Location { return &checks.Location{File: "lyncprobe.yaml", Line: 3} }
+	for name, rep := range map[string]Report{"fleet": fleetReport(), "empty": {Deployment: "empty"}, "sample": sample(), "odd paths": oddPaths, "with a run header": withRun} {
 		if err := schema.Validate(sarifOf(t, rep)); err != nil {
 			t.Errorf("%s: the SARIF log breaks the published 2.1.0 schema: %v", name, err)
 		}
@@ -84,7 +87,9 @@ func TestSARIFMatchesPublishedSchema(t *testing.T) {
 func TestJUnitMatchesPublishedXSD(t *testing.T) {
 	xsd := needSchema(t, "jenkins-junit.xsd")
 	xmllint := needTool(t, "xmllint", "libxml2-utils")
-	for name, rep := range map[string]Report{"sample": sample(), "empty": {Deployment: "empty"}, "fleet": fleetReport()} {
+	withRun := sample()
+	withRun.Run = Run{Started: time.Date(2026, 12, 2, 7, 0, 0, 0, time.UTC), Version: "v1.0.0", Host: "h", Resolvers: []string{"192.0.2.53:53"}}
+	for name, rep := range map[string]Report{"sample": sample(), "empty": {Deployment: "empty"}, "fleet": fleetReport(), "with a run header": withRun} {
 		t.Run(name, func(t *testing.T) {
 			var buf bytes.Buffer
 			if err := JUnit(&buf, rep); err != nil {
