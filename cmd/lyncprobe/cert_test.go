@@ -48,10 +48,11 @@ func TestCertInspectPFXPassword(t *testing.T) {
 
 	t.Setenv("RP_TEST_PFX", "lyncprobe-fixture")
 	ios, out, errOut = testIO()
-	if code := run(context.Background(), []string{"cert", "inspect", "-c", cfg}, ios); code != exitOK {
+	ios.Width = 1000 // one result per line
+	if code := run(context.Background(), []string{"cert", "inspect", "-v", "-c", cfg}, ios); code != exitOK {
 		t.Fatalf("right password: exit %d; stdout %s stderr %s", code, out, errOut)
 	}
-	for _, want := range []string{"PASS   cert.san-coverage", "lyncdiscover.contoso.com", "trusted through tls.ca_file", "0 fail"} {
+	for _, want := range []string{"PASS   cert.san-coverage on", "lyncdiscover.contoso.com", "trusted through tls.ca_file", "0 fail"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}

@@ -82,7 +82,7 @@ func TestExitCodes(t *testing.T) {
 		stderrLine string
 	}{
 		"healthy lab":      {args: []string{"check", "--lab"}, code: 0, stdout: "0 fail"},
-		"faulty lab":       {args: []string{"check", "--lab", "--fault", "missing-dns=dialin"}, code: 1, stdout: "dialin.contoso.test does not exist"},
+		"faulty lab":       {args: []string{"check", "--lab", "--fault", "missing-dns=dialin"}, code: 1, stdout: "does not exist in public DNS (NXDOMAIN)"},
 		"usage":            {args: []string{"check", "--format", "xml"}, code: 2, stderrLine: `lyncprobe: --format "xml"`},
 		"unknown flag":     {args: []string{"check", "--nope"}, code: 2, stderrLine: "unknown flag: --nope"},
 		"bad config":       {args: []string{"check", "-c", bad}, code: 2, stderrLine: bad + ":2: bogus: unknown key"},
