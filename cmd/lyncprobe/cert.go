@@ -80,7 +80,7 @@ func certInspectRun(ctx context.Context, o *certInspectOptions) error {
 	if len(o.Names) == 0 {
 		var err error
 		if dep, err = config.LoadContext(ctx, o.ConfigPath); err != nil {
-			return err
+			return missingConfigHint(err)
 		}
 		name = dep.Name
 		items = dep.TLS.CertificateFiles

@@ -127,7 +127,7 @@ func checkRun(ctx context.Context, o *checkOptions) error {
 	defer cancel()
 	dep, err := config.LoadContext(loadCtx, path)
 	if err != nil {
-		return err
+		return missingConfigHint(err)
 	}
 	if o.zones, err = loadZones(loadCtx, o.ZoneFiles, dep); err != nil {
 		return err

@@ -40,7 +40,7 @@ func newCmdExplain(ios *IOStreams) *cobra.Command {
 		RunE: func(_ *cobra.Command, args []string) error {
 			c, ok := checks.CheckByID(args[0])
 			if !ok {
-				return usageError{fmt.Errorf("unknown check %q: 'lyncprobe checks' lists them", args[0])}
+				return usageError{fmt.Errorf("unknown check %q%s: 'lyncprobe checks' lists them", args[0], didYouMean(args[0], checkIDs()))}
 			}
 			return explain(ios.Out, c)
 		},
@@ -93,4 +93,13 @@ func newCmdSchema(ios *IOStreams) *cobra.Command {
 			return enc.Encode(config.Schema())
 		},
 	}
+}
+
+// checkIDs are the catalogue's IDs, for "did you mean".
+func checkIDs() []string {
+	var ids []string
+	for _, c := range checks.Registry() {
+		ids = append(ids, c.ID)
+	}
+	return ids
 }

@@ -50,7 +50,7 @@ func (l *labFlags) validate() error {
 	for _, f := range l.Faults {
 		s, err := lab.ParseFault(f)
 		if err != nil {
-			return fmt.Errorf("--fault: %w", err)
+			return fmt.Errorf("--fault: %w%s", err, didYouMean(strings.SplitN(f, "=", 2)[0], faultNames()))
 		}
 		l.specs = append(l.specs, s)
 	}
@@ -149,4 +149,13 @@ func listFaults(ios *IOStreams) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", name, strings.Join(must, ", "), f.Description)
 	}
 	return tw.Flush()
+}
+
+// faultNames are the lab's fault names, for "did you mean".
+func faultNames() []string {
+	names := make([]string, 0, len(lab.Faults))
+	for _, f := range lab.Faults {
+		names = append(names, f.Name)
+	}
+	return names
 }

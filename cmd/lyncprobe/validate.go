@@ -75,7 +75,7 @@ func (o *validateOptions) validate() error {
 func validateRun(ctx context.Context, o *validateOptions) error {
 	dep, err := config.LoadContext(ctx, o.ConfigPath)
 	if err != nil {
-		return err
+		return missingConfigHint(err)
 	}
 	opts := checks.ValidateOptions{Only: o.Only}
 	if dep.DNS.ZoneFile != "" {
