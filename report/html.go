@@ -68,7 +68,7 @@ func HTML(w io.Writer, r Report) error {
 func htmlViewOf(r Report) htmlView {
 	s := checks.Summarize(r.Results, r.Duration)
 	v := htmlView{Deployment: r.Deployment, Verdict: verdict(s), Duration: r.Duration.Round(1e6).String(),
-		Headline: verdictLine(r.Results), RunLine: runLine(r)}
+		Headline: headline(r.Results), RunLine: runLine(r)}
 	for _, g := range groupByModule(r.Results) {
 		v.Modules = append(v.Modules, htmlGroup{moduleTitle(g.module), g.results})
 	}
@@ -80,8 +80,13 @@ func htmlViewOf(r Report) htmlView {
 	for _, res := range r.Results {
 		slowest = max(slowest, res.Duration.Milliseconds())
 	}
+	shown := map[string]bool{} // each remedy once, under the first problem that needs it
 	for _, res := range bySeverity(r.Results) {
 		if res.Status != checks.Pass && res.Status != checks.Info {
+			if shown[res.Remedy] {
+				res.Remedy = ""
+			}
+			shown[res.Remedy] = true
 			v.Findings = append(v.Findings, res)
 		}
 	}
@@ -124,4 +129,13 @@ func chartOf(r checks.Result) (htmlChart, bool) {
 // percent is n of whole, rounded to one decimal, for a CSS width.
 func percent(n, whole int) float64 {
 	return math.Round(float64(n)*1000/float64(whole)) / 10
+}
+
+// headline is the verdict line without the verdict, which the badge shows.
+func headline(rs []checks.Result) string {
+	line := verdictLine(rs)
+	if _, rest, ok := strings.Cut(line, ": "); ok {
+		return rest
+	}
+	return line
 }
