@@ -77,6 +77,24 @@ func analyse(rs []checks.Result) analysis {
 		}
 		causeOf[i] = namedCause(r, rs, problemIDs, needs)
 	}
+	// A skip that names another skipped check ("see cert.san-coverage")
+	// follows that check's cause.
+	skipsWithCause := map[string]bool{}
+	for i, r := range rs {
+		if r.Status == checks.Skip && causeOf[i] != "" {
+			skipsWithCause[r.ID] = true
+		}
+	}
+	for i, r := range rs {
+		if r.Status == checks.Skip && !r.Suppressed && causeOf[i] == "" {
+			for _, id := range checkIDWord.FindAllString(r.Message+" "+r.Remedy, -1) {
+				if id != r.ID && skipsWithCause[id] {
+					causeOf[i] = id
+					break
+				}
+			}
+		}
+	}
 	// An ID is a root when one of its problems follows from nothing.
 	rootIDs := map[string]bool{}
 	for i, r := range rs {
@@ -87,7 +105,7 @@ func analyse(rs []checks.Result) analysis {
 	// Follow consequence chains (a skip of a skip of a failure) to a root.
 	next := map[string]string{}
 	for i, r := range rs {
-		if isProblem(r) && causeOf[i] != "" && next[r.ID] == "" {
+		if (isProblem(r) || r.Status == checks.Skip) && causeOf[i] != "" && next[r.ID] == "" {
 			next[r.ID] = causeOf[i]
 		}
 	}
