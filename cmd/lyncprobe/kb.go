@@ -37,6 +37,12 @@ func newCmdExplain(ios *IOStreams) *cobra.Command {
 		Short:   "Explain a check: what it tests, why, the symptoms, the fix per proxy family, sources",
 		Example: "  lyncprobe explain http.host-forwarding",
 		Args:    cobra.ExactArgs(1),
+		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+			if len(args) > 0 {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			return checkIDs(), cobra.ShellCompDirectiveNoFileComp
+		},
 		RunE: func(_ *cobra.Command, args []string) error {
 			c, ok := checks.CheckByID(args[0])
 			if !ok {

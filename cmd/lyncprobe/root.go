@@ -123,6 +123,7 @@ not run).`,
 	root.AddCommand(newCmdCheck(ios, nil), newCmdLab(ios, nil), newCmdCert(ios, nil), newCmdValidate(ios, nil), newCmdVersion(ios))
 	root.AddCommand(newCmdChecks(ios), newCmdExplain(ios), newCmdSchema(ios))
 	root.AddCommand(newCmdServe(ios), newCmdInit(ios), newCmdDiff(ios))
+	registerCompletions(root)
 	return root
 }
 
