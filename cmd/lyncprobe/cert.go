@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io/fs"
 	"time"
 
 	"github.com/lyncprobe/lyncprobe/checks"
@@ -80,6 +82,10 @@ func certInspectRun(ctx context.Context, o *certInspectOptions) error {
 	if len(o.Names) == 0 {
 		var err error
 		if dep, err = config.LoadContext(ctx, o.ConfigPath); err != nil {
+			if errors.Is(err, fs.ErrNotExist) && len(o.Files) > 0 {
+				// Files but no config: the names can come from flags.
+				return fmt.Errorf("%w: name the names the certificate must cover with --name (repeatable), or give a config with -c", err)
+			}
 			return missingConfigHint(err)
 		}
 		name = dep.Name

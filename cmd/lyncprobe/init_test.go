@@ -73,3 +73,14 @@ func TestDidYouMean(t *testing.T) {
 		t.Errorf("a wild guess got a suggestion: %s", errOut)
 	}
 }
+
+func TestCertInspectWithoutConfigNamesTheFlag(t *testing.T) {
+	t.Chdir(t.TempDir())
+	ios, _, errOut := testIO()
+	if code := run(context.Background(), []string{"cert", "inspect", "rp.pem"}, ios); code != exitTool {
+		t.Fatalf("exit %d", code)
+	}
+	if !strings.Contains(errOut.String(), "--name") {
+		t.Errorf("stderr does not name --name: %s", errOut)
+	}
+}
