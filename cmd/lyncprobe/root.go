@@ -134,6 +134,7 @@ func newCmdVersion(ios *IOStreams) *cobra.Command {
 		Args:  cobra.NoArgs,
 		Run: func(*cobra.Command, []string) {
 			fmt.Fprintln(ios.Out, "lyncprobe", versionString())
+			fmt.Fprintln(ios.Out, buildDetails())
 		},
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -35,7 +36,29 @@ func TestVersionFlagAndCommandAgree(t *testing.T) {
 		}
 		outs = append(outs, out.String())
 	}
-	if outs[0] != outs[1] || !strings.HasPrefix(outs[0], "lyncprobe ") || strings.Contains(outs[0], "(devel)") {
+	first, _, _ := strings.Cut(outs[1], "\n")
+	if outs[0] != first+"\n" || !strings.HasPrefix(outs[0], "lyncprobe ") || strings.Contains(outs[0], "(devel)") {
 		t.Fatalf("--version %q, version %q", outs[0], outs[1])
+	}
+}
+
+// The release build stamps version, commit and date with -ldflags
+// (.goreleaser.yaml); `version` shows all three, `--version` the version.
+func TestVersionFromLdflags(t *testing.T) {
+	old := [3]string{version, commit, date}
+	version, commit, date = "v1.4.0", "0123abc", "2026-12-01T10:00:00Z"
+	t.Cleanup(func() { version, commit, date = old[0], old[1], old[2] })
+
+	ios, out, _ := testIO()
+	if code := run(context.Background(), []string{"version"}, ios); code != 0 {
+		t.Fatalf("version exit %d", code)
+	}
+	want := "lyncprobe v1.4.0\ncommit 0123abc, built 2026-12-01T10:00:00Z, " + runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH + "\n"
+	if out.String() != want {
+		t.Fatalf("version printed %q, want %q", out.String(), want)
+	}
+	ios, out, _ = testIO()
+	if code := run(context.Background(), []string{"--version"}, ios); code != 0 || out.String() != "lyncprobe v1.4.0\n" {
+		t.Fatalf("--version: exit %d, printed %q", code, out.String())
 	}
 }
