@@ -50,7 +50,7 @@ type Env struct {
 	checkTimeout time.Duration
 	probes       Probes
 	memo         *memo
-	background   sync.WaitGroup // checks still running after a cut-off (run.go)
+	owned        owned          // every goroutine the run started (Go, run.go)
 	certFiles    *certFiles     // cert inspect: files replace the handshakes (cert_offline.go)
 	roots        func() *x509.CertPool
 	client       *probe.Client       // the run's kept-alive connections, when the probes are real
@@ -80,8 +80,42 @@ func newEnv(runCtx context.Context, dep *config.Deployment, o Options) *Env {
 	// probe needs: it loads beside the first probes, and only judging a
 	// chain waits for it.
 	e.roots = sync.OnceValue(func() *x509.CertPool { return loadRoots(dep.TLS.CAFile) })
-	e.background.Go(func() { e.roots() })
+	e.Go(func() { e.roots() })
 	return e
+}
+
+// owned tracks the goroutines a run starts, so that the run ends them
+// all: once it is closed (the run settling) no new one is tracked.
+type owned struct {
+	mu     sync.Mutex
+	closed bool
+	wg     sync.WaitGroup
+}
+
+// Go runs f in a goroutine the run owns: the run does not end before f
+// has returned (within settleWait, run.go). A check that starts work it
+// may not wait for (it returned early) starts it here, never with a bare
+// go statement. Once the run is settling, f runs in the caller instead:
+// its context has ended, so it returns at once (the memo refuses new
+// probes then).
+func (e *Env) Go(f func()) {
+	e.owned.mu.Lock()
+	if e.owned.closed {
+		e.owned.mu.Unlock()
+		f()
+		return
+	}
+	e.owned.wg.Add(1)
+	e.owned.mu.Unlock()
+	go func() { defer e.owned.wg.Done(); f() }()
+}
+
+// closeAndWait stops tracking and waits for what is tracked.
+func (o *owned) closeAndWait() {
+	o.mu.Lock()
+	o.closed = true
+	o.mu.Unlock()
+	o.wg.Wait()
 }
 
 // trust is the system roots plus tls.ca_file.

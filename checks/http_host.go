@@ -53,7 +53,7 @@ func (e *Env) hostForwarding(ctx context.Context, p page) Result {
 	f := hostFacts{Kind: p.Kind, PublicHost: e.Dep.HTTPSAuthority(p.Host), Internal: e.internalNames()}
 	beEv := map[string]any{}
 	asked := make(chan struct{})
-	go func() { defer close(asked); e.askBackend(ctx, p, &f, beEv) }()
+	e.Go(func() { defer close(asked); e.askBackend(ctx, p, &f, beEv) })
 	pub := e.fetchPage(ctx, p.Target, p.Host, p.Path)
 	// Without a public answer to judge, the front end's answers are not
 	// waited for (the request ends with the check).

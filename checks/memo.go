@@ -2,6 +2,7 @@ package checks
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 )
@@ -18,7 +19,14 @@ type memo struct {
 	mu      sync.Mutex
 	entries map[string]*entry
 	wg      sync.WaitGroup
+	// closed: the run is settling (run.go) and wg is being waited on; a
+	// fetch asked for now is refused, never started, so that no wg.Add
+	// can follow the Wait.
+	closed bool
 }
+
+// errSettled is what a fact asked for after the run ended gets.
+var errSettled = errors.New("the run has ended: no new probe starts")
 
 type entry struct {
 	started chan struct{} // closed once the fetch has its probe slot
@@ -41,6 +49,10 @@ func (m *memo) get(ctx context.Context, key string, fetch func(context.Context) 
 func (m *memo) getFor(ctx context.Context, key string, rounds int, fetch func(context.Context) (any, error)) (any, error) {
 	m.mu.Lock()
 	e, ok := m.entries[key]
+	if !ok && m.closed {
+		m.mu.Unlock()
+		return nil, errors.Join(errSettled, m.runCtx.Err())
+	}
 	if !ok {
 		e = &entry{started: make(chan struct{}), done: make(chan struct{})}
 		m.entries[key] = e
@@ -72,6 +84,15 @@ func (m *memo) fill(e *entry, limit time.Duration, fetch func(context.Context) (
 	ctx, cancel := context.WithTimeout(m.runCtx, limit)
 	defer cancel()
 	e.val, e.err = fetch(ctx)
+}
+
+// close refuses every fetch not yet started and waits for the started
+// ones: wg.Add happens only under mu while the memo is open.
+func (m *memo) close() {
+	m.mu.Lock()
+	m.closed = true
+	m.mu.Unlock()
+	m.wg.Wait()
 }
 
 // closeOnce closes ch unless it is closed already.

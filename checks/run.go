@@ -118,8 +118,7 @@ func runCheck(runCtx context.Context, e *Env, c Check) []Result {
 	defer cancel()
 	start := time.Now()
 	ch := make(chan []Result, 1)
-	e.background.Add(1)
-	go func() { defer e.background.Done(); ch <- safeRun(ctx, e, c) }()
+	e.Go(func() { ch <- safeRun(ctx, e, c) })
 	var rs []Result
 	select {
 	case rs = <-ch:
@@ -156,13 +155,15 @@ func safeRun(ctx context.Context, e *Env, c Check) (rs []Result) {
 const settleWait = time.Second
 
 // settle cancels what is still running once the results are in and waits
-// (boundedly) for it to stop, so that a run leaves no goroutine behind.
+// (boundedly) for it to stop, so that a run leaves no goroutine behind:
+// first the goroutines the checks started (Env.Go), which may still ask
+// the memo, then the memo's probes, which it refuses to add to from then on.
 func (e *Env) settle(stop context.CancelFunc) {
 	stop()
 	done := make(chan struct{})
 	go func() {
-		e.background.Wait()
-		e.memo.wg.Wait()
+		e.owned.closeAndWait()
+		e.memo.close()
 		if e.client != nil {
 			e.client.Close()
 		}
