@@ -50,8 +50,8 @@ type Env struct {
 	checkTimeout time.Duration
 	probes       Probes
 	memo         *memo
-	owned        owned          // every goroutine the run started (Go, run.go)
-	certFiles    *certFiles     // cert inspect: files replace the handshakes (cert_offline.go)
+	owned        owned      // every goroutine the run started (Go, run.go)
+	certFiles    *certFiles // cert inspect: files replace the handshakes (cert_offline.go)
 	roots        func() *x509.CertPool
 	client       *probe.Client       // the run's kept-alive connections, when the probes are real
 	connectTo    string              // Options.ConnectTo
