@@ -13,9 +13,14 @@ type Check struct {
 	ID     string // stable, dotted: module.name
 	Module string
 	Title  string
-	Needs  []string // checks whose failure for a target makes this one skip it
-	Run    func(ctx context.Context, e *Env) []Result
-	About  About
+	// Needs are the checks whose verdicts this one's evidence relies on:
+	// when one of them fails (or errs) for a target's host, the runner
+	// turns this check's result for that host into a skip naming it, and
+	// runs it even outside --only (needs.go). Each must come earlier in
+	// the registry.
+	Needs []string
+	Run   func(ctx context.Context, e *Env) []Result
+	About About
 	// Offline marks a check only `lyncprobe validate` runs: it judges
 	// files (proxy configurations), never the network, so `check` skips it.
 	Offline bool
@@ -337,7 +342,9 @@ var registry = []Check{
 	},
 	{
 		ID: "affinity.join-flow", Module: "affinity", Title: "A Lync Web App join stays on one front end and works",
-		Needs: []string{"dns.resolves"},
+		// The replay starts from the meet page: a page the proxy broke
+		// (blank, the internal site's) proves nothing about the join.
+		Needs: []string{"dns.resolves", "http.host-forwarding", "http.blank-page"},
 		Run:   affinityJoinFlow,
 		About: About{
 			What:    "Replays the join of meeting_url: the meet page, then up to 6 follow-ups to the web app (/lwa, /Reach in Lync 2010) on new connections carrying the cookies the page set (from affinity.source_addresses in turn when set); reports whether the join crossed front ends and whether that broke it. Skips without meeting_url.",

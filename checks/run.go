@@ -69,8 +69,9 @@ func ValidateModules(only []string) error {
 	return nil
 }
 
-// Run runs every selected check concurrently against dep and returns the
-// results in registry order. It returns when every check has finished or
+// Run runs every selected check, and every check they need, concurrently
+// against dep and returns the results in registry order, after the Needs
+// rule (needs.go). It returns when every check has finished or
 // been cut off; a run context that ends turns unfinished checks into
 // error results.
 func Run(ctx context.Context, dep *config.Deployment, o Options) []Result {
@@ -78,7 +79,7 @@ func Run(ctx context.Context, dep *config.Deployment, o Options) []Result {
 	ctx, stop := context.WithCancel(ctx)
 	e := newEnv(ctx, dep, o)
 	defer e.settle(stop)
-	selected := selectChecks(o.Only)
+	selected, hidden := withNeeds(selectChecks(o.Only))
 	out := make([][]Result, len(selected))
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -97,7 +98,7 @@ func Run(ctx context.Context, dep *config.Deployment, o Options) []Result {
 		}()
 	}
 	wg.Wait()
-	return slices.Concat(out...)
+	return cascade(selected, out, hidden) // the Needs rule (needs.go)
 }
 
 func selectChecks(only []string) []Check {
