@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,8 +25,12 @@ func TestFleetJSONAndExitCodes(t *testing.T) {
 	a := fleetLab(t, dir, "alpha")
 	b := fleetLab(t, dir, "beta")
 	ios, out, errOut := testIO()
-	if code := run(context.Background(), []string{"check", "-c", a, "-c", b, "--format", "json"}, ios); code != 0 {
-		t.Fatalf("two healthy labs: exit %d, stderr %s", code, errOut)
+	// The test is about verdicts and exit codes, not speed: on a loaded
+	// two-core machine the default 10 s per check is not always enough
+	// for two labs at once (the Edge checks ended "check timeout").
+	slow := []string{"--check-timeout", "2m"}
+	if code := run(context.Background(), append([]string{"check", "-c", a, "-c", b, "--format", "json"}, slow...), ios); code != 0 {
+		t.Fatalf("two healthy labs: exit %d, stderr %s\nresults that are not pass or info:\n%s", code, errOut, notGreen(out.String()))
 	}
 	var doc struct {
 		Summary     map[string]int `json:"summary"`
@@ -51,8 +56,8 @@ func TestFleetJSONAndExitCodes(t *testing.T) {
 
 	fleetLab(t, dir, "gamma", "missing-dns=dialin")
 	ios, out, errOut = testIO()
-	if code := run(context.Background(), []string{"check", "-c", dir, "--format", "jsonl", "--parallel", "2"}, ios); code != 1 {
-		t.Fatalf("folder with a faulty lab: exit %d, want 1; stderr %s", code, errOut)
+	if code := run(context.Background(), append([]string{"check", "-c", dir, "--format", "jsonl", "--parallel", "2"}, slow...), ios); code != 1 {
+		t.Fatalf("folder with a faulty lab: exit %d, want 1; stderr %s\nresults that are not pass or info:\n%s", code, errOut, notGreen(out.String()))
 	}
 	seen := map[string]int{}
 	sc := bufio.NewScanner(out)
@@ -73,7 +78,7 @@ func TestFleetJSONAndExitCodes(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "zz-broken.yaml"), []byte("name: [\n"), 0o644)
 	ios, out, errOut = testIO()
 	if code := run(context.Background(), []string{"check", "-c", dir, "--only", "dns"}, ios); code != 2 {
-		t.Fatalf("folder with a broken config: exit %d, want 2", code)
+		t.Fatalf("folder with a broken config: exit %d, want 2; stderr %s\nreport:\n%s", code, errOut, out)
 	}
 	text := out.String()
 	for _, want := range []string{"== lyncprobe check: alpha", "config.load", "Deployments:", "  gamma: "} {
@@ -84,4 +89,38 @@ func TestFleetJSONAndExitCodes(t *testing.T) {
 	if !strings.Contains(errOut.String(), "1 of 4 configs did not load") {
 		t.Errorf("stderr = %q, want it to count the configs that did not load", errOut)
 	}
+}
+
+// notGreen lists the results of a json or jsonl fleet report that are not
+// pass or info, one per line, so that a failing exit code says which
+// check caused it.
+func notGreen(report string) string {
+	var rs []map[string]any
+	var doc struct {
+		Deployments []struct {
+			Results []map[string]any `json:"results"`
+		} `json:"deployments"`
+	}
+	if json.Unmarshal([]byte(report), &doc) == nil {
+		for _, d := range doc.Deployments {
+			rs = append(rs, d.Results...)
+		}
+	} else {
+		for _, line := range strings.Split(report, "\n") {
+			var r map[string]any
+			if json.Unmarshal([]byte(line), &r) == nil {
+				rs = append(rs, r)
+			}
+		}
+	}
+	var b strings.Builder
+	for _, r := range rs {
+		if r["status"] != "pass" && r["status"] != "info" {
+			fmt.Fprintf(&b, "  %v %v %v %v [%v]: %v\n", r["deployment"], r["status"], r["id"], r["target"], r["via"], r["message"])
+		}
+	}
+	if b.Len() == 0 {
+		return "  (none: the report was not JSON)\n" + report
+	}
+	return b.String()
 }
