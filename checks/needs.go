@@ -97,7 +97,7 @@ func cascade(all []Check, out [][]Result, hidden map[string]bool) []Result {
 	for i, c := range all {
 		for j := range out[i] {
 			r := &out[i][j]
-			if root := firstBroken(c, states, targetHost(r.Target)); root != nil {
+			if root := firstBroken(c, states, targetHost(r.Target)); root != nil && r.Status != Error {
 				withhold(r, *root)
 				if hidden[root.ID] && !hidden[c.ID] {
 					cite(cited, root.ID, targetHost(r.Target), c.ID)
@@ -159,9 +159,6 @@ func hostStates(rs []Result) map[string]*hostState {
 
 // withhold turns r into the cascade's skip, keeping its verdict in evidence.
 func withhold(r *Result, c cause) {
-	if r.Status == Error {
-		return
-	}
 	ev := maps.Clone(r.Evidence)
 	if ev == nil {
 		ev = map[string]any{}
