@@ -21,6 +21,11 @@ type Options struct {
 	CheckTimeout time.Duration // each check's deadline; default DefaultCheckTimeout
 	Probes       Probes        // default RealProbes
 	Progress     func(done, total int)
+	// CheckDone, when set, is called with a check's ID as soon as its
+	// results are in (before the Needs rule is applied), from the check's
+	// goroutine: tests use it to end a run once the checks they watch
+	// have finished, rather than after a guessed time.
+	CheckDone func(id string)
 	// Zones, when set, replace the public view with one resolver per zone
 	// file and no network: only the dns module runs (dns_zone.go).
 	Zones []*probe.Zone
@@ -89,6 +94,9 @@ func Run(ctx context.Context, dep *config.Deployment, o Options) []Result {
 		go func() {
 			defer wg.Done()
 			out[i] = runCheck(ctx, e, c)
+			if o.CheckDone != nil {
+				o.CheckDone(c.ID)
+			}
 			if o.Progress != nil {
 				mu.Lock()
 				done++
