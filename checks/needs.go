@@ -91,13 +91,15 @@ func checkByID(id string) (Check, bool) {
 // out[i] being all[i]'s results) and returns what the run reports: the
 // selected checks' results, and the hidden checks' failures that made a
 // reported result skip.
-func cascade(all []Check, out [][]Result, hidden map[string]bool) []Result {
+// moot, when set, says a need is no prerequisite for a host in this run
+// (Env.moot: --connect-to).
+func cascade(all []Check, out [][]Result, hidden map[string]bool, moot func(need, host string) bool) []Result {
 	states := map[string]map[string]*hostState{} // check ID → host → state
 	cited := map[string]map[string][]string{}    // hidden check ID → host → dependents
 	for i, c := range all {
 		for j := range out[i] {
 			r := &out[i][j]
-			if root := firstBroken(c, states, targetHost(r.Target)); root != nil && r.Status != Error {
+			if root := firstBroken(c, states, targetHost(r.Target), moot); root != nil && r.Status != Error {
 				withhold(r, *root)
 				if hidden[root.ID] && !hidden[c.ID] {
 					cite(cited, root.ID, targetHost(r.Target), c.ID)
@@ -119,16 +121,26 @@ func cascade(all []Check, out [][]Result, hidden map[string]bool) []Result {
 
 // firstBroken is the cause of the first need of c broken for host, nil
 // when every need holds there (or the host is unknown).
-func firstBroken(c Check, states map[string]map[string]*hostState, host string) *cause {
+func firstBroken(c Check, states map[string]map[string]*hostState, host string, moot func(need, host string) bool) *cause {
 	if host == "" {
 		return nil
 	}
 	for _, n := range c.Needs {
+		if moot != nil && moot(n, host) {
+			continue
+		}
 		if st := states[n][host]; st != nil && !st.held && st.cause != nil {
 			return st.cause
 		}
 	}
 	return nil
+}
+
+// moot: under --connect-to a published name is probed at the given
+// address whatever DNS says, so what dns.resolves found for it is no
+// prerequisite of the checks that connect to it (it is still reported).
+func (e *Env) moot(need, host string) bool {
+	return need == "dns.resolves" && e.published[host]
 }
 
 // hostStates sums up one check's results per host.

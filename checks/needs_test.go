@@ -126,7 +126,7 @@ func TestCascadeRules(t *testing.T) {
 			{ID: "c.dep2", Target: "https://one.test/y", Status: Warn, Message: "hmm"},
 		},
 	}
-	rs := cascade(all, out, map[string]bool{})
+	rs := cascade(all, out, map[string]bool{}, nil)
 	want := []string{
 		"fail a.need one.test: NXDOMAIN",
 		"fail a.need two.test: NXDOMAIN",
@@ -153,7 +153,7 @@ func TestCascadeRules(t *testing.T) {
 	// reported result skip.
 	out[1][0] = Result{ID: "b.dep", Target: "https://one.test/x", Status: Pass, Message: "fine"}
 	out[2][0] = Result{ID: "c.dep2", Target: "https://one.test/y", Status: Warn}
-	rs = cascade(all, out, map[string]bool{"a.need": true})
+	rs = cascade(all, out, map[string]bool{"a.need": true}, nil)
 	var hiddenShown []string
 	for _, r := range rs {
 		if r.ID == "a.need" {

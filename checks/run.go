@@ -106,7 +106,7 @@ func Run(ctx context.Context, dep *config.Deployment, o Options) []Result {
 		}()
 	}
 	wg.Wait()
-	return cascade(selected, out, hidden) // the Needs rule (needs.go)
+	return cascade(selected, out, hidden, e.moot) // the Needs rule (needs.go)
 }
 
 func selectChecks(only []string) []Check {
