@@ -91,15 +91,15 @@ func checkByID(id string) (Check, bool) {
 // out[i] being all[i]'s results) and returns what the run reports: the
 // selected checks' results, and the hidden checks' failures that made a
 // reported result skip.
-// moot, when set, says a need is no prerequisite for a host in this run
-// (Env.moot: --connect-to).
-func cascade(all []Check, out [][]Result, hidden map[string]bool, moot func(need, host string) bool) []Result {
-	states := map[string]map[string]*hostState{} // check ID → host → state
-	cited := map[string]map[string][]string{}    // hidden check ID → host → dependents
+// moot, when set, says a need is no prerequisite of a result in this run
+// (Env.moot).
+func cascade(all []Check, out [][]Result, hidden map[string]bool, moot func(need string, r Result) bool) []Result {
+	states := map[string]map[place]*hostState{} // check ID → scheme and host → state
+	cited := map[string]map[string][]string{}   // hidden check ID → host → dependents
 	for i, c := range all {
 		for j := range out[i] {
 			r := &out[i][j]
-			if root := firstBroken(c, states, targetHost(r.Target), moot); root != nil && r.Status != Error {
+			if root := firstBroken(c, states, *r, moot); root != nil && r.Status != Error {
 				withhold(r, *root)
 				if hidden[root.ID] && !hidden[c.ID] {
 					cite(cited, root.ID, targetHost(r.Target), c.ID)
@@ -119,42 +119,84 @@ func cascade(all []Check, out [][]Result, hidden map[string]bool, moot func(need
 	return rs
 }
 
-// firstBroken is the cause of the first need of c broken for host, nil
-// when every need holds there (or the host is unknown).
-func firstBroken(c Check, states map[string]map[string]*hostState, host string, moot func(need, host string) bool) *cause {
-	if host == "" {
+// place is where a result is about: a host, and the scheme when its
+// target is a URL ("" for a bare name, which stands for every scheme).
+type place struct{ scheme, host string }
+
+func placeOf(target string) place {
+	p := place{host: targetHost(target)}
+	if i := strings.Index(target, "://"); i > 0 {
+		p.scheme = strings.ToLower(target[:i])
+	}
+	return p
+}
+
+// covers reports whether what a needed check found at p speaks for q: the
+// same host, and the same scheme unless either is a bare name
+// (http.reachable's https answers say nothing of lyncdiscover over http).
+func (p place) covers(q place) bool {
+	return p.host == q.host && (p.scheme == "" || q.scheme == "" || p.scheme == q.scheme)
+}
+
+// firstBroken is the cause of the first need of c broken where r is
+// about, nil when every need holds there (or r names no host).
+func firstBroken(c Check, states map[string]map[place]*hostState, r Result, moot func(need string, r Result) bool) *cause {
+	at := placeOf(r.Target)
+	if at.host == "" {
 		return nil
 	}
 	for _, n := range c.Needs {
-		if moot != nil && moot(n, host) {
+		if moot != nil && moot(n, r) {
 			continue
 		}
-		if st := states[n][host]; st != nil && !st.held && st.cause != nil {
-			return st.cause
+		if cs := brokenAt(states[n], at); cs != nil {
+			return cs
 		}
 	}
 	return nil
 }
 
-// moot: under --connect-to a published name is probed at the given
-// address whatever DNS says, so what dns.resolves found for it is no
-// prerequisite of the checks that connect to it (it is still reported).
-func (e *Env) moot(need, host string) bool {
-	return need == "dns.resolves" && e.published[host]
-}
-
-// hostStates sums up one check's results per host.
-func hostStates(rs []Result) map[string]*hostState {
-	m := map[string]*hostState{}
-	for _, r := range rs {
-		h := targetHost(r.Target)
-		if h == "" {
+// brokenAt is the cause of a needed check's failure at q: a result that
+// speaks for q failed (or passed a failure on), and none held.
+func brokenAt(states map[place]*hostState, q place) *cause {
+	var cs *cause
+	for p, st := range states {
+		if !p.covers(q) {
 			continue
 		}
-		st := m[h]
+		if st.held {
+			return nil
+		}
+		if st.cause != nil && (cs == nil || st.cause.Target < cs.Target) {
+			cs = st.cause // the same cause whatever the map's order
+		}
+	}
+	return cs
+}
+
+// moot: what dns.resolves found is no prerequisite of a result about a
+// configured address rather than a resolved one: a reverse_proxy.nodes
+// member, or a published name under --connect-to, which is probed at the
+// given address whatever DNS says (dns.resolves is still reported).
+func (e *Env) moot(need string, r Result) bool {
+	if need != "dns.resolves" {
+		return false
+	}
+	return strings.HasPrefix(r.Via, "node") || e.published[targetHost(r.Target)]
+}
+
+// hostStates sums up one check's results per place.
+func hostStates(rs []Result) map[place]*hostState {
+	m := map[place]*hostState{}
+	for _, r := range rs {
+		p := placeOf(r.Target)
+		if p.host == "" {
+			continue
+		}
+		st := m[p]
 		if st == nil {
 			st = &hostState{}
-			m[h] = st
+			m[p] = st
 		}
 		switch {
 		case r.Status == Pass || r.Status == Info || r.Status == Warn:
