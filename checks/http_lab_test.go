@@ -136,12 +136,15 @@ func TestHTTPFaultsNameTheirCause(t *testing.T) {
 		{lab.FaultSpec{Name: "unpublished-path", Arg: "/abs"}, "http.paths", "https://" + lab.ExternalWeb + "/abs/handler", []string{"not published", "404"}},
 		{lab.FaultSpec{Name: "lyncdiscover-404"}, "http.lyncdiscover", "https://" + lab.DiscoverHost, []string{"404 from the reverse proxy itself"}},
 		{lab.FaultSpec{Name: "preauth"}, "http.preauth", meetTarget, []string{"TMG forms-based authentication", "CookieAuth.dll"}},
+		{lab.FaultSpec{Name: "partial-preauth"}, "http.preauth", "https://" + lab.ExternalWeb + "/abs/handler", []string{"/abs/handler", "Basic", `realm "Contoso staff"`, "address book"}},
+		{lab.FaultSpec{Name: "partial-preauth"}, "http.preauth", "https://" + lab.ExternalWeb + "/CertProv/CertProvisioningService.svc", []string{"/CertProv", "Basic", "client certificate"}},
+		{lab.FaultSpec{Name: "partial-preauth"}, "http.preauth", "https://" + lab.ExternalWeb + "/GroupExpansion/service.svc", []string{"login host " + lab.LoginHost, "distribution lists"}},
 		{lab.FaultSpec{Name: "backend-cert-mismatch"}, "http.backend-tls", lab.ExternalWeb, []string{"does not cover " + lab.PoolFQDN, "500"}},
 		{lab.FaultSpec{Name: "owa-unpublished"}, "http.office-web-apps", "https://" + lab.OWAHost + "/hosting/discovery", []string{"not published", "404"}},
 		{lab.FaultSpec{Name: "node-no-host-forward"}, "http.node-consistency", dialinTarget, []string{"does not forward the original Host header", "blank page"}},
 	}
 	for _, tc := range cases {
-		t.Run(tc.fault.String(), func(t *testing.T) {
+		t.Run(tc.fault.String()+" "+tc.target, func(t *testing.T) {
 			l, load := httpLab(t, lab.Options{Faults: []lab.FaultSpec{tc.fault}})
 			r := find(t, runHTTP(t, load()), tc.id, tc.target)
 			if tc.fault.Name == "node-no-host-forward" {

@@ -18,6 +18,7 @@ const (
 	kindLWA          = "lwa"
 	kindLyncdiscover = "lyncdiscover"
 	kindAutodiscover = "autodiscover" // the Autodiscover root on a web services name
+	kindPath         = "path"         // a web services path http.paths probes
 )
 
 // syntheticJoin is the join path lyncprobe asks under a meet simple URL
@@ -65,6 +66,19 @@ func (e *Env) autodiscoverPages() []page {
 	for i, ws := range e.Dep.WebServices {
 		host := strings.ToLower(ws.External)
 		out = append(out, page{Kind: kindAutodiscover, Host: host, Target: "https://" + host + autodiscoverRoot, Path: autodiscoverRoot, Pool: i})
+	}
+	return out
+}
+
+// pathPages are the web services paths http.paths probes, on each web
+// services name, in its order.
+func (e *Env) pathPages() []page {
+	var out []page
+	for i, ws := range e.Dep.WebServices {
+		host := strings.ToLower(ws.External)
+		for _, p := range pathsFor(e.Dep.Version) {
+			out = append(out, page{Kind: kindPath, Host: host, Target: "https://" + host + p, Path: p, Pool: i})
+		}
 	}
 	return out
 }

@@ -341,6 +341,18 @@ var Faults = []FaultInfo{
 			"affinity.sticky", "affinity.per-request", "affinity.join-flow", "affinity.distribution"},
 	},
 	{
+		Name: "partial-preauth",
+		Description: "the proxy pre-authenticates some web services paths and lets the meeting pages through: a Basic challenge on " +
+			"/abs and /CertProv (nginx auth_basic), a redirect to the login host " + LoginHost + " on /GroupExpansion",
+		Must: []Expect{
+			{ID: "http.preauth", Status: "fail", Target: "https://" + ExternalWeb + "/abs/handler"},
+			{ID: "http.preauth", Status: "fail", Target: "https://" + ExternalWeb + "/CertProv/CertProvisioningService.svc"},
+			{ID: "http.preauth", Status: "fail", Target: "https://" + ExternalWeb + "/GroupExpansion/service.svc"},
+		},
+		// http.paths cannot tell whether a front end would answer behind the login.
+		Allowed: []string{"http.paths"},
+	},
+	{
 		Name:        "backend-cert-mismatch",
 		Description: "the front ends' certificate names the servers but not the pool the proxy connects to: the proxy, which validates its backend like TMG, answers 500",
 		Must:        []Expect{{ID: "http.backend-tls", Status: "fail", Target: ExternalWeb}},

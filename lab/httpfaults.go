@@ -72,6 +72,10 @@ func (l *Lab) bendProxy(i int, p *proxyNode) {
 		}
 	}
 	p.rules = proxyRules{paths: fs["unpublished-path"], preauth: fs.has("preauth"), hosts: map[string]http.Handler{}}
+	if fs.has("partial-preauth") {
+		p.rules.basic = partialBasicPaths
+		p.rules.login = partialLoginPaths
+	}
 	if fs.has("lyncdiscover-404") {
 		p.rules.hosts[DiscoverHost] = http.HandlerFunc(notPublished)
 	}
@@ -119,7 +123,21 @@ type proxyRules struct {
 	hosts   map[string]http.Handler
 	paths   []string // lower-case prefixes answered 404 by the proxy itself
 	preauth bool
+	// basic and login are the prefixes the proxy pre-authenticates with a
+	// Basic challenge and with a redirect to a login host (partial-preauth).
+	basic, login []string
 }
+
+// The paths partial-preauth pre-authenticates: the meeting pages still
+// pass through, as with an access policy written for some paths only.
+var (
+	partialBasicPaths = []string{"/abs", "/certprov"}
+	partialLoginPaths = []string{"/groupexpansion"}
+)
+
+// LoginHost is where partial-preauth sends clients to sign in (it is not
+// in the lab's DNS: the redirect itself is the evidence).
+const LoginHost = "sso." + Domain
 
 // intercept answers r itself when a rule says so; false passes it on.
 func (pr proxyRules) intercept(w http.ResponseWriter, r *http.Request) bool {
@@ -137,6 +155,27 @@ func (pr proxyRules) intercept(w http.ResponseWriter, r *http.Request) bool {
 	if pr.preauth {
 		tmgLogon(w, r)
 		return true
+	}
+	return pr.partialPreauth(w, r, path)
+}
+
+// partialPreauth answers the paths of partial-preauth: a Basic challenge
+// (nginx auth_basic) or a redirect to the login host (an access gateway).
+func (pr proxyRules) partialPreauth(w http.ResponseWriter, r *http.Request, path string) bool {
+	for _, p := range pr.basic {
+		if underDir(path, p) {
+			w.Header().Set("WWW-Authenticate", `Basic realm="Contoso staff"`)
+			proxyError(w, http.StatusUnauthorized, "Authorization Required")
+			return true
+		}
+	}
+	for _, p := range pr.login {
+		if underDir(path, p) {
+			back := url.QueryEscape("https://" + r.Host + r.URL.RequestURI())
+			w.Header().Set("Location", "https://"+LoginHost+"/idp/signin?return="+back)
+			w.WriteHeader(http.StatusFound)
+			return true
+		}
 	}
 	return false
 }
