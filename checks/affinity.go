@@ -38,6 +38,9 @@ func (e *Env) samples(run string, vs []probe.Visit) []sample {
 			Status: v.Status, Err: v.Err}
 		if v.Err == nil {
 			out[i].FrontEnd = e.identity(v.Header)
+			if out[i].FrontEnd == "" {
+				out[i].FrontEnd = e.carriedIdentity(v.Cookie)
+			}
 			out[i].SetCookies = v.Header.Values("Set-Cookie")
 		}
 	}
@@ -114,7 +117,8 @@ func firstError(ss []sample) string {
 // the identity header that was looked for.
 func unidentified(header string, ss []sample) Result {
 	return Result{Status: Skip, Message: fmt.Sprintf(
-		"no answer named its front end (no %s header on %s; the proxy answered %s)", header, identityPath, statusesOf(ss)),
+		"no answer named its front end (no %s header on %s, which a hardened proxy strips; the proxy answered %s): "+
+			"set affinity.identity_header or affinity.identity_cookie to what names the front end", header, identityPath, statusesOf(ss)),
 		Remedy: "Set affinity.identity_header to a response header your front ends or balancer send with the server's name, " +
 			"or affinity.identity_cookie to a persistence cookie whose value names the server (e.g. BIGipServer<pool>).",
 	}

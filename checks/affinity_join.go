@@ -183,6 +183,7 @@ func (e *Env) joinStep(ctx context.Context, addr, host string, s joinStep, jar *
 	}
 	defer c.Close()
 	s.Source = c.Local()
+	carried, _ := jar.Cookie()
 	resp, err := c.Do(ctx, e.withJar(probe.Request{Host: e.Dep.HTTPSAuthority(host), Path: s.Path, MaxBody: joinMaxBody}, jar))
 	if err != nil {
 		s.Err = err
@@ -190,6 +191,9 @@ func (e *Env) joinStep(ctx context.Context, addr, host string, s joinStep, jar *
 	}
 	jar.Take(resp.Header)
 	s.Status, s.FrontEnd = resp.Status, e.identity(resp.Header)
+	if s.FrontEnd == "" {
+		s.FrontEnd = e.carriedIdentity(carried)
+	}
 	if s.broken() {
 		s.Note = errorNote(string(resp.Body))
 	}

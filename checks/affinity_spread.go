@@ -71,7 +71,7 @@ func affinityDistribution(ctx context.Context, e *Env) []Result {
 func distribution(plain []sample, backends []backendIdentity) []Bar {
 	bars := frontEnds(plain)
 	for _, b := range backends {
-		if b.Identity != "" && !hasBar(bars, b.Identity) {
+		if b.Identity != "" && !hasBar(bars, b.Identity) && (len(bars) == 0 || sameKind(bars[0].Label, b.Identity)) {
 			bars = append(bars, Bar{Label: b.Identity})
 		}
 	}

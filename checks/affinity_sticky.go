@@ -117,7 +117,9 @@ func knownFrontEnds(ss []sample, backends []string) []string {
 		}
 	}
 	for _, b := range backends {
-		seen[b] = true
+		if len(seen) == 0 || anyOfKind(seen, b) {
+			seen[b] = true
+		}
 	}
 	out := make([]string, 0, len(seen))
 	for fe := range seen {
@@ -125,6 +127,15 @@ func knownFrontEnds(ss []sample, backends []string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+func anyOfKind(seen map[string]bool, name string) bool {
+	for s := range seen {
+		if sameKind(s, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // onlyLabel is the single front end of the first non-empty count.

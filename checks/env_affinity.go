@@ -148,6 +148,35 @@ func (e *Env) backendIdentities(ctx context.Context, ws config.WebService) []bac
 	})
 }
 
+// carriedIdentity is the front end named by the identity cookie a request
+// carried, "" without one. A balancer that inserts its persistence cookie
+// sends a request carrying it to the server it names, and inserts a new
+// one when it cannot; so an answer that sets none was served there.
+func (e *Env) carriedIdentity(cookieLine string) string {
+	name := e.Dep.Affinity.IdentityCookie
+	if name == "" || cookieLine == "" {
+		return ""
+	}
+	cks, err := http.ParseCookie(cookieLine)
+	if err != nil {
+		return ""
+	}
+	for _, ck := range cks {
+		if ck.Name == name && ck.Value != "" {
+			return name + "=" + ck.Value
+		}
+	}
+	return ""
+}
+
+// sameKind: two front-end names come from the same identity (both from
+// the identity cookie, "NAME=value", or both from the header). A front
+// end asked directly names itself by header even where the proxy strips
+// it and the cookie names the front end: those names cannot be matched.
+func sameKind(a, b string) bool {
+	return strings.Contains(a, "=") == strings.Contains(b, "=")
+}
+
 // identity is the front end a response names: the identity header, else
 // the value of the identity cookie it sets; "" when it names none.
 func (e *Env) identity(h http.Header) string {

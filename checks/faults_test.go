@@ -44,6 +44,8 @@ func TestHealthyLabPassesUnderEverySetting(t *testing.T) {
 		"sni certs x2":    {SNICerts: true, Nodes: 2},
 		"cross cert":      {CrossCert: true},
 		"cross sni certs": {CrossCert: true, SNICerts: true},
+		"hardened":        {Hardened: true},
+		"hardened x2":     {Hardened: true, Nodes: 2},
 	}
 	for _, v := range config.Versions {
 		settings["version "+v] = lab.Options{Version: v}

@@ -141,7 +141,9 @@ func (a answer) Blank() bool {
 
 // frontEndSign names what shows that a Lync/SfB front end (IIS and
 // ASP.NET) wrote the answer, "" when nothing does (DOMAIN.md §4). A
-// proxy's own error page carries none of these.
+// proxy's own error page carries none of these. The branding headers
+// come first; hardened proxies strip them, so the signs that survive
+// follow: the front ends' challenges and their own bodies (bodySign).
 func (a answer) frontEndSign() string {
 	h := a.Header
 	switch {
@@ -155,8 +157,75 @@ func (a answer) frontEndSign() string {
 		return "X-Powered-By: " + h.Get("X-Powered-By")
 	case h.Get("X-AspNet-Version") != "":
 		return "X-AspNet-Version: " + h.Get("X-AspNet-Version")
+	case a.Status == http.StatusUnauthorized && windowsSchemes(h) != "" && !challenge(h, "Basic"):
+		return "an IIS Windows authentication challenge (" + windowsSchemes(h) + ")"
+	}
+	return a.bodySign()
+}
+
+// bodySign names a body only the front ends write: the Autodiscover
+// document, a WCF (WebTicket, address book) SOAP fault, a UCWA error, or
+// IIS's own error page; "" for none.
+func (a answer) bodySign() string {
+	body := string(a.Body[:min(len(a.Body), maxHTMLScan)])
+	switch {
+	case a.Status == http.StatusOK && (discoverJSONType(a.ContentType) || discoverXMLType(a.ContentType)) && !a.HTML && discoverParses(a):
+		return "the Autodiscover document"
+	case strings.Contains(body, "schemas.xmlsoap.org/soap/envelope") && strings.Contains(body, "Fault>"):
+		return "a WCF SOAP fault from the web services"
+	case strings.HasPrefix(a.ContentType, "application/") && strings.Contains(body, `"subcode"`) && strings.Contains(body, `"code"`):
+		return "a UCWA error body"
+	case a.HTML && iisErrorTitle(a.Title) && strings.Contains(body, "<h1>Server Error</h1>"):
+		return fmt.Sprintf("IIS's own error page (%q)", a.Title)
 	}
 	return ""
+}
+
+func discoverParses(a answer) bool {
+	_, err := parseDiscover(a)
+	return err == nil
+}
+
+// iisErrorTitle: IIS titles its error pages "404 - File or directory not
+// found." (status, " - ", reason).
+func iisErrorTitle(t string) bool {
+	code, _, ok := strings.Cut(t, " - ")
+	return ok && len(code) >= 3 && code[0] >= '1' && code[0] <= '5'
+}
+
+// proxyOwnSign names what shows that the reverse proxy wrote the answer
+// itself, "" when nothing does: a Basic challenge, a login (loginSign),
+// an error page in a proxy's house style, or a proxy's Server header on
+// an error. Only this may count as "the proxy answered itself".
+func (a answer) proxyOwnSign(base string) string {
+	if a.frontEndSign() != "" {
+		return ""
+	}
+	if s := loginSign(a, base); s != "" {
+		return s
+	}
+	body := strings.ToLower(string(a.Body[:min(len(a.Body), maxHTMLScan)]))
+	for _, p := range proxyPages {
+		if strings.Contains(body, p.mark) {
+			return p.what
+		}
+	}
+	if fam := familyOfServer(a.Header.Get("Server")); fam != "" && a.Status >= 400 {
+		return "an error with Server: " + a.Header.Get("Server")
+	}
+	return ""
+}
+
+// proxyPages are marks of the reverse proxies' own error pages.
+var proxyPages = []struct{ mark, what string }{
+	{"error code: ", "TMG's error page"},
+	{"forefront tmg", "TMG's error page"},
+	{"<center>nginx", "nginx's error page"},
+	{"<address>apache", "Apache's error page"},
+	{"the requested url was not found on this server", "Apache's error page"},
+	{"no server is available to handle this request", "HAProxy's error page"},
+	{"request forbidden by administrative rules", "HAProxy's error page"},
+	{"the requested url was rejected. please consult with your administrator", "F5 BIG-IP's error page"},
 }
 
 // challenge reports whether a WWW-Authenticate header offers scheme.
@@ -232,8 +301,10 @@ func (a answer) describe() string {
 		return "a blank page (200, no visible content)"
 	case a.Status >= 300 && a.Status <= 399 && a.Header.Get("Location") != "":
 		return fmt.Sprintf("a redirect to %s (%s)", a.Header.Get("Location"), status)
-	case a.Status >= 400 && a.frontEndSign() == "":
+	case a.Status >= 400 && a.frontEndSign() == "" && a.proxyOwnSign("") != "":
 		return fmt.Sprintf("%s %s from the reverse proxy itself", status, http.StatusText(a.Status))
+	case a.Status >= 400 && a.frontEndSign() == "":
+		return fmt.Sprintf("%s %s (nothing in it names the front end or the proxy)", status, http.StatusText(a.Status))
 	case a.Status == http.StatusNotFound:
 		return "IIS 404 from the front end"
 	case a.Status == http.StatusUnauthorized:

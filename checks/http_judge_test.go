@@ -194,6 +194,49 @@ func TestLoginSign(t *testing.T) {
 	}
 }
 
+// Answers as a hardened proxy passes them on: no Server, X-Powered-By,
+// X-AspNet-Version or X-MS-Server-Fqdn.
+var (
+	bareIIS404 = rec(404, map[string]string{"Content-Type": "text/html"},
+		`<html><head><title>404 - File or directory not found.</title></head><body><div id="header"><h1>Server Error</h1></div></body></html>`)
+	bareWindows401 = rec(401, map[string]string{"WWW-Authenticate": "NTLM"}, "")
+	bareDiscover   = rec(200, map[string]string{"Content-Type": "application/json"}, string(discover.Body))
+	bareNginx404   = rec(404, map[string]string{"Content-Type": "text/html"}, "<html><head><title>404 Not Found</title></head><body><center><h1>404 Not Found</h1></center><hr><center>nginx</center></body></html>")
+	bare403        = rec(403, nil, "Forbidden")
+)
+
+// TestJudgePathHardened: without branding headers the front ends are
+// known by their challenges and bodies, or by comparison with a front end
+// asked directly; nothing is failed for lack of branding.
+func TestJudgePathHardened(t *testing.T) {
+	frontEnd404 := bareIIS404
+	cases := map[string]struct {
+		a, direct *answer
+		want      Status
+	}{
+		"NTLM challenge":              {a: &bareWindows401, want: Pass},
+		"IIS error page":              {a: &bareIIS404, want: Pass},
+		"Autodiscover document":       {a: &bareDiscover, want: Pass},
+		"nginx error page":            {a: &bareNginx404, want: Fail},
+		"unmarked 403":                {a: &bare403, want: Skip},
+		"unmarked 403, front end 403": {a: &bare403, direct: &bare403, want: Pass},
+		"unmarked 403, front end 404": {a: &bare403, direct: &frontEnd404, want: Fail},
+		"proxy Server header":         {a: ptr(rec(403, map[string]string{"Server": "nginx"}, "")), want: Fail},
+		"Basic challenge":             {a: ptr(rec(401, map[string]string{"WWW-Authenticate": `Basic realm="x"`}, "")), want: Skip},
+	}
+	for name, tc := range cases {
+		got, msg := judgePath(*tc.a, "https://webext.contoso.test/abs/handler", tc.direct)
+		if got != tc.want {
+			t.Errorf("%s: %s %q, want %s", name, got, msg, tc.want)
+		}
+		if got == Skip && name == "unmarked 403" && !strings.Contains(msg, "web_services.backends") {
+			t.Errorf("%s: the skip does not say what to configure: %q", name, msg)
+		}
+	}
+}
+
+func ptr(a answer) *answer { return &a }
+
 func TestJudgePath(t *testing.T) {
 	cases := map[string]struct {
 		a    answer
@@ -204,14 +247,14 @@ func TestJudgePath(t *testing.T) {
 		"MsRtcOAuth":       {rec(401, map[string]string{"WWW-Authenticate": "MsRtcOAuth href=https://x/WebTicket/oauthtoken"}, ""), Pass},
 		"X-MS-Server-Fqdn": {rec(200, map[string]string{"X-MS-Server-Fqdn": "fe01.pool01.contoso.local"}, ""), Pass},
 		"proxy 404":        {proxy404, Fail},
-		"proxy 403":        {rec(403, nil, "Forbidden"), Fail},
+		"proxy 403":        {rec(403, map[string]string{"Server": "nginx/1.22.1"}, "Forbidden"), Fail},
 		"proxy 500":        {proxy500, Skip},
 		"logon":            {tmgLogon, Skip},
 		"proxy redirect":   {rec(301, map[string]string{"Location": "https://www.contoso.test/"}, ""), Warn},
 		"page, no headers": {rec(200, map[string]string{"Content-Type": "text/html"}, "<title>Online Meeting</title>"), Pass},
 	}
 	for name, tc := range cases {
-		if got, msg := judgePath(tc.a, "https://webext.contoso.test/abs/handler"); got != tc.want {
+		if got, msg := judgePath(tc.a, "https://webext.contoso.test/abs/handler", nil); got != tc.want {
 			t.Errorf("%s: %s %q, want %s", name, got, msg, tc.want)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/lyncprobe/lyncprobe/config"
+	"github.com/lyncprobe/lyncprobe/probe"
 )
 
 // wsPath is an external web services path and the versions that serve
@@ -52,43 +53,86 @@ func pathsFor(version string) []string {
 // httpPaths: every external web services path of the version is answered
 // by a front end, not by the proxy's own error page.
 func httpPaths(ctx context.Context, e *Env) []Result {
-	type job struct{ host, path string }
-	var jobs []job
-	for _, ws := range e.Dep.WebServices {
-		for _, p := range pathsFor(e.Dep.Version) {
-			jobs = append(jobs, job{strings.ToLower(ws.External), p})
-		}
-	}
-	return each(len(jobs), func(i int) []Result { return []Result{e.pathPublished(ctx, jobs[i].host, jobs[i].path)} })
+	pgs := e.pathPages()
+	return each(len(pgs), func(i int) []Result { return []Result{e.pathPublished(ctx, pgs[i])} })
 }
 
-func (e *Env) pathPublished(ctx context.Context, host, path string) Result {
-	target := "https://" + host + path
-	got := e.fetchPage(ctx, target, host, path)
+func (e *Env) pathPublished(ctx context.Context, p page) Result {
+	got := e.fetchPage(ctx, p.Target, p.Host, p.Path)
 	if got.Skip != nil {
 		return *got.Skip
 	}
-	r := Result{Target: target, Evidence: got.Answer.evidence()}
+	r := Result{Target: p.Target, Evidence: got.Answer.evidence()}
 	r.Evidence["connect"] = got.Req.Addr
-	r.Status, r.Message = judgePath(got.Answer, target)
+	var direct *answer
+	if needsDirect(got.Answer, p.Target) {
+		direct = e.askFrontEnd(ctx, p, r.Evidence)
+	}
+	r.Status, r.Message = judgePath(got.Answer, p.Target, direct)
 	if r.Status == Fail || r.Status == Warn {
-		r.Remedy = publishPathRemedy(host, firstSegment(path))
+		r.Remedy = publishPathRemedy(p.Host, firstSegment(p.Path))
 	}
 	return r
 }
 
+// needsDirect: only an answer no sign explains is worth comparing with a
+// front end asked directly.
+func needsDirect(a answer, url string) bool {
+	return a.Status >= 300 && a.frontEndSign() == "" && blockedBy(a, url) == ""
+}
+
+// askFrontEnd fetches the page's path from the pool's first front end
+// directly, under the public Host; nil when there is no backend or it
+// does not answer (evidence says which).
+func (e *Env) askFrontEnd(ctx context.Context, p page, ev map[string]any) *answer {
+	ws := e.Dep.WebServices[p.Pool]
+	if len(ws.Backends) == 0 {
+		ev["compared"] = "no web_services.backends to ask directly"
+		return nil
+	}
+	sni := ws.Internal
+	if sni == "" {
+		sni = p.Host
+	}
+	req := probe.Request{Addr: ws.Backends[0], SNI: sni, Host: e.Dep.HTTPSAuthority(p.Host), Path: p.Path}
+	resp, err := e.Fetch(ctx, req)
+	if err != nil {
+		ev["compared"] = map[string]any{"front_end": req.Addr, "error": err.Error()}
+		return nil
+	}
+	a := readAnswer(resp)
+	ev["compared"] = map[string]any{"front_end": req.Addr, "answer": a.evidence()}
+	return &a
+}
+
 // judgePath: any answer a front end wrote proves the path is published
-// (even IIS's own 404); the proxy's own 4xx proves it is not.
-func judgePath(a answer, url string) (Status, string) {
+// (even IIS's own 404), and so does the answer a front end gives when
+// asked directly; only the proxy's own answer (its error page, its
+// challenge, its login) proves it is not. An answer neither explains is
+// not judged: hardened proxies strip the headers that name IIS.
+func judgePath(a answer, url string, direct *answer) (Status, string) {
 	if msg := blockedBy(a, url); msg != "" {
 		return Skip, msg
 	}
-	sign := a.frontEndSign()
-	switch {
-	case sign != "":
+	if sign := a.frontEndSign(); sign != "" {
 		return Pass, fmt.Sprintf("published: a front end answers (%s; %s)", a.describe(), sign)
+	}
+	if direct != nil {
+		if alike(a, *direct) {
+			return Pass, fmt.Sprintf("published: the proxy's answer (%s) is the one a front end gives when asked directly", a.describe())
+		}
+		if a.Status >= 400 {
+			return Fail, fmt.Sprintf("not published: the reverse proxy answers %d %s itself, while a front end asked directly answers %s; no front end saw the request",
+				a.Status, http.StatusText(a.Status), direct.describe())
+		}
+	}
+	own := a.proxyOwnSign(url)
+	switch {
+	case a.Status >= 400 && own != "":
+		return Fail, fmt.Sprintf("not published: the reverse proxy answers %d %s itself (%s); no front end saw the request", a.Status, http.StatusText(a.Status), own)
 	case a.Status >= 400:
-		return Fail, fmt.Sprintf("not published: the reverse proxy answers %d %s itself; no front end saw the request", a.Status, http.StatusText(a.Status))
+		return Skip, fmt.Sprintf("cannot tell who answered %d %s: nothing in it names a front end or the proxy (a hardened proxy strips Server, X-Powered-By, X-AspNet-Version and X-MS-Server-Fqdn); "+
+			"set web_services.backends so that lyncprobe can compare with a front end asked directly", a.Status, http.StatusText(a.Status))
 	case a.Status >= 300:
 		return Warn, fmt.Sprintf("the reverse proxy redirects it (%s) instead of passing it to a front end", a.describe())
 	}

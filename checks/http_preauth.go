@@ -124,7 +124,7 @@ func (e *Env) preauth(ctx context.Context, p page) Result {
 	if sign := preauthSign(p, hops); sign != "" {
 		r.Status = Fail
 		r.Message = fmt.Sprintf("the reverse proxy pre-authenticates %s: it answers with %s instead of passing the request through to the front ends; %s",
-			pathOf(p), sign, breaksFor(p))
+			pageName(p), sign, breaksFor(p))
 		r.Evidence["asked_for"] = sign
 		r.Remedy = passThroughRemedy
 		return r
@@ -153,7 +153,7 @@ func preauthSign(p page, hops []probe.Hop) string {
 	}
 	if schemes := windowsSchemes(a.Header); schemes != "" && anonymousAtFrontEnd(p) {
 		return fmt.Sprintf("a %s challenge, which the front ends never send for %s (they serve it without authentication%s)",
-			schemes, pathOf(p), ucwaNote(p))
+			schemes, pageName(p), ucwaNote(p))
 	}
 	return ""
 }
@@ -191,8 +191,8 @@ func ucwaNote(p page) string {
 	return ""
 }
 
-// pathOf is how a message names the page: its path, or the name for a root.
-func pathOf(p page) string {
+// pageName is how a message names the page: its path, or the name for a root.
+func pageName(p page) string {
 	if p.Path == "/" {
 		return "https://" + p.Host + "/"
 	}

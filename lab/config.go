@@ -24,6 +24,7 @@ type configData struct {
 	// SourceAddresses are the client addresses of the nat-pool fault.
 	SourceAddresses []string
 	OWA             string // the Office Web Apps name under --lab-owa
+	IdentityCookie  string // affinity.identity_cookie (--lab-hardened)
 	Edge            edgeConfig
 	CertFiles       string // tls.certificate_files' items
 }
@@ -75,6 +76,9 @@ affinity:
   connections: 20
 {{- if .SourceAddresses}}
   source_addresses: [{{list .SourceAddresses}}]   # a NAT pool: one client, several addresses
+{{- end}}
+{{- if .IdentityCookie}}
+  identity_cookie: {{.IdentityCookie}}   # the proxy strips X-MS-Server-Fqdn; the persistence cookie names the front end
 {{- end}}
 `))
 

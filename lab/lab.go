@@ -64,6 +64,11 @@ type Options struct {
 	// of the public root, issued by an older root; the path to the root in
 	// ca.pem stays valid beside it.
 	CrossCert bool
+	// Hardened strips the branding headers from every answer of the proxy
+	// (Server, X-Powered-By, X-AspNet-Version, X-MS-Server-Fqdn), as a
+	// security-reviewed deployment does; the config then names the
+	// MS-WSMAN cookie as the affinity identity (hardened.go).
+	Hardened bool
 }
 
 // Lab is a running lab deployment.
@@ -157,7 +162,7 @@ func (o Options) check() (Options, faultSet, error) {
 	}
 	switch o.LB {
 	case "":
-		o.LB = string(lbSourceIP)
+		o.LB = string(o.defaultLB())
 	case string(lbSourceIP), string(lbCookie):
 	default:
 		return o, nil, fmt.Errorf("lb %q: want source-ip or cookie", o.LB)
@@ -337,6 +342,7 @@ func (l *Lab) startProxies() error {
 		// Faults that bend a node set its fields here, before it serves:
 		// backendHost (Host rewrite), mode (affinity), cookie (MS-WSMAN).
 		p.mode = lbMode(l.opts.LB)
+		p.hardened = l.opts.Hardened
 		l.bendAffinity(p)
 		l.bendProxy(i, p)
 		l.proxies = append(l.proxies, p)
@@ -383,7 +389,8 @@ func (l *Lab) startDNS(ctx context.Context) error {
 func (l *Lab) writeConfig() error {
 	d := configData{Version: l.Version, Addr: l.opts.Addr, Port: l.Port, Backends: l.FrontEnds,
 		SIPTLS: portOf(l.lns.edge[0]), Federation: portOf(l.lns.edge[1]), DNS: l.DNSAddrs,
-		SourceAddresses: l.natPoolSources(), OWA: l.owaName(), Edge: l.edgeConfig(), CertFiles: l.certFilesYAML()}
+		SourceAddresses: l.natPoolSources(), OWA: l.owaName(), Edge: l.edgeConfig(), CertFiles: l.certFilesYAML(),
+		IdentityCookie: l.identityCookie()}
 	if len(l.Nodes) > 1 {
 		d.Nodes = l.Nodes
 	}

@@ -62,6 +62,8 @@ type proxyNode struct {
 	backends []backend
 	mode     lbMode
 	cookie   cookieStyle
+	// hardened: strip the branding headers from the front ends' answers.
+	hardened bool
 
 	// backendHost, when set, is sent to the front ends instead of the
 	// client's Host: TMG without "Forward the original host header".
@@ -200,6 +202,9 @@ func (p *proxyNode) forwardHost(in *http.Request) string {
 
 func (p *proxyNode) modifyResponse(resp *http.Response) error {
 	resp.Header.Add("Via", "1.1 "+p.name)
+	if p.hardened {
+		stripBranding(resp.Header)
+	}
 	return nil
 }
 

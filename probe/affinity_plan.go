@@ -29,6 +29,7 @@ type Visit struct {
 	Request int      // which request on that connection, from 0
 	Source  string   // the local IP the connection came from
 	Cookies []string // names of the cookies the request carried
+	Cookie  string   // the Cookie header the request carried, "" for none
 	Status  int      // 0 when Err is set
 	Header  http.Header
 	Err     error
@@ -126,7 +127,7 @@ func withCookie(h http.Header, jar *Jar, v *Visit) http.Header {
 		h = http.Header{}
 	}
 	h.Set("Cookie", line)
-	v.Cookies = names
+	v.Cookies, v.Cookie = names, line
 	return h
 }
 

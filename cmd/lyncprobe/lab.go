@@ -16,29 +16,31 @@ import (
 
 // labFlags are shared by `check --lab` and `lab`.
 type labFlags struct {
-	Faults  []string
-	Nodes   int
-	LB      string
-	Latency time.Duration
-	Version string
-	OWA     bool
+	Faults   []string
+	Nodes    int
+	LB       string
+	Latency  time.Duration
+	Version  string
+	OWA      bool
+	Hardened bool
 	// SNICerts, CrossCert: certificate settings (lab.Options).
 	SNICerts, CrossCert bool
 	specs               []lab.FaultSpec
 }
 
-var labFlagNames = []string{"fault", "lab-nodes", "lab-lb", "lab-latency", "lab-version", "lab-owa", "lab-sni-certs", "lab-cross-cert"}
+var labFlagNames = []string{"fault", "lab-nodes", "lab-lb", "lab-latency", "lab-version", "lab-owa", "lab-sni-certs", "lab-cross-cert", "lab-hardened"}
 
 func (l *labFlags) add(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringArrayVar(&l.Faults, "fault", nil, "switch on a lab fault NAME[=ARG] (repeatable; see lyncprobe lab --list-faults)")
 	f.IntVar(&l.Nodes, "lab-nodes", 1, "reverse-proxy nodes in the lab (more than 1 puts a balancer in front)")
-	f.StringVar(&l.LB, "lab-lb", "source-ip", "how the lab proxy keeps a client on a front end: source-ip or cookie")
+	f.StringVar(&l.LB, "lab-lb", "", "how the lab proxy keeps a client on a front end: source-ip or cookie (default source-ip; cookie for --lab-version lync2010 and --lab-hardened)")
 	f.DurationVar(&l.Latency, "lab-latency", 0, "delay added to each lab DNS answer, connection and response")
 	f.StringVar(&l.Version, "lab-version", config.DefaultVersion, "version the lab emulates: "+strings.Join(config.Versions, ", "))
 	f.BoolVar(&l.OWA, "lab-owa", false, "also emulate an Office Web Apps host (owa.contoso.test) published by the lab proxy")
 	f.BoolVar(&l.SNICerts, "lab-sni-certs", false, "the lab proxy serves lyncdiscover (and owa) with certificates of their own, chosen by SNI")
 	f.BoolVar(&l.CrossCert, "lab-cross-cert", false, "the lab proxy's chain also carries an expired cross-certificate beside the valid path")
+	f.BoolVar(&l.Hardened, "lab-hardened", false, "the lab proxy strips Server, X-Powered-By, X-AspNet-Version and X-MS-Server-Fqdn, as a security-reviewed proxy does (implies --lab-lb cookie unless given)")
 }
 
 func (l *labFlags) changed(cmd *cobra.Command) bool {
@@ -57,7 +59,7 @@ func (l *labFlags) validate() error {
 	if l.Nodes < 1 {
 		return errors.New("--lab-nodes must be at least 1")
 	}
-	if l.LB != "source-ip" && l.LB != "cookie" {
+	if l.LB != "" && l.LB != "source-ip" && l.LB != "cookie" {
 		return fmt.Errorf("--lab-lb %q: want source-ip or cookie", l.LB)
 	}
 	if l.Latency < 0 {
