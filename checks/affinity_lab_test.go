@@ -167,3 +167,15 @@ func BenchmarkAffinity100(b *testing.B) {
 		}
 	}
 }
+
+// TestLync2010BehindSourceAffinity: Lync 2010 requires MS-WSMAN cookie
+// persistence for external clients, so source-address persistence alone
+// warns (the lab's healthy Lync 2010 balances by cookie); from Lync 2013
+// on the same balancer passes.
+func TestLync2010BehindSourceAffinity(t *testing.T) {
+	t.Parallel()
+	rs := runLab(t, lab.Options{Version: "lync2010", LB: "source-ip"})
+	expectOne(t, rs, "affinity.sticky", checks.Warn, "Lync 2010 requires MS-WSMAN cookie persistence")
+	rs = runLab(t, lab.Options{Version: "lync2013", LB: "source-ip"})
+	expectOne(t, rs, "affinity.sticky", checks.Pass, "source-address persistence")
+}

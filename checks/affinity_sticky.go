@@ -3,6 +3,7 @@ package checks
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"slices"
 	"sort"
 	"strings"
@@ -15,6 +16,9 @@ type stickyFacts struct {
 	Sources    []string // configured source addresses (a NAT pool)
 	Plain, Jar []sample
 	Backends   []string // identities the front ends gave when asked directly
+	// Cookie is the persistence the balancer's cookies show: modeWSMAN,
+	// modeOther, or "" when it sets no persistence cookie.
+	Cookie string
 }
 
 const stickyRemedy = "Keep one client on one front end: source-address affinity on the load balancer in front of the " +
@@ -25,13 +29,31 @@ const natRemedy = "Clients behind a NAT pool reach the balancer from several add
 	"splits them (KEMP: NATed clients show up as one or several IPs): add MS-WSMAN cookie persistence on the balancer, " +
 	"which survives an address change, or have the client's NAT map one client to one address."
 
-// versionRule quotes what the deployment's version asks of external affinity.
-func versionRule(version string) string {
-	if version == "lync2010" {
-		return "Lync 2010 requires cookie persistence for external clients (Microsoft NextHop blog: hardware load balancer requirements for Lync Server 2010)"
+// modeRule is the table's verdict and rule for the version and mode;
+// Warn with no rule for a version the table does not know.
+func modeRule(version, mode string) (Status, string) {
+	if r, ok := affinityRule(version, mode); ok {
+		return r.Status, r.Rule
 	}
-	return "from Lync 2013 on Microsoft's summary table asks for no affinity on the external web VIP but its mobility page " +
-		"asks for source affinity, and a Lync Web App join needs its connections on one front end (affinity.join-flow shows whether it breaks; Microsoft: Lync Server 2013 technical requirements for mobility)"
+	return Warn, "no rule for version " + version
+}
+
+// cookieMode is the persistence the balancer's cookies show.
+func cookieMode(ss []sample, identityCookie string) string {
+	mode := ""
+	for _, s := range ss {
+		for _, l := range s.SetCookies {
+			ck, err := http.ParseSetCookie(l)
+			switch {
+			case err != nil:
+			case ck.Name == wsmanCookie:
+				return modeWSMAN
+			case isPersistence(ck.Name, identityCookie):
+				mode = modeOther
+			}
+		}
+	}
+	return mode
 }
 
 // affinitySticky: repeated connections of one client stay on one front end.
@@ -39,6 +61,7 @@ func affinitySticky(ctx context.Context, e *Env) []Result {
 	return e.affinityEach(ctx, func(run *affinityRun) Result {
 		f := stickyFacts{Version: e.Dep.Version, Header: e.Dep.Affinity.IdentityHeader, Sources: run.Sources,
 			Plain: e.samples(runPlain, run.Plain), Jar: e.samples(runJar, run.Jar)}
+		f.Cookie = cookieMode(append(slices.Clone(f.Plain), f.Jar...), e.Dep.Affinity.IdentityCookie)
 		for _, b := range run.Backends {
 			if b.Identity != "" {
 				f.Backends = append(f.Backends, b.Identity)
@@ -85,6 +108,8 @@ func judgeSticky(f stickyFacts) Result {
 	}
 	plain, jar := frontEnds(f.Plain), frontEnds(f.Jar)
 	switch {
+	case len(plain) <= 1 && len(jar) <= 1 && f.Cookie == "":
+		return sourceOnly(f, ev, all, len(known), onlyLabel(plain, jar))
 	case len(plain) <= 1 && len(jar) <= 1:
 		return Result{Status: Pass, Evidence: ev, Message: fmt.Sprintf(
 			"all %d new connections (%d without cookies, %d with) stayed on %s (%d front ends known)%s",
@@ -99,14 +124,28 @@ func judgeSticky(f stickyFacts) Result {
 				"(a NAT pool: one client) reached %d front ends (%s), so a client behind that pool is split",
 			len(f.Sources), len(jar), perSourceText(f.Jar))}
 	}
-	st := Warn
-	if f.Version == "lync2010" {
-		st = Fail
-	}
+	st, rule := modeRule(f.Version, modeNone)
+	ev["rule"] = modeNone
 	return Result{Status: st, Evidence: ev, Remedy: stickyRemedy, Message: fmt.Sprintf(
 		"connections of one client spread over %d front ends (%s), with or without the cookies they were given; %s",
-		len(jar), barsText(jar), versionRule(f.Version))}
+		len(jar), barsText(jar), rule)}
 }
+
+// sourceOnly judges a balancer that kept every connection on one front
+// end without any persistence cookie: source-address persistence.
+func sourceOnly(f stickyFacts, ev map[string]any, all []sample, known int, fe string) Result {
+	st, rule := modeRule(f.Version, modeSource)
+	ev["rule"] = modeSource
+	msg := fmt.Sprintf("all %d new connections (%d without cookies, %d with) stayed on %s (%d front ends known)%s, with no persistence cookie: source-address persistence",
+		len(all), len(f.Plain), len(f.Jar), fe, known, failedNote(all))
+	if st == Pass {
+		return Result{Status: Pass, Evidence: ev, Message: msg}
+	}
+	return Result{Status: st, Evidence: ev, Remedy: wsmanRemedy, Message: msg + "; " + rule + " (affinity.join-flow shows whether a join breaks)"}
+}
+
+const wsmanRemedy = "Add MS-WSMAN cookie persistence on the load balancer for the external web services (Lync 2010 requires it for external clients): " +
+	"named MS-WSMAN, not HttpOnly, no expiry, inserted in every response whose request carried none. Keep source-address persistence for the internal web services."
 
 // knownFrontEnds: every front end seen, plus those that answered directly.
 func knownFrontEnds(ss []sample, backends []string) []string {

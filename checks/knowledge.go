@@ -99,6 +99,9 @@ func init() {
 		if k, ok := knowledge[registry[i].ID]; ok {
 			registry[i].About.Symptoms, registry[i].About.Fix = k.Symptoms, k.Fix
 		}
+		if registry[i].Module == "affinity" {
+			registry[i].About.Rules = AffinityRules
+		}
 	}
 }
 

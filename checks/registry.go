@@ -37,6 +37,9 @@ type About struct {
 	// filled in knowledge.go, from the checks' own remedies.
 	Symptoms string
 	Fix      map[string]string
+	// Rules is the version × balancing-mode table the affinity checks
+	// follow (affinity_rules.go); empty for the other checks.
+	Rules []AffinityRule
 }
 
 // registry is every check, in report order. Add a check here and nowhere

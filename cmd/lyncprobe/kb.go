@@ -68,6 +68,15 @@ func explain(w io.Writer, c checks.Check) error {
 			}
 		}
 	}
+	if len(a.Rules) > 0 {
+		b.WriteString("\nBy version and balancing mode (external web services)\n")
+		for _, r := range a.Rules {
+			fmt.Fprintf(&b, "  %s, %s: %s. %s\n", strings.Join(r.Versions, "/"), r.Mode, r.Status, r.Rule)
+			for _, s := range r.Sources {
+				fmt.Fprintf(&b, "      source: %s\n", s)
+			}
+		}
+	}
 	if len(a.Sources) > 0 {
 		b.WriteString("\nSources\n")
 		for _, s := range a.Sources {
