@@ -174,3 +174,21 @@ func TestOfficeWebAppsOnTheHealthyLab(t *testing.T) {
 		t.Errorf("%s", describe(r))
 	}
 }
+
+// TestRemedyStartsWithTheAnsweringProxy: the lab proxy writes TMG's Via
+// ("1.1 tmg01"), so TMG's fix comes first; reverse_proxy.family overrides.
+func TestRemedyStartsWithTheAnsweringProxy(t *testing.T) {
+	t.Parallel()
+	_, load := httpLab(t, lab.Options{Faults: []lab.FaultSpec{{Name: "partial-preauth"}}})
+	target := "https://" + lab.ExternalWeb + "/abs/handler"
+	r := find(t, runHTTP(t, load()), "http.preauth", target)
+	if r.Proxy != "tmg" || !strings.HasPrefix(r.Remedy, "Forefront TMG (detected from Via: 1.1 tmg01") || len(r.Fixes) == 0 || r.Fixes[0].Family != "tmg" {
+		t.Errorf("detected: proxy %q from %q, remedy %q, fixes %v", r.Proxy, r.ProxyFrom, r.Remedy, r.Fixes)
+	}
+	dep := load()
+	dep.ReverseProxy.Family = "nginx"
+	r = find(t, runHTTP(t, dep), "http.preauth", target)
+	if r.Proxy != "nginx" || r.ProxyFrom != "reverse_proxy.family" || !strings.HasPrefix(r.Remedy, "nginx") {
+		t.Errorf("overridden: proxy %q from %q, remedy %q", r.Proxy, r.ProxyFrom, r.Remedy)
+	}
+}

@@ -60,15 +60,21 @@ func (s *Status) UnmarshalJSON(b []byte) error {
 type Result struct {
 	// Deployment names the deployment in a fleet run (fleet/), so that
 	// (Deployment, ID, Target, Via) stays unique; empty in a single run.
-	Deployment string         `json:"deployment,omitempty"`
-	ID         string         `json:"id"`
-	Module     string         `json:"module"`
-	Target     string         `json:"target"`
-	Via        string         `json:"via"`
-	Status     Status         `json:"status"`
-	Message    string         `json:"message"`
-	Remedy     string         `json:"remedy,omitempty"`
-	Evidence   map[string]any `json:"evidence,omitempty"`
+	Deployment string `json:"deployment,omitempty"`
+	ID         string `json:"id"`
+	Module     string `json:"module"`
+	Target     string `json:"target"`
+	Via        string `json:"via"`
+	Status     Status `json:"status"`
+	Message    string `json:"message"`
+	Remedy     string `json:"remedy,omitempty"`
+	// Proxy is the proxy family whose fix Remedy starts with (detected
+	// from ProxyFrom), "" when unknown; Fixes are the check's per-family
+	// fixes, that family's first (family.go).
+	Proxy     string         `json:"proxy,omitempty"`
+	ProxyFrom string         `json:"proxy_from,omitempty"`
+	Fixes     []Fix          `json:"fixes,omitempty"`
+	Evidence  map[string]any `json:"evidence,omitempty"`
 	// Location is the file and line a finding is about (offline validation).
 	Location *Location `json:"location,omitempty"`
 	// Suppressed marks a result an `ignore` rule of the config matched: it

@@ -106,7 +106,9 @@ func Run(ctx context.Context, dep *config.Deployment, o Options) []Result {
 		}()
 	}
 	wg.Wait()
-	return cascade(selected, out, hidden, e.moot) // the Needs rule (needs.go)
+	rs := cascade(selected, out, hidden, e.moot) // the Needs rule (needs.go)
+	e.orderFixes(ctx, rs)
+	return rs
 }
 
 func selectChecks(only []string) []Check {

@@ -64,7 +64,14 @@ type ReverseProxy struct {
 	// PathMap maps absolute paths as the proxy host names them (keys) to
 	// local folders, for the files config_files name (proxyfiles.go).
 	PathMap PathMap `yaml:"path_map"`
+	// Family names the proxy product (ReverseProxyFamilies); it overrides
+	// what lyncprobe detects from the answers and config_files, and puts
+	// that product's fix first in the remedies.
+	Family string `yaml:"family"`
 }
+
+// ReverseProxyFamilies are the values of reverse_proxy.family.
+var ReverseProxyFamilies = []string{"tmg", "arr", "nginx", "apache", "haproxy", "f5", "kemp", "wap"}
 
 // HTTPPublishedPort is the published plain-HTTP port, 0 when not published.
 func (r ReverseProxy) HTTPPublishedPort() int {

@@ -67,6 +67,8 @@ reverse_proxy:
     #                                   # configuration root (nginx prefix, Apache ServerRoot). Default: the file's folder
   path_map:                             # optional, for validate: absolute paths as the proxy host names them -> local folders
     /etc/ssl/lync: certs                # a certificate the config names but that is in neither is a skip, not a fail
+  family: nginx                         # optional: the proxy product (tmg, arr, nginx, apache, haproxy, f5, kemp, wap);
+                                        # its fix comes first in remedies. Default: detected from the answers (Server, Via) and config_files
 
 # Optional: the Edge server (not published by the reverse proxy).
 edge:

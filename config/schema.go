@@ -86,7 +86,7 @@ func (CertificateFile) jsonSchema() map[string]any {
 	}
 }
 
-var schemaEnums = map[string][]string{"version": Versions}
+var schemaEnums = map[string][]string{"version": Versions, "reverse_proxy.family": ReverseProxyFamilies}
 
 var schemaRequired = map[string][]string{
 	"":               {"sip_domains", "web_services", "simple_urls"},
@@ -116,6 +116,7 @@ var schemaDescriptions = map[string]string{
 	"reverse_proxy.http_port":   "published HTTP port (default 80); 0 = not published",
 	"reverse_proxy.nodes":       "array members probed one by one, address[:port]",
 	"reverse_proxy.path_map":    "for validate: absolute paths as the proxy host names them mapped to local folders",
+	"reverse_proxy.family":      "the proxy product (tmg, arr, nginx, apache, haproxy, f5, kemp, wap): its fix comes first in remedies; overrides detection",
 	"edge":                      "the Edge (not published by the reverse proxy)",
 	"edge.access":               "Access Edge FQDN",
 	"dns.resolvers":             "public-view resolvers, host[:port] (default: the system resolver)",

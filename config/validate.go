@@ -243,6 +243,10 @@ func (l *loader) checkReverseProxy(rp *ReverseProxy) {
 	l.hostPorts("reverse_proxy.nodes", rp.Nodes, defPort)
 	l.checkProxyConfigFiles("reverse_proxy.config_files", rp.ConfigFiles)
 	l.checkPathMap("reverse_proxy.path_map", rp.PathMap)
+	rp.Family = strings.ToLower(strings.TrimSpace(rp.Family))
+	if rp.Family != "" && !slices.Contains(ReverseProxyFamilies, rp.Family) {
+		l.fail("reverse_proxy.family", "must be one of %s", strings.Join(ReverseProxyFamilies, ", "))
+	}
 }
 
 func (l *loader) checkEdge(e *Edge) {

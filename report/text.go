@@ -178,8 +178,8 @@ func (p *printer) cause(n int, c cause) {
 		if r.Location != nil {
 			p.para(10, "", "at: "+locationString(r.Location))
 		}
-		if r.Remedy != "" && !contains(remedies, r.Remedy) {
-			remedies = append(remedies, r.Remedy)
+		if rem := remedyText(r); rem != "" && !contains(remedies, rem) {
+			remedies = append(remedies, rem)
 		}
 		p.bars(r, 10)
 	}
@@ -288,7 +288,7 @@ func (p *printer) group(g resultGroup, at, indent int, withRemedy bool) {
 			p.para(indent, "", "suppressed: "+r.SuppressionReason)
 		}
 		if withRemedy && r.Remedy != "" && (r.Status == checks.Warn || r.Status == checks.Fail) {
-			p.para(indent, "", "Fix: "+r.Remedy)
+			p.para(indent, "", "Fix: "+remedyText(r))
 		}
 		p.bars(r, indent)
 		return
@@ -448,4 +448,26 @@ func breakLong(words []string, width int) []string {
 		out = append(out, w)
 	}
 	return out
+}
+
+// remedyText is a result's remedy for the text report: when the
+// answering proxy's family is known, its fix (and any-proxy advice), with
+// the other families collapsed to their names; else the whole remedy.
+func remedyText(r checks.Result) string {
+	if r.Proxy == "" || len(r.Fixes) == 0 || r.Fixes[0].Family != r.Proxy {
+		return r.Remedy
+	}
+	text := fmt.Sprintf("(%s, detected from %s) %s", r.Fixes[0].Name, r.ProxyFrom, r.Fixes[0].Text)
+	var others []string
+	for _, f := range r.Fixes[1:] {
+		if f.Family == "all" {
+			text += " Any proxy: " + f.Text
+			continue
+		}
+		others = append(others, f.Name)
+	}
+	if len(others) > 0 {
+		text += fmt.Sprintf(" Other proxies: %s (lyncprobe explain %s, or --format json).", strings.Join(others, ", "), r.ID)
+	}
+	return text
 }
