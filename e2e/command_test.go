@@ -29,7 +29,7 @@ func TestLabFrontEndsCommand(t *testing.T) {
 	s.ChainFile, s.KeyFile = cert.ChainFile, cert.KeyFile
 	dnsAddr := startDNS(t, dir, append(publishedNames, "sip."+domain))
 	conf := startProxy(t, nginx, s, publishing{})
-	cfg := writeConfig(t, dir, s, dnsAddr, out["internal CA"], cert, nginx.Family, conf)
+	cfg := writeConfig(t, dir, s, dnsAddr, out["internal CA"], cert, nginx.Family, conf, "sfb2019")
 	all := run(t, "check", "-c", cfg, "--only", "dns,cert,http,affinity", "--format", "json")
 	assertVerdict(t, "check", bad(all), nil, nil)
 	assertPasses(t, all, []string{"http.host-forwarding", "affinity.join-flow"})

@@ -23,7 +23,16 @@ type publishing struct {
 	// its own folder, and validate reads a checkout of the configuration
 	// files without it (layouts_test.go).
 	Debian bool
+	// HideBranding: nginx proxy_hide_header for the front ends' branding
+	// headers, as a security-reviewed proxy is set up.
+	HideBranding bool
+	// BasicAuth are path prefixes nginx pre-authenticates with auth_basic.
+	BasicAuth []string
 }
+
+// brandingHeaders are what a hardened proxy strips (a routine
+// penetration-test finding: software, framework and internal server name).
+var brandingHeaders = []string{"Server", "X-Powered-By", "X-AspNet-Version", "X-MS-Server-Fqdn"}
 
 // site is what every proxy config needs.
 type site struct {
@@ -80,16 +89,34 @@ func writeNginx(t *testing.T, s site, p publishing) (string, []string) {
 	for _, sv := range servers {
 		fmt.Fprintf(&b, "  server {\n    listen 127.0.0.1:%d ssl;\n    server_name %s;\n", s.Port, sv.Name)
 		fmt.Fprintf(&b, "    ssl_certificate %s;\n    ssl_certificate_key %s;\n", sv.ChainFile, sv.KeyFile)
-		b.WriteString("    location / {\n      proxy_pass https://lync_pool;\n      proxy_http_version 1.1;\n      proxy_read_timeout 960s; # mobile push long polls\n")
-		if !p.HostRewrite {
-			b.WriteString("      proxy_set_header Host $host;\n") // without it nginx sends $proxy_host: lync_pool
+		if p.HideBranding {
+			b.WriteString("    server_tokens off;\n")
+			for _, h := range brandingHeaders {
+				fmt.Fprintf(&b, "    proxy_hide_header %s;\n", h)
+			}
 		}
+		for _, path := range p.BasicAuth {
+			write(t, filepath.Join(s.Dir, "htpasswd"), "staff:{PLAIN}not-a-real-secret\n")
+			fmt.Fprintf(&b, "    location %s {\n      auth_basic \"Contoso staff\";\n      auth_basic_user_file %s;\n", path, filepath.Join(s.Dir, "htpasswd"))
+			nginxPass(&b, p)
+			b.WriteString("    }\n")
+		}
+		b.WriteString("    location / {\n")
+		nginxPass(&b, p)
 		b.WriteString("    }\n  }\n")
 	}
 	b.WriteString("}\n")
 	conf := filepath.Join(s.Dir, "nginx.conf")
 	write(t, conf, b.String())
 	return conf, []string{"-p", s.Dir, "-c", conf, "-g", "daemon off;"}
+}
+
+// nginxPass is a location's body that proxies to the pool.
+func nginxPass(b *strings.Builder, p publishing) {
+	b.WriteString("      proxy_pass https://lync_pool;\n      proxy_http_version 1.1;\n      proxy_read_timeout 960s; # mobile push long polls\n")
+	if !p.HostRewrite {
+		b.WriteString("      proxy_set_header Host $host;\n") // without it nginx sends $proxy_host: lync_pool
+	}
 }
 
 func writeHAProxy(t *testing.T, s site, p publishing) (string, []string) {

@@ -51,6 +51,11 @@ type scenario struct {
 	Passes []string
 	// Skipped are IDs validate must skip (a file not in the checkout).
 	Skipped []string
+	// Version is the config's and the front ends' version (default sfb2019).
+	Version string
+	// Names are, per root-cause ID, texts that must each appear in one of
+	// its fail or warn results (e.g. the paths a failure must name).
+	Names map[string][]string
 }
 
 var scenarios = []scenario{
@@ -78,6 +83,18 @@ var scenarios = []scenario{
 	{Name: "cert-expired-cross", Doc: "the chain file also holds an expired cross-certificate of the root, beside the valid path to the root in `tls.ca_file` (`cert.chain` names it as info).",
 		Families: []string{"nginx"}, Cert: lab.ProxyCertOptions{CrossCert: true},
 		Passes: []string{"cert.expiry", "cert.key-usage", "cert.san-coverage"}},
+	{Name: "hardened", Families: []string{"nginx"}, Publish: publishing{HideBranding: true},
+		Doc:    "the healthy nginx site hardened as a penetration test asks: `server_tokens off` and `proxy_hide_header` for Server, X-Powered-By, X-AspNet-Version and X-MS-Server-Fqdn; no identity header is left, so the affinity checks that need one skip.",
+		Passes: []string{"http.paths", "http.preauth", "affinity.join-flow"}},
+	{Name: "partial-preauth", Families: []string{"nginx"}, Publish: publishing{BasicAuth: []string{"/abs", "/CertProv"}}, Fault: "partial-preauth",
+		Must:   []string{"http.preauth"},
+		Names:  map[string][]string{"http.preauth": {"/abs/handler", "/CertProv/CertProvisioningService.svc", "Basic"}},
+		Doc:    "nginx `auth_basic` on `/abs` and `/CertProv`, the rest passed through.",
+		Unseen: "validate does not read nginx's auth_basic"},
+	{Name: "lync2010-source-affinity", Families: []string{"nginx", "haproxy"}, Version: "lync2010", Must: []string{"affinity.sticky"},
+		Names:  map[string][]string{"affinity.sticky": {"Lync 2010 requires MS-WSMAN cookie persistence"}},
+		Doc:    "a Lync 2010 pool behind source-address persistence only (nginx `ip_hash`, HAProxy `balance source`), no MS-WSMAN cookie.",
+		Unseen: "validate judges the upstream's persistence, not the Lync 2010 cookie rule"},
 	{Name: "dns-missing-dialin", Doc: "dnsmasq has no record for dialin.contoso.test.", NoDNS: lab.DialinHost, Fault: "missing-dns",
 		Unseen: "no zone file: the record is missing only on the live DNS server"},
 }
@@ -111,7 +128,11 @@ func TestRealProxies(t *testing.T) {
 func runScenario(t *testing.T, px proxy, sc scenario) (live, static []result) {
 	dir := t.TempDir()
 	s := site{Dir: dir, Port: freePort(t, "127.0.0.1"), Names: publishedNames}
-	fes := startFrontEnds(t, dir, s.Port)
+	version := sc.Version
+	if version == "" {
+		version = "sfb2019"
+	}
+	fes := startFrontEnds(t, dir, s.Port, version)
 	s.Backends = fes.Addrs
 	cert, err := lab.WriteProxyCert(dir, sc.Cert)
 	if err != nil {
@@ -126,12 +147,13 @@ func runScenario(t *testing.T, px proxy, sc scenario) (live, static []result) {
 	}
 	dnsAddr := startDNS(t, dir, hosts)
 	proxyConf := startProxy(t, px, s, sc.Publish)
-	cfg := writeConfig(t, dir, s, dnsAddr, fes.CAFile, cert, px.Family, proxyConf)
+	cfg := writeConfig(t, dir, s, dnsAddr, fes.CAFile, cert, px.Family, proxyConf, version)
 
 	must, allowed := expectations(t, sc)
 	all := run(t, "check", "-c", cfg, "--only", "dns,cert,http,affinity", "--format", "json")
 	live = bad(all)
 	assertVerdict(t, "check", live, must, allowed)
+	assertNames(t, live, sc.Names)
 	assertPasses(t, all, sc.Passes)
 	offline := run(t, "validate", "-c", cfg, "--format", "json")
 	static = bad(offline)
@@ -140,13 +162,13 @@ func runScenario(t *testing.T, px proxy, sc scenario) (live, static []result) {
 	return live, static
 }
 
-func startFrontEnds(t *testing.T, dir string, port int) *lab.FrontEnds {
+func startFrontEnds(t *testing.T, dir string, port int, version string) *lab.FrontEnds {
 	// Port 4443 is the front ends' external site, which validate expects
 	// upstream; two loopback addresses give both front ends that port.
 	addrs := []string{"127.0.0.21:4443", "127.0.0.22:4443"}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	fes, err := lab.StartFrontEnds(ctx, lab.FrontEndOptions{Addrs: addrs, PublicPort: port, Dir: filepath.Join(dir, "fe")})
+	fes, err := lab.StartFrontEnds(ctx, lab.FrontEndOptions{Addrs: addrs, PublicPort: port, Dir: filepath.Join(dir, "fe"), Version: version})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,9 +178,9 @@ func startFrontEnds(t *testing.T, dir string, port int) *lab.FrontEnds {
 
 // writeConfig writes the lyncprobe.yaml of a proxy site: s.Backends are
 // the front ends, backendCA their certificate's CA.
-func writeConfig(t *testing.T, dir string, s site, dnsAddr, backendCA string, cert lab.ProxyCert, family, proxyConf string) string {
+func writeConfig(t *testing.T, dir string, s site, dnsAddr, backendCA string, cert lab.ProxyCert, family, proxyConf, version string) string {
 	cfg := fmt.Sprintf(`name: e2e-%s
-version: sfb2019
+version: `+version+`
 sip_domains: [%s]
 web_services:
   - external: %s
@@ -278,6 +300,21 @@ func assertVerdict(t *testing.T, cmd string, got []result, must, allowed []strin
 	for _, r := range got {
 		if !slices.Contains(must, r.ID) && !slices.Contains(allowed, r.ID) {
 			t.Errorf("%s: unexpected %s %s [%s %s]: %s", cmd, r.Status, r.ID, r.Target, r.Via, r.Message)
+		}
+	}
+}
+
+// assertNames: for each ID, every text appears in one of its fail or
+// warn results' target or message.
+func assertNames(t *testing.T, bad []result, names map[string][]string) {
+	t.Helper()
+	for id, texts := range names {
+		for _, text := range texts {
+			if !slices.ContainsFunc(bad, func(r result) bool {
+				return r.ID == id && (strings.Contains(r.Target, text) || strings.Contains(r.Message, text))
+			}) {
+				t.Errorf("check: no %s fail or warn names %q; bad results: %s", id, text, describe(bad))
+			}
 		}
 	}
 }
