@@ -53,7 +53,7 @@ var knowledge = map[string]struct {
 		},
 	},
 	"http.preauth": {
-		Symptoms: "Lync/SfB clients and mobile apps cannot sign in from outside and the meeting join shows a login page: the proxy asks for its own authentication, which the clients cannot answer (Microsoft: Lync Server 2013 reverse proxy configuration requirements).",
+		Symptoms: "Lync/SfB clients and mobile apps cannot sign in from outside and the meeting join shows a login page; or, where only some paths are pre-authenticated, the meeting join works but the address book (/abs), distribution-list expansion (/GroupExpansion), client certificates (/CertProv) or mobile sign-in (/ucwa, /mcx, Autodiscover) fail: the proxy asks for its own authentication, which the clients cannot answer (Microsoft: Lync Server 2013 reverse proxy configuration requirements).",
 		Fix: map[string]string{
 			"tmg":    `The listener's authentication is "No Authentication" and the rule's delegation "No delegation, but client may authenticate directly".`,
 			"wap":    "-ExternalPreauthentication PassThrough.",
