@@ -88,6 +88,11 @@ func TestProxyRules(t *testing.T) {
 		{FaultSpec{Name: "preauth"}, MeetHost, MeetingPath, 302, ""},
 		{FaultSpec{Name: "preauth"}, MeetHost, "/CookieAuth.dll?GetLogon?curl=Z2F", 200, `type="password"`},
 		{FaultSpec{Name: "backend-cert-mismatch"}, DialinHost, "/", 500, "The target principal name is incorrect"},
+		{FaultSpec{Name: "partial-preauth"}, ExternalWeb, "/abs/handler", 401, "Authorization Required"},
+		{FaultSpec{Name: "partial-preauth"}, ExternalWeb, "/CertProv/CertProvisioningService.svc", 401, "Authorization Required"},
+		{FaultSpec{Name: "partial-preauth"}, ExternalWeb, "/GroupExpansion/service.svc", 302, ""},
+		{FaultSpec{Name: "partial-preauth"}, ExternalWeb, "/WebTicket/WebTicketService.svc", 401, "401 - Unauthorized"},
+		{FaultSpec{Name: "partial-preauth"}, MeetHost, MeetingPath, 200, "Join meeting"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.fault.String()+tc.path, func(t *testing.T) {
@@ -96,10 +101,16 @@ func TestProxyRules(t *testing.T) {
 			if r.status != tc.status || !strings.Contains(r.body, tc.says) {
 				t.Errorf("%d, want %d containing %q:\n%s", r.status, tc.status, tc.says, r.body)
 			}
-			if tc.status == 302 && !strings.Contains(r.header.Get("Location"), "/CookieAuth.dll?GetLogon?curl=Z2Falice") {
+			if tc.fault.Name == "preauth" && tc.status == 302 && !strings.Contains(r.header.Get("Location"), "/CookieAuth.dll?GetLogon?curl=Z2Falice") {
 				t.Errorf("Location %q, want TMG's logon", r.header.Get("Location"))
 			}
-			if tc.status != 401 && r.header.Get("Server") != "" {
+			if tc.fault.Name == "partial-preauth" && tc.status == 302 && !strings.HasPrefix(r.header.Get("Location"), "https://"+LoginHost+"/") {
+				t.Errorf("Location %q, want the login host", r.header.Get("Location"))
+			}
+			if tc.fault.Name == "partial-preauth" && strings.Contains(r.body, "Authorization Required") && !strings.HasPrefix(r.header.Get("WWW-Authenticate"), "Basic") {
+				t.Errorf("WWW-Authenticate %q, want Basic", r.header.Get("WWW-Authenticate"))
+			}
+			if tc.status != 401 && tc.status != 200 && r.header.Get("Server") != "" { // 200 and 401: passed through
 				t.Errorf("the proxy's own answer carries Server: %s", r.header.Get("Server"))
 			}
 		})
@@ -149,5 +160,31 @@ func TestOptionalFaultArgument(t *testing.T) {
 	}
 	if !strings.Contains(faultNames(), "no-host-forward[=404]") {
 		t.Errorf("the fault list does not show the optional argument: %s", faultNames())
+	}
+}
+
+// TestHardenedStripsBranding: --lab-hardened leaves no branding header on
+// the front ends' answers and balances by MS-WSMAN, which the config
+// names as the affinity identity.
+func TestHardenedStripsBranding(t *testing.T) {
+	l := startLab(t, Options{Hardened: true})
+	r := get(t, proxyClient(t, l), publicURL(l, ExternalWeb, "/Autodiscover/AutodiscoverService.svc/root/oauth/user"))
+	if r.status != 401 || !strings.HasPrefix(r.header.Get("WWW-Authenticate"), "MsRtcOAuth") {
+		t.Fatalf("%d %v, want the front end's MsRtcOAuth challenge", r.status, r.header)
+	}
+	for _, h := range brandingHeaders {
+		if v := r.header.Get(h); v != "" {
+			t.Errorf("%s: %s survived", h, v)
+		}
+	}
+	if !strings.HasPrefix(r.header.Get("Set-Cookie"), WSMANCookie+"=") {
+		t.Errorf("Set-Cookie %q, want MS-WSMAN (hardened implies cookie balancing)", r.header.Get("Set-Cookie"))
+	}
+	conf, err := os.ReadFile(l.ConfigPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(conf), "identity_cookie: MS-WSMAN") {
+		t.Errorf("the config does not name the identity cookie:\n%s", conf)
 	}
 }
