@@ -461,3 +461,50 @@ func TestJudgeBackendCert(t *testing.T) {
 		t.Error("proxyName: the internal name first, else the backend's host")
 	}
 }
+
+// TestPreauthSign: what the proxy asked for, per path; a Windows
+// challenge counts only where the front ends answer without one.
+func TestPreauthSign(t *testing.T) {
+	hop := func(a answer) []probe.Hop {
+		return []probe.Hop{{URL: "https://webext.contoso.test/x", Response: &probe.Response{Status: a.Status, Header: a.Header, Body: a.Body}}}
+	}
+	path := func(p string) page { return page{Kind: kindPath, Host: "webext.contoso.test", Path: p} }
+	ntlm := rec(401, map[string]string{"WWW-Authenticate": "NTLM"}, "")
+	cases := []struct {
+		name string
+		p    page
+		a    answer
+		says string // "" = no pre-authentication
+	}{
+		{"Basic on /abs", path("/abs/handler"), rec(401, map[string]string{"WWW-Authenticate": `Basic realm="Contoso staff"`}, ""), `Basic authentication challenge from the proxy (realm "Contoso staff")`},
+		{"login host", path("/GroupExpansion/service.svc"), rec(302, map[string]string{"Location": "https://sso.contoso.test/idp/signin"}, ""), "login host sso.contoso.test"},
+		{"NTLM on /abs is the front end's", path("/abs/handler"), ntlm, ""},
+		{"NTLM on Autodiscover is the proxy's", path("/Autodiscover/AutodiscoverService.svc/root"), ntlm, "NTLM challenge"},
+		{"NTLM on the meet page is the proxy's", page{Kind: kindMeet, Host: "meet.contoso.test", Path: "/alice/X"}, ntlm, "NTLM challenge"},
+		{"NTLM without MsRtcOAuth on /ucwa", path("/ucwa"), ntlm, "UCWA asks with an MsRtcOAuth challenge"},
+		{"UCWA's own challenge", path("/ucwa"), rec(401, map[string]string{"WWW-Authenticate": "MsRtcOAuth href=x"}, ""), ""},
+	}
+	for _, c := range cases {
+		got := preauthSign(c.p, hop(c.a))
+		if (c.says == "") != (got == "") || !strings.Contains(got, c.says) {
+			t.Errorf("%s: %q, want %q", c.name, got, c.says)
+		}
+	}
+	if b := breaksFor(path("/CertProv/CertProvisioningService.svc")); !strings.Contains(b, "client certificate") {
+		t.Errorf("CertProv breaks %q", b)
+	}
+}
+
+// TestBodySign: the front ends' own bodies name them without headers.
+func TestBodySign(t *testing.T) {
+	soap := rec(500, map[string]string{"Content-Type": "text/xml"}, `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode>s:Client</faultcode></s:Fault></s:Body></s:Envelope>`)
+	ucwa := rec(404, map[string]string{"Content-Type": "application/json"}, `{"code":"NotFound","subcode":"ApplicationNotFound","message":"The application was not found."}`)
+	for name, a := range map[string]answer{"SOAP fault": soap, "UCWA error": ucwa, "IIS page": bareIIS404, "Autodiscover": bareDiscover} {
+		if a.bodySign() == "" {
+			t.Errorf("%s: no sign", name)
+		}
+	}
+	if s := bareNginx404.bodySign(); s != "" {
+		t.Errorf("nginx's page taken for a front end's: %s", s)
+	}
+}
