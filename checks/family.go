@@ -104,8 +104,11 @@ func familyOfFiles(files []config.ProxyConfigFile) (family, from string) {
 
 // proxyFamily is the family: reverse_proxy.family overrides; else what
 // the public answer of the first web services name shows (the request
-// http.reachable makes, so the memo answers it); else the config files.
-func (e *Env) proxyFamily(ctx context.Context) Proxy {
+// http.reachable makes, so the memo answers it); else the Server and Via
+// of any answer the results recorded (a proxy passes the front ends'
+// Server on, but writes its own on the answers it makes itself: errors,
+// challenges); else the config files.
+func (e *Env) proxyFamily(ctx context.Context, rs []Result) Proxy {
 	rp := e.Dep.ReverseProxy
 	if rp.Family != "" {
 		return Proxy{rp.Family, "reverse_proxy.family"}
@@ -123,8 +126,38 @@ func (e *Env) proxyFamily(ctx context.Context) Proxy {
 		}
 		break
 	}
+	for _, r := range rs {
+		if f, from := familyOfHeaders(evidenceHeaders(r.Evidence, 2)); f != "" {
+			return Proxy{f, from}
+		}
+	}
 	f, from := familyOfFiles(rp.ConfigFiles)
 	return Proxy{f, from}
+}
+
+// evidenceHeaders gathers the server and via values a result's evidence
+// recorded (answer.evidence), depth levels down, as headers.
+func evidenceHeaders(ev map[string]any, depth int) http.Header {
+	h := http.Header{}
+	for k, v := range ev {
+		switch v := v.(type) {
+		case string:
+			if k == "server" {
+				h.Set("Server", v)
+			} else if k == "via" {
+				h.Set("Via", v)
+			}
+		case map[string]any:
+			if depth > 1 {
+				for hk, hv := range evidenceHeaders(v, depth-1) {
+					if h.Get(hk) == "" {
+						h[hk] = hv
+					}
+				}
+			}
+		}
+	}
+	return h
 }
 
 // orderFixes puts the answering proxy's fix first: on every warn and fail
@@ -135,7 +168,7 @@ func (e *Env) orderFixes(ctx context.Context, rs []Result) {
 	if !slices.ContainsFunc(rs, needsFix) {
 		return
 	}
-	px := e.proxyFamily(ctx)
+	px := e.proxyFamily(ctx, rs)
 	for i := range rs {
 		if !needsFix(rs[i]) {
 			continue

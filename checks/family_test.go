@@ -53,3 +53,12 @@ func TestFixesPutTheFamilyFirst(t *testing.T) {
 		t.Errorf("without a family the catalogue order stays: %v", got)
 	}
 }
+
+// TestEvidenceHeaders: the proxy's own Server, recorded in a result's
+// evidence (a Basic challenge nginx wrote), names it.
+func TestEvidenceHeaders(t *testing.T) {
+	ev := map[string]any{"final": map[string]any{"status": 401, "server": "nginx/1.22.1"}}
+	if f, from := familyOfHeaders(evidenceHeaders(ev, 2)); f != "nginx" || from != "Server: nginx/1.22.1" {
+		t.Errorf("%q from %q", f, from)
+	}
+}

@@ -192,3 +192,25 @@ func TestRemedyStartsWithTheAnsweringProxy(t *testing.T) {
 		t.Errorf("overridden: proxy %q from %q, remedy %q", r.Proxy, r.ProxyFrom, r.Remedy)
 	}
 }
+
+// TestHardenedWithoutBackends: behind a proxy that strips the branding
+// headers, with no front end to compare with, nothing fails or warns for
+// want of branding: what cannot be decided says what to configure.
+func TestHardenedWithoutBackends(t *testing.T) {
+	t.Parallel()
+	_, load := httpLab(t, lab.Options{Hardened: true})
+	dep := load()
+	for i := range dep.WebServices {
+		dep.WebServices[i].Backends = nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	for _, r := range checks.Run(ctx, dep, checks.Options{Only: []string{"http", "affinity"}, CheckTimeout: 45 * time.Second}) {
+		switch {
+		case r.Status == checks.Warn, r.Status == checks.Fail, r.Status == checks.Error:
+			t.Errorf("hardened, no backends: %s", describe(r))
+		case r.Status == checks.Skip && !strings.Contains(r.Message, "web_services.backends") && !strings.Contains(r.Message, "affinity.identity_"):
+			t.Errorf("a skip that does not say what to configure: %s", describe(r))
+		}
+	}
+}

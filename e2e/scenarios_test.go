@@ -88,7 +88,7 @@ var scenarios = []scenario{
 		Passes: []string{"http.paths", "http.preauth", "affinity.join-flow"}},
 	{Name: "partial-preauth", Families: []string{"nginx"}, Publish: publishing{BasicAuth: []string{"/abs", "/CertProv"}}, Fault: "partial-preauth",
 		Must:   []string{"http.preauth"},
-		Names:  map[string][]string{"http.preauth": {"/abs/handler", "/CertProv/CertProvisioningService.svc", "Basic"}},
+		Names:  map[string][]string{"http.preauth": {"/abs/handler", "/CertProv/CertProvisioningService.svc", "Basic", "nginx (detected from Server: nginx"}},
 		Doc:    "nginx `auth_basic` on `/abs` and `/CertProv`, the rest passed through.",
 		Unseen: "validate does not read nginx's auth_basic"},
 	{Name: "lync2010-source-affinity", Families: []string{"nginx", "haproxy"}, Version: "lync2010", Must: []string{"affinity.sticky"},
@@ -154,6 +154,7 @@ func runScenario(t *testing.T, px proxy, sc scenario) (live, static []result) {
 	live = bad(all)
 	assertVerdict(t, "check", live, must, allowed)
 	assertNames(t, live, sc.Names)
+	assertProxy(t, live, px.Family)
 	assertPasses(t, all, sc.Passes)
 	offline := run(t, "validate", "-c", cfg, "--format", "json")
 	static = bad(offline)
@@ -251,6 +252,8 @@ type result struct {
 	Via     string `json:"via"`
 	Status  string `json:"status"`
 	Message string `json:"message"`
+	Remedy  string `json:"remedy"`
+	Proxy   string `json:"proxy"` // the family whose fix the remedy gives first
 }
 
 // run runs the built lyncprobe and returns its results.
@@ -311,10 +314,22 @@ func assertNames(t *testing.T, bad []result, names map[string][]string) {
 	for id, texts := range names {
 		for _, text := range texts {
 			if !slices.ContainsFunc(bad, func(r result) bool {
-				return r.ID == id && (strings.Contains(r.Target, text) || strings.Contains(r.Message, text))
+				return r.ID == id && (strings.Contains(r.Target, text) || strings.Contains(r.Message, text) || strings.HasPrefix(r.Remedy, text))
 			}) {
 				t.Errorf("check: no %s fail or warn names %q; bad results: %s", id, text, describe(bad))
 			}
+		}
+	}
+}
+
+// assertProxy: a remedy that names the proxy first names the one that
+// answered (its Server header, or the config file's family for HAProxy,
+// which sends none).
+func assertProxy(t *testing.T, bad []result, family string) {
+	t.Helper()
+	for _, r := range bad {
+		if r.Proxy != "" && r.Proxy != family {
+			t.Errorf("check: %s gives the %s fix first behind %s", r.ID, r.Proxy, family)
 		}
 	}
 }
@@ -368,7 +383,7 @@ func describe(rs []result) string {
 	}
 	var b strings.Builder
 	for _, r := range rs {
-		fmt.Fprintf(&b, "\n  %s %s [%s %s]: %s", r.Status, r.ID, r.Target, r.Via, r.Message)
+		fmt.Fprintf(&b, "\n  %s %s [%s %s]: %s (remedy: %s)", r.Status, r.ID, r.Target, r.Via, r.Message, r.Remedy)
 	}
 	return b.String()
 }
