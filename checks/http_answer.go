@@ -175,7 +175,8 @@ func (a answer) bodySign() string {
 		return "a WCF SOAP fault from the web services"
 	case strings.HasPrefix(a.ContentType, "application/") && strings.Contains(body, `"subcode"`) && strings.Contains(body, `"code"`):
 		return "a UCWA error body"
-	case a.HTML && iisErrorTitle(a.Title) && strings.Contains(body, "<h1>Server Error</h1>"):
+	case a.HTML && a.Status < http.StatusBadGateway && iisErrorTitle(a.Title) && strings.Contains(body, "<h1>Server Error</h1>"):
+		// 502-504 are gateway errors: IIS ARR writes them in the same style.
 		return fmt.Sprintf("IIS's own error page (%q)", a.Title)
 	}
 	return ""
