@@ -1,7 +1,6 @@
 package checks
 
 import (
-	"context"
 	"net/http"
 	"path/filepath"
 	"regexp"
@@ -102,29 +101,16 @@ func familyOfFiles(files []config.ProxyConfigFile) (family, from string) {
 	return "", ""
 }
 
-// proxyFamily is the family: reverse_proxy.family overrides; else what
-// the public answer of the first web services name shows (the request
-// http.reachable makes, so the memo answers it); else the Server and Via
-// of any answer the results recorded (a proxy passes the front ends'
-// Server on, but writes its own on the answers it makes itself: errors,
-// challenges); else the config files.
-func (e *Env) proxyFamily(ctx context.Context, rs []Result) Proxy {
+// proxyFamily is the family: reverse_proxy.family overrides; else the
+// Server, Via and cookies of the answers the results recorded (a proxy
+// passes the front ends' Server on but writes its own on the answers it
+// makes itself, errors and challenges; TMG names its array in Via); else
+// the config files. It sends nothing: an extra request would move a
+// round-robin balancer on and change what a later run sees.
+func (e *Env) proxyFamily(rs []Result) Proxy {
 	rp := e.Dep.ReverseProxy
 	if rp.Family != "" {
 		return Proxy{rp.Family, "reverse_proxy.family"}
-	}
-	for _, p := range e.Dep.PublishedURLs() {
-		if p.Role != config.RoleWebExt {
-			continue
-		}
-		if addr, ok := e.publicAddr(ctx, p.Host); ok {
-			if resp, err := e.Fetch(ctx, e.publicRequest(p, addr)); err == nil {
-				if f, from := familyOfHeaders(resp.Header); f != "" {
-					return Proxy{f, from}
-				}
-			}
-		}
-		break
 	}
 	for _, r := range rs {
 		if f, from := familyOfHeaders(evidenceHeaders(r.Evidence, 2)); f != "" {
@@ -142,10 +128,13 @@ func evidenceHeaders(ev map[string]any, depth int) http.Header {
 	for k, v := range ev {
 		switch v := v.(type) {
 		case string:
-			if k == "server" {
+			switch k {
+			case "server":
 				h.Set("Server", v)
-			} else if k == "via" {
+			case "via":
 				h.Set("Via", v)
+			case "set_cookie": // affinity.cookie records the persistence cookie
+				h.Add("Set-Cookie", v)
 			}
 		case map[string]any:
 			if depth > 1 {
@@ -164,11 +153,11 @@ func evidenceHeaders(ev map[string]any, depth int) http.Header {
 // of a check with per-family fixes, Fixes lists them (that family first,
 // then any-proxy advice, then the others), and the Remedy every format
 // prints starts with that family's fix.
-func (e *Env) orderFixes(ctx context.Context, rs []Result) {
+func (e *Env) orderFixes(rs []Result) {
 	if !slices.ContainsFunc(rs, needsFix) {
 		return
 	}
-	px := e.proxyFamily(ctx, rs)
+	px := e.proxyFamily(rs)
 	for i := range rs {
 		if !needsFix(rs[i]) {
 			continue

@@ -107,7 +107,7 @@ func Run(ctx context.Context, dep *config.Deployment, o Options) []Result {
 	}
 	wg.Wait()
 	rs := cascade(selected, out, hidden, e.moot) // the Needs rule (needs.go)
-	e.orderFixes(ctx, rs)
+	e.orderFixes(rs)
 	return rs
 }
 
