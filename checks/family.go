@@ -133,6 +133,8 @@ func evidenceHeaders(ev map[string]any, depth int) http.Header {
 				h.Set("Server", v)
 			case "via":
 				h.Set("Via", v)
+			case "x_powered_by":
+				h.Set("X-Powered-By", v)
 			case "set_cookie": // affinity.cookie records the persistence cookie
 				h.Add("Set-Cookie", v)
 			}

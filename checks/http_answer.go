@@ -329,6 +329,7 @@ func (a answer) evidence() map[string]any {
 	for k, v := range map[string]string{
 		"content_type": a.ContentType, "title": a.Title, "server": a.Header.Get("Server"),
 		"location": a.Header.Get("Location"), "front_end_sign": a.frontEndSign(), "via": a.Header.Get("Via"),
+		"x_powered_by": a.Header.Get("X-Powered-By"),
 	} {
 		if v != "" {
 			ev[k] = v
