@@ -457,7 +457,7 @@ func remedyText(r checks.Result) string {
 	if r.Proxy == "" || len(r.Fixes) == 0 || r.Fixes[0].Family != r.Proxy {
 		return r.Remedy
 	}
-	text := fmt.Sprintf("(%s, detected from %s) %s", r.Fixes[0].Name, r.ProxyFrom, r.Fixes[0].Text)
+	text := fmt.Sprintf("%s %s (detected from %s): %s", remedyLead(r), r.Fixes[0].Name, r.ProxyFrom, r.Fixes[0].Text)
 	var others []string
 	for _, f := range r.Fixes[1:] {
 		if f.Family == "all" {
@@ -470,4 +470,14 @@ func remedyText(r checks.Result) string {
 		text += fmt.Sprintf(" Other proxies: %s (lyncprobe explain %s, or --format json).", strings.Join(others, ", "), r.ID)
 	}
 	return text
+}
+
+// remedyLead is the first sentence of the check's own remedy (what to do,
+// whatever the proxy), which follows the family's fix in r.Remedy.
+func remedyLead(r checks.Result) string {
+	own := strings.TrimPrefix(r.Remedy, checks.FamilyNames[r.Proxy]+" (detected from "+r.ProxyFrom+"): "+r.Fixes[0].Text+" ")
+	if i := strings.Index(own, ". "); i >= 0 {
+		own = own[:i+1]
+	}
+	return own
 }
