@@ -51,8 +51,9 @@ func (e *Env) samples(run string, vs []probe.Visit) []sample {
 // order; the runs start at once (each is memoised, so the affinity checks
 // share them).
 func (e *Env) affinityEach(ctx context.Context, judge func(*affinityRun) Result) []Result {
-	return inParallel(len(e.Dep.WebServices), func(i int) Result {
-		return e.affinityOne(ctx, e.Dep.WebServices[i], judge)
+	return each(len(e.Dep.WebServices), func(i int) []Result {
+		ws := e.Dep.WebServices[i]
+		return e.onEveryAddress(ctx, ws.External, true, func(ctx context.Context) Result { return e.affinityOne(ctx, ws, judge) })
 	})
 }
 

@@ -57,20 +57,28 @@ func affinityJoinFlow(ctx context.Context, e *Env) []Result {
 	if len(addrs) == 0 {
 		return []Result{skipFor("dns.resolves", raw, host)}
 	}
+	// The join is replayed on every address of the meet name.
+	return e.onEveryAddress(ctx, host, false, func(ctx context.Context) Result {
+		return e.joinOn(ctx, raw, host, pick(ctx, host, addrs), u.RequestURI())
+	})
+}
+
+// joinOn replays the join on one address of host.
+func (e *Env) joinOn(ctx context.Context, raw, host, ip, uri string) Result {
 	// Wait for the affinity probe first: it says whether an identity asked on
 	// a step's own connection can be trusted, and keeps the replay out of
 	// the probe's burst of connections. (affinityFor stops the check's clock
 	// while it waits: the probe has its own limit.)
 	trust := e.sameConnTrusted(ctx)
-	addr := net.JoinHostPort(addrs[0], fmt.Sprint(e.Dep.ReverseProxy.Port))
-	steps := e.replayJoin(ctx, host, addr, u.RequestURI(), trust)
+	addr := net.JoinHostPort(ip, fmt.Sprint(e.Dep.ReverseProxy.Port))
+	steps := e.replayJoin(ctx, host, addr, uri, trust)
 	if msg := e.Unfinished(ctx); msg != "" {
-		return []Result{{Target: raw, Via: e.via(addrs[0]), Status: Error, Message: msg}}
+		return Result{Target: raw, Via: e.via(ip), Status: Error, Message: msg}
 	}
 	r := judgeJoin(steps, trust)
-	r.Target, r.Via = raw, e.via(addrs[0])
+	r.Target, r.Via = raw, e.via(ip)
 	r.Evidence = map[string]any{"connect": addr, "steps": stepTable(steps), "same_connection_identity_trusted": trust}
-	return []Result{r}
+	return r
 }
 
 // sameConnTrusted: an identity asked on a step's connection names the

@@ -58,10 +58,10 @@ func (e *Env) dnsFinding(host string, l Lookup) (msg, remedy string) {
 }
 
 func (e *Env) proxyAddressNote() string {
-	if len(e.Dep.ReverseProxy.Addresses) == 0 {
+	if len(e.Dep.ProxyAddresses()) == 0 {
 		return ""
 	}
-	return " (" + strings.Join(e.Dep.ReverseProxy.Addresses, ", ") + ")"
+	return " (" + strings.Join(e.Dep.ProxyAddresses(), ", ") + ")"
 }
 
 func chainNote(a *probe.DNSAnswer) string {

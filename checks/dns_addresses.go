@@ -27,41 +27,48 @@ func (e *Env) dnsEdgeNames() []string {
 type dnsExpectation struct {
 	addrs []string
 	key   string // the config key that sets them
-	owner string // "the reverse proxy", "the Access Edge"
+	owner string // "the reverse proxy", "the Access Edge in view emea"
+	anyOf bool   // a subset is whole: one region's answer (dnsExpectFor)
 }
 
-// dnsExpectedAddress: every name the proxy publishes resolves only to
-// reverse_proxy.addresses; Edge names only to edge.addresses.
+// dnsExpectedAddress: every name the proxy publishes resolves only to the
+// proxy's addresses, Edge names only to the Edge's; in each regional view
+// (dns.views), to that view's own addresses (dnsExpectFor).
 func dnsExpectedAddress(ctx context.Context, e *Env) []Result {
-	var names []string
-	want := map[string]dnsExpectation{}
-	if a := e.Dep.ReverseProxy.Addresses; len(a) > 0 {
-		for _, n := range dnsPublishedNames(e) {
-			names, want[n] = append(names, n), dnsExpectation{a, "reverse_proxy.addresses", "the reverse proxy"}
+	proxy := dnsPublishedNames(e)
+	names := append(slices.Clone(proxy), e.dnsEdgeNames()...)
+	lookups := inParallel(len(names), func(i int) []Lookup { return e.LookupHost(ctx, names[i]) })
+	var out []Result
+	for i, name := range names {
+		edge := i >= len(proxy)
+		for _, l := range lookups[i] {
+			if x, ok := e.dnsExpectFor(l.Resolver, edge); ok {
+				out = append(out, e.judgeExpected(ctx, name, l, x, edge))
+			}
 		}
 	}
-	if ed := e.Dep.Edge; ed != nil && len(ed.Addresses) > 0 {
-		for _, n := range e.dnsEdgeNames() {
-			names, want[n] = append(names, n), dnsExpectation{ed.Addresses, "edge.addresses", "the Access Edge"}
-		}
-	}
-	return e.dnsPerLookup(ctx, names, func(name string, l Lookup) Result {
-		return e.judgeExpected(ctx, name, l, want[name])
-	})
+	return out
 }
 
-func (e *Env) judgeExpected(ctx context.Context, name string, l Lookup, x dnsExpectation) Result {
+func (e *Env) judgeExpected(ctx context.Context, name string, l Lookup, x dnsExpectation, edge bool) Result {
 	r := Result{Target: name, Via: l.Resolver.Label,
 		Evidence: map[string]any{"addresses": l.Addresses, "expected": x.addrs, "cname_chain": dnsChainOf(l)}}
 	if u, done := e.dnsUnresolved(ctx, r, name, l); done {
 		return u
 	}
 	extra, missing := dnsAddrDiff(l.Addresses, x.addrs)
+	if x.anyOf {
+		missing = nil
+	}
 	switch {
 	case len(extra) > 0:
 		r.Status = Fail
 		r.Message = fmt.Sprintf("resolves to %s, which is not an address of %s (%s: %s)",
 			strings.Join(extra, ", "), x.owner, x.key, strings.Join(x.addrs, ", "))
+		if v := e.viewHolding(l.Resolver, extra, edge); v != "" && l.Resolver.View != nil {
+			r.Message += fmt.Sprintf("; it is view %s's address: this region's record points at another region", v)
+			r.Evidence["other_view"] = v
+		}
 		r.Remedy = fmt.Sprintf("Point %s at %s's public address (%s) in public DNS; if %s is one of its addresses, add it to %s.",
 			name, x.owner, strings.Join(x.addrs, ", "), strings.Join(extra, ", "), x.key)
 	case len(missing) > 0:
@@ -140,10 +147,7 @@ func dnsChainOf(l Lookup) []string {
 // link-local, and is not an expected address, is an internal address
 // published in public DNS.
 func dnsPrivateAddress(ctx context.Context, e *Env) []Result {
-	expected := slices.Clone(e.Dep.ReverseProxy.Addresses)
-	if ed := e.Dep.Edge; ed != nil {
-		expected = append(expected, ed.Addresses...)
-	}
+	expected := append(e.Dep.ProxyAddresses(), e.Dep.EdgeAddresses()...)
 	names := append(dnsPublishedNames(e), e.dnsEdgeNames()...)
 	return e.dnsPerLookup(ctx, names, func(name string, l Lookup) Result {
 		return e.judgePrivate(ctx, name, l, expected)

@@ -8,15 +8,43 @@ import (
 )
 
 // dnsConsistency: with several public-view resolvers, they agree on every
-// name; when they do not, the result says which answered what.
+// name; when they do not, the result says which answered what. Regional
+// views (dns.views) answer differently by design: resolvers are compared
+// only with the others of their own view.
 func dnsConsistency(ctx context.Context, e *Env) []Result {
-	if len(e.Public) < 2 {
+	views := e.viewGroups()
+	if len(views) == 0 {
 		return nil
 	}
 	names := append(dnsPublishedNames(e), e.dnsEdgeNames()...)
-	return inParallel(len(names), func(i int) Result {
-		return e.judgeConsistency(ctx, names[i], e.LookupHost(ctx, names[i]))
+	return each(len(names), func(i int) []Result {
+		all := e.LookupHost(ctx, names[i])
+		var out []Result
+		for _, v := range views {
+			ls := slices.DeleteFunc(slices.Clone(all), func(l Lookup) bool { return l.Resolver.viewName() != v })
+			r := e.judgeConsistency(ctx, names[i], ls)
+			if v != "" {
+				r.Via = "view " + v
+			}
+			out = append(out, r)
+		}
+		return out
 	})
+}
+
+// viewGroups are the views with two or more resolvers to compare, in
+// config order ("" is the default view).
+func (e *Env) viewGroups() []string {
+	count := map[string]int{}
+	var order []string
+	for _, r := range e.Public {
+		v := r.viewName()
+		if count[v] == 0 {
+			order = append(order, v)
+		}
+		count[v]++
+	}
+	return slices.DeleteFunc(order, func(v string) bool { return count[v] < 2 })
 }
 
 func (e *Env) judgeConsistency(ctx context.Context, name string, ls []Lookup) Result {

@@ -41,6 +41,11 @@ func (e *Env) judgeDiscoverCNAME(ctx context.Context, name string, l Lookup) Res
 	case dnsMicrosoftOnline(out):
 		r.Status = Info
 		r.Message = fmt.Sprintf("CNAME to %s, Microsoft's online service: a hybrid deployment, where Microsoft answers Autodiscover", out)
+	case e.Dep.OverHTTPOnly(name):
+		// The documented case for HTTP: the CNAME is resolved over HTTP,
+		// the later requests go to HTTPS names the certificate covers.
+		r.Status = Pass
+		r.Message = fmt.Sprintf("is a CNAME to %s, outside %s: acceptable because lyncdiscover is published over HTTP only (port %d), where mobile clients follow it (http.lyncdiscover checks that HTTP answers)", out, dom, httpPort)
 	case httpPort != 0:
 		r.Status = Warn
 		r.Message = fmt.Sprintf("is a CNAME to %s, outside %s: mobile clients reject it over HTTPS; they can still discover over HTTP (port %d)", out, dom, httpPort)

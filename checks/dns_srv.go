@@ -140,6 +140,9 @@ func (e *Env) notAccessEdge(ctx context.Context, res Resolver, target string, ad
 		return ""
 	}
 	want, source := ed.Addresses, "edge.addresses"
+	if x, ok := e.dnsExpectFor(res, true); ok { // the resolver's view's own
+		want, source = x.addrs, x.key
+	}
 	if len(want) == 0 {
 		if target == ed.Access {
 			return ""

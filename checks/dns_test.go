@@ -158,6 +158,16 @@ type dnsScenario struct {
 	internal [][]string                 // one per internal resolver
 	want     []want                     // every result, in order
 	silent   Status                     // what every result is when no server answers
+	views    []scenarioView             // regional views (dns.views), after zones
+	// override: the zones are given as --resolver, standing in for views.
+	override bool
+}
+
+// scenarioView is one dns.views entry: its zones, one per resolver.
+type scenarioView struct {
+	name        string
+	proxy, edge []string
+	zones       [][]string
 }
 
 // runScenario serves the scenario's zones in mode and runs its check.
@@ -174,7 +184,17 @@ func runScenario(t *testing.T, sc dnsScenario, mode dnsMode, fetchTimeout time.D
 	for _, z := range sc.internal {
 		dep.DNS.InternalResolvers = append(dep.DNS.InternalResolvers, startAuthority(t, newAuthority(t, z...), mode))
 	}
+	for _, sv := range sc.views {
+		v := config.View{Name: sv.name, ProxyAddresses: sv.proxy, EdgeAddresses: sv.edge}
+		for _, z := range sv.zones {
+			v.Resolvers = append(v.Resolvers, startAuthority(t, newAuthority(t, z...), mode))
+		}
+		dep.DNS.Views = append(dep.DNS.Views, v)
+	}
 	o := Options{CheckTimeout: fetchTimeout}
+	if sc.override {
+		o.Resolvers, dep.DNS.Resolvers = dep.DNS.Resolvers, nil
+	}
 	o.fill()
 	e := newEnv(context.Background(), dep, o)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -190,7 +210,7 @@ func describeResult(r Result) string {
 // over UDP alone, forced to TCP by truncated UDP answers, against a
 // server that never answers and one that answers with the wrong ID.
 func TestDNSChecksOnTheWire(t *testing.T) {
-	for _, sc := range dnsScenarios() {
+	for _, sc := range append(dnsScenarios(), viewScenarios()...) {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
 			for _, mode := range []dnsMode{modeUDP, modeTruncate} {

@@ -38,6 +38,10 @@ func RealProbes() Probes {
 type Resolver struct {
 	Addr  string // host:port, or probe.SystemResolver
 	Label string // "resolver 1.1.1.1:53" or "system resolver (127.0.0.53:53)"
+	// View is the regional view (dns.views) the resolver gives, its index
+	// in ViewIndex; nil for dns.resolvers, --resolver and zone files.
+	View      *config.View
+	ViewIndex int
 }
 
 // Env is what a check sees: the deployment and the run's memoised probes.
@@ -45,6 +49,10 @@ type Env struct {
 	Dep    *config.Deployment
 	Public []Resolver // the public view
 	Now    func() time.Time
+
+	// viewsReplaced: --resolver or zone files stand in for dns.views, so
+	// an answer may be any view's (dnsExpectFor).
+	viewsReplaced bool
 
 	runCtx       context.Context
 	checkTimeout time.Duration
@@ -73,8 +81,11 @@ func newEnv(runCtx context.Context, dep *config.Deployment, o Options) *Env {
 	if o.ConnectTo != "" {
 		e.connectTo, e.published = o.ConnectTo, publishedNames(dep)
 	}
+	e.viewsReplaced = len(dep.DNS.Views) > 0 && len(o.Resolvers) > 0
 	if len(o.Zones) > 0 {
+		configured := e.Public
 		e.Public, e.probes = zoneView(o.Zones, e.probes, dep.Path) // offline DNS: dns_zone.go
+		e.viewsReplaced = len(dep.DNS.Views) > 0 && !zonesTakeViews(e.Public, configured)
 	}
 	// Reading the system's trust store takes a few milliseconds that no
 	// probe needs: it loads beside the first probes, and only judging a
@@ -126,10 +137,19 @@ func (e *Env) trust() *x509.CertPool {
 	return e.roots()
 }
 
+// publicResolvers are --resolver's, or else dns.resolvers then every
+// view's resolvers (dns_views.go), or else the system resolver.
 func publicResolvers(dep *config.Deployment, override []string) []Resolver {
 	addrs := override
 	if len(addrs) == 0 {
 		addrs = dep.DNS.Resolvers
+	}
+	var views []Resolver
+	if len(override) == 0 {
+		views = viewResolvers(dep)
+	}
+	if len(addrs) == 0 && len(views) > 0 {
+		return views
 	}
 	if len(addrs) == 0 {
 		return []Resolver{{Addr: probe.SystemResolver, Label: "system resolver (" + probe.SystemResolverAddr() + ")"}}
@@ -138,7 +158,7 @@ func publicResolvers(dep *config.Deployment, override []string) []Resolver {
 	for _, a := range addrs {
 		out = append(out, Resolver{Addr: a, Label: "resolver " + a})
 	}
-	return out
+	return append(out, views...)
 }
 
 // loadRoots adds the user's CA file to the system roots. The loader has

@@ -58,18 +58,20 @@ func (e *Env) affinityFor(ctx context.Context, ws config.WebService) (*affinityR
 		r := skipFor("dns.resolves", ws.External, ws.External)
 		return nil, &r
 	}
-	// A client uses one address of the name; the first (sorted) stands for it.
-	addr := net.JoinHostPort(addrs[0], fmt.Sprint(e.Dep.ReverseProxy.Port))
+	// A client uses one address of the name; the pinned one (one per
+	// family, env_addrs.go), else the first (sorted), stands for it.
+	ip := pick(ctx, ws.External, addrs)
+	addr := net.JoinHostPort(ip, fmt.Sprint(e.Dep.ReverseProxy.Port))
 	// The probe is many connections in rounds; a check's clock stops while
 	// it waits, since the probe's own limit (a probe's per round) bounds it.
 	var v any
 	whilePaused(ctx, func() {
 		v, err = e.memo.getFor(ctx, "affinity|"+ws.External+"|"+addr, e.affinityRounds(), func(ctx context.Context) (any, error) {
-			return e.runAffinity(ctx, ws, addr, e.via(addrs[0])), nil
+			return e.runAffinity(ctx, ws, addr, e.via(ip)), nil
 		})
 	})
 	if err != nil {
-		return nil, &Result{Target: ws.External, Via: e.via(addrs[0]), Status: Error, Message: e.Unfinished(ctx)}
+		return nil, &Result{Target: ws.External, Via: e.via(ip), Status: Error, Message: e.Unfinished(ctx)}
 	}
 	return v.(*affinityRun), nil
 }

@@ -30,14 +30,17 @@ type hostCerts struct {
 }
 
 // certHosts are the names a certificate must cover: the published host
-// names, or the names given to cert inspect.
+// names (but one published over HTTP only, config.NeedsCertificate), or
+// the names given to cert inspect.
 func (e *Env) certHosts() []string {
 	if e.certFiles != nil && len(e.certFiles.names) > 0 {
 		return e.certFiles.names
 	}
 	var out []string
 	for _, p := range e.Dep.PublishedHosts() {
-		out = append(out, p.Host)
+		if e.Dep.NeedsCertificate(p.Host) {
+			out = append(out, p.Host)
+		}
 	}
 	return out
 }

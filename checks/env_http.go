@@ -24,8 +24,9 @@ func (e *Env) follow(ctx context.Context, r probe.Request) ([]probe.Hop, error) 
 // errNotPublic is why a hop's host cannot be reached from outside.
 var errNotPublic = errors.New("does not resolve in public DNS")
 
-// connectFor is where a client outside connects for u: the first address
-// the public resolvers give for its host, on the URL's port.
+// connectFor is where a client outside connects for u: the address the
+// judgement is pinned to (env_addrs.go), else the first address the public
+// resolvers give for its host, on the URL's port.
 func (e *Env) connectFor(ctx context.Context, u *url.URL) (string, error) {
 	port := u.Port()
 	if port == "" {
@@ -45,7 +46,7 @@ func (e *Env) connectFor(ctx context.Context, u *url.URL) (string, error) {
 	if len(addrs) == 0 {
 		return "", &probe.Error{Op: "dns", Kind: probe.KindOther, Err: fmt.Errorf("%s %w", host, errNotPublic)}
 	}
-	return net.JoinHostPort(addrs[0], port), nil
+	return net.JoinHostPort(pick(ctx, host, addrs), port), nil
 }
 
 // fetchURL sends one GET for an absolute URL to where a client outside

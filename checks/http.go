@@ -15,6 +15,9 @@ import (
 func httpReachable(ctx context.Context, e *Env) []Result {
 	var out []Result
 	for _, p := range e.Dep.PublishedURLs() {
+		if e.Dep.OverHTTPOnly(p.Host) {
+			continue // not published over HTTPS: http.lyncdiscover asks it over HTTP
+		}
 		out = append(out, e.reachable(ctx, p)...)
 	}
 	return out

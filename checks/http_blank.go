@@ -17,7 +17,9 @@ func httpBlankPage(ctx context.Context, e *Env) []Result {
 			pgs = append(pgs, p)
 		}
 	}
-	return each(len(pgs), func(i int) []Result { return []Result{e.blankPage(ctx, pgs[i])} })
+	return each(len(pgs), func(i int) []Result {
+		return e.onEveryAddress(ctx, pgs[i].Host, false, func(ctx context.Context) Result { return e.blankPage(ctx, pgs[i]) })
+	})
 }
 
 func (e *Env) blankPage(ctx context.Context, p page) Result {

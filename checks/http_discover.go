@@ -18,12 +18,16 @@ func httpLyncdiscover(ctx context.Context, e *Env) []Result {
 	type target struct{ scheme, host string }
 	var ts []target
 	for _, n := range e.Dep.LyncdiscoverNames() {
-		ts = append(ts, target{"https", strings.ToLower(n)})
+		if !e.Dep.OverHTTPOnly(n) {
+			ts = append(ts, target{"https", strings.ToLower(n)})
+		}
 		if e.Dep.ReverseProxy.HTTPPublishedPort() != 0 {
 			ts = append(ts, target{"http", strings.ToLower(n)})
 		}
 	}
-	return each(len(ts), func(i int) []Result { return []Result{e.lyncdiscover(ctx, ts[i].scheme, ts[i].host)} })
+	return append(e.httpOnlyCost(), each(len(ts), func(i int) []Result {
+		return e.onEveryAddress(ctx, ts[i].host, false, func(ctx context.Context) Result { return e.lyncdiscover(ctx, ts[i].scheme, ts[i].host) })
+	})...)
 }
 
 // discoverRequest is the client's first request: / on the name, no
@@ -33,15 +37,16 @@ func (e *Env) discoverRequest(ctx context.Context, scheme, host string) (probe.R
 	if len(addrs) == 0 {
 		return probe.Request{}, false
 	}
+	addr := pick(ctx, host, addrs)
 	if scheme == "http" {
 		port := e.Dep.ReverseProxy.HTTPPublishedPort()
 		authority := host
 		if port != 80 {
 			authority = net.JoinHostPort(host, strconv.Itoa(port))
 		}
-		return probe.Request{Scheme: "http", Addr: net.JoinHostPort(addrs[0], strconv.Itoa(port)), Host: authority, Path: "/"}, true
+		return probe.Request{Scheme: "http", Addr: net.JoinHostPort(addr, strconv.Itoa(port)), Host: authority, Path: "/"}, true
 	}
-	return e.pageRequest(net.JoinHostPort(addrs[0], strconv.Itoa(e.Dep.ReverseProxy.Port)), host, "/"), true
+	return e.pageRequest(net.JoinHostPort(addr, strconv.Itoa(e.Dep.ReverseProxy.Port)), host, "/"), true
 }
 
 func (e *Env) lyncdiscover(ctx context.Context, scheme, host string) Result {
@@ -51,11 +56,19 @@ func (e *Env) lyncdiscover(ctx context.Context, scheme, host string) Result {
 		return e.unreached(ctx, target, host, &probe.Error{Op: "dns", Kind: probe.KindOther, Err: errNotPublic})
 	}
 	hops, stop := e.follow(ctx, req)
+	if scheme == "http" {
+		if r, done := e.plainHTTPVerdict(ctx, target, host, req, hops[0]); done {
+			return r
+		}
+	}
 	if hops[0].Err != nil {
 		return e.unreached(ctx, target, host, hops[0].Err)
 	}
 	r := Result{Target: target, Evidence: map[string]any{"hops": hopEvidence(hops)}}
 	doc, msg, remedy := judgeDiscoverChain(host, hops, stop)
+	if msg == "" && scheme == "http" && e.Dep.OverHTTPOnly(host) {
+		msg, remedy = judgeHTTPDiscoverDoc(doc)
+	}
 	if msg == "" {
 		msg, remedy = e.judgeDiscoverLinks(ctx, host, doc, r.Evidence)
 	}

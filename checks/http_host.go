@@ -25,7 +25,9 @@ const (
 // instead gets a blank page or a 404 while the web services keep working.
 func httpHostForwarding(ctx context.Context, e *Env) []Result {
 	pgs := e.pages()
-	return each(len(pgs), func(i int) []Result { return []Result{e.hostForwarding(ctx, pgs[i])} })
+	return each(len(pgs), func(i int) []Result {
+		return e.onEveryAddress(ctx, pgs[i].Host, false, func(ctx context.Context) Result { return e.hostForwarding(ctx, pgs[i]) })
+	})
 }
 
 // hostFacts is what the verdict rests on, all recorded answers.

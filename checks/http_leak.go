@@ -86,7 +86,9 @@ func (e *Env) leaks(ctx context.Context, hops []probe.Hop) (checked int, out []l
 // that points at a name clients outside cannot resolve.
 func httpInternalNameLeak(ctx context.Context, e *Env) []Result {
 	pgs := append(e.pages(), e.autodiscoverPages()...)
-	return each(len(pgs), func(i int) []Result { return []Result{e.nameLeak(ctx, pgs[i])} })
+	return each(len(pgs), func(i int) []Result {
+		return e.onEveryAddress(ctx, pgs[i].Host, false, func(ctx context.Context) Result { return e.nameLeak(ctx, pgs[i]) })
+	})
 }
 
 func (e *Env) nameLeak(ctx context.Context, p page) Result {

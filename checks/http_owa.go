@@ -19,15 +19,19 @@ func httpOfficeWebApps(ctx context.Context, e *Env) []Result {
 	if host == "" {
 		return nil
 	}
+	return e.onEveryAddress(ctx, host, false, func(ctx context.Context) Result { return e.officeWebApps(ctx, host) })
+}
+
+func (e *Env) officeWebApps(ctx context.Context, host string) Result {
 	target := "https://" + host + discoveryPath
 	got := e.fetchPage(ctx, target, host, discoveryPath)
 	if got.Skip != nil {
-		return []Result{*got.Skip}
+		return *got.Skip
 	}
 	r := Result{Target: target, Evidence: got.Answer.evidence()}
 	r.Evidence["connect"] = got.Req.Addr
 	r.Status, r.Message, r.Remedy = judgeDiscovery(got.Answer, host)
-	return []Result{r}
+	return r
 }
 
 // judgeDiscovery decides on a recorded answer of /hosting/discovery.

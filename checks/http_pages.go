@@ -55,6 +55,9 @@ func (e *Env) pages() []page {
 	}
 	for _, n := range d.LyncdiscoverNames() {
 		host := strings.ToLower(n)
+		if d.OverHTTPOnly(host) {
+			continue // no HTTPS page to fetch
+		}
 		out = append(out, page{Kind: kindLyncdiscover, Host: host, Target: "https://" + host, Path: "/", Pool: e.poolFor(host)})
 	}
 	return out
@@ -139,15 +142,16 @@ func splitURL(raw string) (host, path string) {
 	return config.HostOf(raw), path
 }
 
-// publicAddr is where a client outside connects for host: the first
-// address the public resolvers give, on the published port. ok is false
-// when the name does not resolve (dns.resolves reports it).
+// publicAddr is where a client outside connects for host: the pinned
+// address (env_addrs.go), else the first the public resolvers give, on the
+// published port. ok is false when the name does not resolve
+// (dns.resolves reports it).
 func (e *Env) publicAddr(ctx context.Context, host string) (addr string, ok bool) {
 	addrs, _ := e.Addresses(ctx, host)
 	if len(addrs) == 0 {
 		return "", false
 	}
-	return net.JoinHostPort(addrs[0], strconv.Itoa(e.Dep.ReverseProxy.Port)), true
+	return net.JoinHostPort(pick(ctx, host, addrs), strconv.Itoa(e.Dep.ReverseProxy.Port)), true
 }
 
 // pageRequest is what a browser outside sends for path on host, aimed at addr.

@@ -54,7 +54,9 @@ func pathsFor(version string) []string {
 // by a front end, not by the proxy's own error page.
 func httpPaths(ctx context.Context, e *Env) []Result {
 	pgs := e.pathPages()
-	return each(len(pgs), func(i int) []Result { return []Result{e.pathPublished(ctx, pgs[i])} })
+	return each(len(pgs), func(i int) []Result {
+		return e.onEveryAddress(ctx, pgs[i].Host, false, func(ctx context.Context) Result { return e.pathPublished(ctx, pgs[i]) })
+	})
 }
 
 func (e *Env) pathPublished(ctx context.Context, p page) Result {
@@ -153,7 +155,10 @@ var internalOnly = []string{"/cscp", "/OcsPowerShell"}
 // means the proxy bridges to the internal site instead of the external one.
 func httpInternalSiteExposed(ctx context.Context, e *Env) []Result {
 	ws := e.Dep.WebServices
-	return each(len(ws), func(i int) []Result { return []Result{e.internalSite(ctx, strings.ToLower(ws[i].External))} })
+	return each(len(ws), func(i int) []Result {
+		host := strings.ToLower(ws[i].External)
+		return e.onEveryAddress(ctx, host, false, func(ctx context.Context) Result { return e.internalSite(ctx, host) })
+	})
 }
 
 func (e *Env) internalSite(ctx context.Context, host string) Result {

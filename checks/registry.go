@@ -247,9 +247,10 @@ var registry = []Check{
 		Needs: []string{"dns.resolves", "http.reachable"},
 		Run:   httpLyncdiscover,
 		About: About{
-			What:    "Each lyncdiscover name (HTTPS, and HTTP when reverse_proxy.http_port is published) answers / with the Autodiscover document, JSON or XML, with a user or redirect link; every href is on a reachable published name; following user gives 401 with an MsRtcOAuth challenge. A 404 from the proxy, an HTML page, a wrong content type and a cross-domain redirect are named.",
-			Why:     "Mobile and modern clients find their pool through lyncdiscover; discovery fails on a 404, a cross-domain redirect or anything but the document.",
-			Sources: []string{"https://learn.microsoft.com/en-us/skype-sdk/ucwa/rooturl", "[MS-OCDISCWS] https://learn.microsoft.com/en-us/openspecs/office_protocols/ms-ocdiscws/70b7c616-43c4-4472-aee3-3b1f60617180"},
+			What: "Each lyncdiscover name (HTTPS, and HTTP when reverse_proxy.http_port is published) answers / with the Autodiscover document, JSON or XML, with a user or redirect link; every href is on a reachable published name; following user gives 401 with an MsRtcOAuth challenge. A 404 from the proxy, an HTML page, a wrong content type and a cross-domain redirect are named. Over HTTP: nothing answering on reverse_proxy.http_port is said as such (warn; fail where HTTP is needed), and port 80 redirecting to HTTPS fails where a lyncdiscover CNAME into another domain needs the HTTP request. Under lyncdiscover_http_only the name is judged over HTTP only, its document must carry the Redirect link, and one info result says what the choice costs.",
+			Why:  "Mobile and modern clients find their pool through lyncdiscover; discovery fails on a 404, a cross-domain redirect or anything but the document. Publishing the first Autodiscover request over HTTP (port 80 to the front ends' 8080) spares the certificate the lyncdiscover names and lets a CNAME into another domain work; Microsoft supports it but does not recommend it.",
+			Sources: []string{"https://learn.microsoft.com/en-us/skype-sdk/ucwa/rooturl", "[MS-OCDISCWS] https://learn.microsoft.com/en-us/openspecs/office_protocols/ms-ocdiscws/70b7c616-43c4-4472-aee3-3b1f60617180 (Root: over HTTP, 200 with a single Redirect link)",
+				"https://learn.microsoft.com/en-us/previous-versions/office/lync-server-2013/lync-server-2013-technical-requirements-for-mobility (Certificate Requirements: HTTP for the initial Autodiscover request is \"supported, but we do not recommend it\"; CNAME to another domain not supported over HTTPS)"},
 		},
 	},
 	{

@@ -12,19 +12,23 @@ var Versions = []string{"lync2010", "lync2013", "sfb2015", "sfb2019", "sfbse"}
 // Deployment is one Lync/SfB deployment as the config file describes it.
 // Field order follows the file reference in README.md.
 type Deployment struct {
-	Name          string       `yaml:"name"`
-	Version       string       `yaml:"version"`
-	SIPDomains    []string     `yaml:"sip_domains"`
-	WebServices   []WebService `yaml:"web_services"`
-	SimpleURLs    SimpleURLs   `yaml:"simple_urls"`
-	MeetingURL    string       `yaml:"meeting_url"`
-	Lyncdiscover  []string     `yaml:"lyncdiscover"`
-	OfficeWebApps string       `yaml:"office_web_apps"`
-	ReverseProxy  ReverseProxy `yaml:"reverse_proxy"`
-	Edge          *Edge        `yaml:"edge"`
-	DNS           DNS          `yaml:"dns"`
-	TLS           TLS          `yaml:"tls"`
-	Affinity      Affinity     `yaml:"affinity"`
+	Name         string       `yaml:"name"`
+	Version      string       `yaml:"version"`
+	SIPDomains   []string     `yaml:"sip_domains"`
+	WebServices  []WebService `yaml:"web_services"`
+	SimpleURLs   SimpleURLs   `yaml:"simple_urls"`
+	MeetingURL   string       `yaml:"meeting_url"`
+	Lyncdiscover []string     `yaml:"lyncdiscover"`
+	// LyncdiscoverHTTPOnly: the lyncdiscover names are published over HTTP
+	// only (reverse_proxy.http_port), with no lyncdiscover name on the
+	// certificate; see OverHTTPOnly.
+	LyncdiscoverHTTPOnly bool         `yaml:"lyncdiscover_http_only"`
+	OfficeWebApps        string       `yaml:"office_web_apps"`
+	ReverseProxy         ReverseProxy `yaml:"reverse_proxy"`
+	Edge                 *Edge        `yaml:"edge"`
+	DNS                  DNS          `yaml:"dns"`
+	TLS                  TLS          `yaml:"tls"`
+	Affinity             Affinity     `yaml:"affinity"`
 	// Ignore suppresses known findings; see Ignore.
 	Ignore []Ignore `yaml:"ignore"`
 
@@ -106,11 +110,26 @@ type EdgePorts struct {
 // DNS names the resolvers that give the public and the inside view.
 type DNS struct {
 	// Resolvers are host:port; empty means the system resolver.
-	Resolvers         []string `yaml:"resolvers"`
+	Resolvers []string `yaml:"resolvers"`
+	// Views are regional public views (geo-DNS): each is asked through its
+	// own resolvers and judged against its own addresses. Resolvers, when
+	// set, are the default view, judged against reverse_proxy.addresses.
+	Views             []View   `yaml:"views"`
 	InternalResolvers []string `yaml:"internal_resolvers"`
 	// ZoneFile is a BIND zone file of the public zone, absolute after Load;
 	// the DNS checks can run against it with no network (see ReadZone).
 	ZoneFile string `yaml:"zone_file"`
+}
+
+// View is one regional public view of the names: the resolvers that give
+// it and the addresses its answers must hold.
+type View struct {
+	Name      string   `yaml:"name"`
+	Resolvers []string `yaml:"resolvers"`
+	// ProxyAddresses default to reverse_proxy.addresses, EdgeAddresses to
+	// edge.addresses (Load fills them).
+	ProxyAddresses []string `yaml:"proxy_addresses"`
+	EdgeAddresses  []string `yaml:"edge_addresses"`
 }
 
 // TLS holds trust anchors and thresholds. Paths are absolute after Load.

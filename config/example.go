@@ -46,6 +46,10 @@ meeting_url: https://meet.contoso.com/alice/7322994
 lyncdiscover:
   - lyncdiscover.contoso.com
   - lyncdiscover.fabrikam.com
+# Optional. true: the lyncdiscover names are published over HTTP only
+# (reverse_proxy.http_port), and the certificate need not name them.
+# Microsoft supports it but recommends HTTPS. Default: false.
+lyncdiscover_http_only: false
 
 # Optional: the Office Web Apps / Office Online Server FQDN.
 office_web_apps: owa.contoso.com
@@ -89,6 +93,11 @@ dns:
   resolvers:                            # public view, host[:port]; none = system resolver
     - 192.0.2.53
     - "[2001:db8::53]:53"
+  views:                                # optional: regional views (geo-DNS), each asked through
+    - name: apac                        # its own resolvers and judged against its own addresses;
+      resolvers: [198.51.100.53]        # dns.resolvers above are the default view
+      proxy_addresses: [198.51.100.10]  # default: reverse_proxy.addresses
+      edge_addresses: [198.51.100.20]   # default: edge.addresses
   internal_resolvers:                   # inside view, host[:port] (port 53 when left out)
     - 10.0.0.53
   zone_file: contoso.com.zone           # optional: the public zone, BIND format, for offline runs

@@ -98,3 +98,27 @@ func HostOf(raw string) string {
 	}
 	return strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
 }
+
+// OverHTTPOnly reports whether host is published over plain HTTP only: a
+// lyncdiscover name under lyncdiscover_http_only (and no other role's name).
+// Such a name is not on the certificate, and nothing asks it over HTTPS.
+func (d *Deployment) OverHTTPOnly(host string) bool {
+	if !d.LyncdiscoverHTTPOnly {
+		return false
+	}
+	host = strings.ToLower(host)
+	only := false
+	for _, p := range d.PublishedURLs() {
+		if p.Host == host {
+			if p.Role != RoleLyncdiscover {
+				return false
+			}
+			only = true
+		}
+	}
+	return only
+}
+
+// NeedsCertificate reports whether the reverse proxy's certificate must
+// cover host: every published name but one published over HTTP only.
+func (d *Deployment) NeedsCertificate(host string) bool { return !d.OverHTTPOnly(host) }

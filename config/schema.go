@@ -94,6 +94,7 @@ var schemaRequired = map[string][]string{
 	"simple_urls":    {"meet", "dialin"},
 	"edge":           {"access"},
 	"ignore[]":       {"id", "reason"},
+	"dns.views[]":    {"name", "resolvers"},
 }
 
 // schemaDescriptions are the README's config reference, key by key.
@@ -110,6 +111,7 @@ var schemaDescriptions = map[string]string{
 	"simple_urls.admin":         "admin simple URL; internal only, checked NOT to be published",
 	"meeting_url":               "a real test meeting URL",
 	"lyncdiscover":              "override of the derived lyncdiscover names",
+	"lyncdiscover_http_only":    "the lyncdiscover names are published over HTTP only, not on the certificate (supported, not recommended)",
 	"office_web_apps":           "Office Web Apps / Office Online Server FQDN, published on 443",
 	"reverse_proxy.addresses":   "public addresses the published names must resolve to",
 	"reverse_proxy.port":        "published HTTPS port (default 443)",
@@ -121,6 +123,11 @@ var schemaDescriptions = map[string]string{
 	"edge.access":               "Access Edge FQDN",
 	"dns.resolvers":             "public-view resolvers, host[:port] (default: the system resolver)",
 	"dns.internal_resolvers":    "inside-view resolvers, host[:port]",
+	"dns.views":                 "regional public views (geo-DNS), instead of dns.resolvers: each judged against its own addresses",
+	"dns.views.name":            "the view's name, shown in results (\"emea\")",
+	"dns.views.resolvers":       "the resolvers that give this view, host[:port]",
+	"dns.views.proxy_addresses": "the reverse proxy's addresses in this view (default reverse_proxy.addresses)",
+	"dns.views.edge_addresses":  "the Access Edge's addresses in this view (default edge.addresses)",
 	"dns.zone_file":             "the public zone, BIND format, for offline runs",
 	"tls.ca_file":               "extra trust anchors (PEM), added to the system roots",
 	"tls.backend_ca_file":       "trust for the front ends' own certificates (PEM)",

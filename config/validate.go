@@ -24,6 +24,7 @@ func (l *loader) validate(d *Deployment) {
 	l.checkReverseProxy(&d.ReverseProxy)
 	l.checkEdge(d.Edge)
 	l.checkDNS(&d.DNS)
+	l.checkViews(d)
 	l.checkZoneFile(d)
 	l.checkTLS(&d.TLS)
 	l.checkAffinity(&d.Affinity)
@@ -227,6 +228,9 @@ func (l *loader) checkOtherNames(d *Deployment) {
 		l.httpsURL("meeting_url", &d.MeetingURL)
 	}
 	l.fqdns("lyncdiscover", d.Lyncdiscover)
+	if d.LyncdiscoverHTTPOnly && d.ReverseProxy.HTTPPort != nil && *d.ReverseProxy.HTTPPort == 0 {
+		l.fail("lyncdiscover_http_only", "needs HTTP published: reverse_proxy.http_port is 0")
+	}
 	if d.OfficeWebApps != "" {
 		l.fqdn("office_web_apps", &d.OfficeWebApps)
 	}

@@ -27,7 +27,7 @@ func TestLabFrontEndsCommand(t *testing.T) {
 	s.Backends = []string{out["fe01.pool01.contoso.local"], out["fe02.pool01.contoso.local"]}
 	cert := lab.ProxyCert{ChainFile: out["proxy certificate"], KeyFile: out["proxy key"], RootFile: out["public root (tls.ca_file)"]}
 	s.ChainFile, s.KeyFile = cert.ChainFile, cert.KeyFile
-	dnsAddr := startDNS(t, dir, append(publishedNames, "sip."+domain))
+	dnsAddr := startDNS(t, dir, append(publishedNames, "sip."+domain), false)
 	conf := startProxy(t, nginx, s, publishing{})
 	cfg := writeConfig(t, dir, s, dnsAddr, out["internal CA"], cert, nginx.Family, conf, "sfb2019")
 	all := run(t, "check", "-c", cfg, "--only", "dns,cert,http,affinity", "--format", "json")

@@ -92,6 +92,26 @@ func freePort(t *testing.T, ip string) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
+// freePortBoth is a TCP port free on 127.0.0.1 and on [::1] now; a
+// machine without an IPv6 loopback skips the test.
+func freePortBoth(t *testing.T) int {
+	t.Helper()
+	if ln, err := net.Listen("tcp", "[::1]:0"); err != nil {
+		t.Skipf("no IPv6 loopback here (%v): the dual-stack row needs [::1]", err)
+	} else {
+		ln.Close()
+	}
+	for range 20 {
+		p := freePort(t, "127.0.0.1")
+		if ln, err := net.Listen("tcp", net.JoinHostPort("::1", strconv.Itoa(p))); err == nil {
+			ln.Close()
+			return p
+		}
+	}
+	t.Fatal("no port free on both 127.0.0.1 and [::1]")
+	return 0
+}
+
 // isRoot: nginx and Apache drop to another user when started as root,
 // which could not read the test's temp dir; they are told to stay.
 func isRoot() bool { return os.Geteuid() == 0 }
@@ -162,7 +182,7 @@ func write(t *testing.T, path, content string) {
 // startDNS runs dnsmasq as the only resolver of the published zone:
 // every host record of hosts (FQDN → 127.0.0.1) and the Edge's SRV
 // records; other names under the domain are NXDOMAIN.
-func startDNS(t *testing.T, dir string, hosts []string) string {
+func startDNS(t *testing.T, dir string, hosts []string, dualStack bool) string {
 	bin := binary(t, "dnsmasq")
 	port := freePort(t, "127.0.0.1")
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
@@ -173,7 +193,11 @@ func startDNS(t *testing.T, dir string, hosts []string) string {
 		"--srv-host=_sip._tls." + domain + ",sip." + domain + ",443",
 		"--srv-host=_sipfederationtls._tcp." + domain + ",sip." + domain + ",5061"}
 	for _, h := range hosts {
-		args = append(args, "--host-record="+h+",127.0.0.1")
+		rec := "--host-record=" + h + ",127.0.0.1"
+		if dualStack && h != "sip."+domain {
+			rec += ",::1" // the published names only: the Edge stays IPv4
+		}
+		args = append(args, rec)
 	}
 	start(t, addr, filepath.Join(dir, "dnsmasq.log"), bin, args...)
 	return addr

@@ -22,7 +22,8 @@ type publishing struct {
 	// Debian: the proxy runs from Debian's layout with its certificate in
 	// its own folder, and validate reads a checkout of the configuration
 	// files without it (layouts_test.go).
-	Debian bool
+	Debian    bool
+	DualStack bool // listen on [::1] too (nginx)
 	// HideBranding: nginx proxy_hide_header for the front ends' branding
 	// headers, as a security-reviewed proxy is set up.
 	HideBranding bool
@@ -43,6 +44,15 @@ type site struct {
 	KeyFile   string
 	Names     []string       // the published names
 	PerName   []lab.NameCert // names served with a certificate of their own (nginx only)
+	IPv6      bool           // the proxy listens on [::1] too, at Port
+}
+
+// addresses are the proxy's public addresses, quoted for the config.
+func (s site) addresses() string {
+	if s.IPv6 {
+		return `"127.0.0.1", "::1"`
+	}
+	return `"127.0.0.1"`
 }
 
 // proxy is one family: its binary, the config it reads and how to run it.
@@ -87,7 +97,11 @@ func writeNginx(t *testing.T, s site, p publishing) (string, []string) {
 	})
 	servers := append([]lab.NameCert{{Name: strings.Join(main, " "), ChainFile: s.ChainFile, KeyFile: s.KeyFile}}, s.PerName...)
 	for _, sv := range servers {
-		fmt.Fprintf(&b, "  server {\n    listen 127.0.0.1:%d ssl;\n    server_name %s;\n", s.Port, sv.Name)
+		fmt.Fprintf(&b, "  server {\n    listen 127.0.0.1:%d ssl;\n", s.Port)
+		if p.DualStack {
+			fmt.Fprintf(&b, "    listen [::1]:%d ssl;\n", s.Port)
+		}
+		fmt.Fprintf(&b, "    server_name %s;\n", sv.Name)
 		fmt.Fprintf(&b, "    ssl_certificate %s;\n    ssl_certificate_key %s;\n", sv.ChainFile, sv.KeyFile)
 		if p.HideBranding {
 			b.WriteString("    server_tokens off;\n")

@@ -56,6 +56,9 @@ type scenario struct {
 	// Names are, per root-cause ID, texts that must each appear in one of
 	// its fail or warn results (e.g. the paths a failure must name).
 	Names map[string][]string
+	// DualStack: the proxy listens on [::1] too, and every published
+	// name has an AAAA record beside its A record.
+	DualStack bool
 }
 
 var scenarios = []scenario{
@@ -95,6 +98,9 @@ var scenarios = []scenario{
 		Names:  map[string][]string{"affinity.sticky": {"Lync 2010 requires MS-WSMAN cookie persistence"}},
 		Doc:    "a Lync 2010 pool behind source-address persistence only (nginx `ip_hash`, HAProxy `balance source`), no MS-WSMAN cookie.",
 		Unseen: "validate judges the upstream's persistence, not the Lync 2010 cookie rule"},
+	{Name: "dual-stack", Doc: "nginx listens on 127.0.0.1 and [::1] (`listen [::1]:PORT ssl`), and dnsmasq gives every published name an A and an AAAA record: every check judges both addresses, the affinity probe each family.",
+		Families: []string{"nginx"}, DualStack: true, Publish: publishing{DualStack: true},
+		Passes: []string{"http.host-forwarding", "affinity.sticky", "affinity.join-flow", "http.blank-page"}},
 	{Name: "dns-missing-dialin", Doc: "dnsmasq has no record for dialin.contoso.test.", NoDNS: lab.DialinHost, Fault: "missing-dns",
 		Unseen: "no zone file: the record is missing only on the live DNS server"},
 }
@@ -127,7 +133,10 @@ func TestRealProxies(t *testing.T) {
 // check and validate and asserts both; it returns their fail/warn results.
 func runScenario(t *testing.T, px proxy, sc scenario) (live, static []result) {
 	dir := t.TempDir()
-	s := site{Dir: dir, Port: freePort(t, "127.0.0.1"), Names: publishedNames}
+	s := site{Dir: dir, Port: freePort(t, "127.0.0.1"), Names: publishedNames, IPv6: sc.DualStack}
+	if sc.DualStack {
+		s.Port = freePortBoth(t)
+	}
 	version := sc.Version
 	if version == "" {
 		version = "sfb2019"
@@ -145,7 +154,7 @@ func runScenario(t *testing.T, px proxy, sc scenario) (live, static []result) {
 			hosts = append(hosts, h)
 		}
 	}
-	dnsAddr := startDNS(t, dir, hosts)
+	dnsAddr := startDNS(t, dir, hosts, sc.DualStack)
 	proxyConf := startProxy(t, px, s, sc.Publish)
 	cfg := writeConfig(t, dir, s, dnsAddr, fes.CAFile, cert, px.Family, proxyConf, version)
 
@@ -192,7 +201,7 @@ simple_urls:
   dialin: https://%s
 meeting_url: https://%s%s
 reverse_proxy:
-  addresses: ["127.0.0.1"]
+  addresses: [%s]
   port: %d
   http_port: 0
   config_files:
@@ -206,7 +215,7 @@ tls:
 affinity:
   connections: 20
 `, family, domain, lab.ExternalWeb, poolFQDN, quoteAll(s.Backends), lab.MeetHost, lab.DialinHost, lab.MeetHost, lab.MeetingPath,
-		s.Port, proxyConf, family, dnsAddr, cert.RootFile, backendCA, certificateFiles(cert))
+		s.addresses(), s.Port, proxyConf, family, dnsAddr, cert.RootFile, backendCA, certificateFiles(cert))
 	path := filepath.Join(dir, "lyncprobe.yaml")
 	write(t, path, cfg)
 	return path

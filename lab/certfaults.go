@@ -53,6 +53,9 @@ func (l *Lab) proxyPlan(now time.Time) proxyPlan {
 		old.NotBefore, old.NotAfter = now.AddDate(0, 0, -200), now.AddDate(0, 0, 165)
 		plan.oldLeaf = &old
 	}
+	if l.faults.has("ipv6-wrong-cert") {
+		plan.oldLeaf = ipv6Leaf(plan.leaf) // topology.go
+	}
 	return plan
 }
 

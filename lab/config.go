@@ -26,7 +26,12 @@ type configData struct {
 	OWA             string // the Office Web Apps name under --lab-owa
 	IdentityCookie  string // affinity.identity_cookie (--lab-hardened)
 	Edge            edgeConfig
-	CertFiles       string // tls.certificate_files' items
+	CertFiles       string       // tls.certificate_files' items
+	Addrs           []string     // the proxy's addresses (two under dual stack)
+	Views           []viewConfig // one per region under Options.Regions
+	HTTPPort        int          // the published HTTP port; 0 = not published
+	// DiscoverHTTPOnly: lyncdiscover is published over HTTP only.
+	DiscoverHTTPOnly bool
 }
 
 // The config is written from a template rather than a YAML library so
@@ -48,13 +53,18 @@ simple_urls:
   dialin: https://` + DialinHost + `
   admin: https://` + AdminHost + `      # not in public DNS, as it should be
 meeting_url: https://` + MeetHost + MeetingPath + `
+{{- if .DiscoverHTTPOnly}}
+lyncdiscover_http_only: true   # the certificate leaves lyncdiscover out (supported, not recommended)
+{{- end}}
 {{- if .OWA}}
 office_web_apps: {{.OWA}}
 {{- end}}
 reverse_proxy:
-  addresses: [{{q .Addr}}]
+{{- if not .Views}}
+  addresses: [{{list .Addrs}}]
+{{- end}}
   port: {{.Port}}
-  http_port: 0
+  http_port: {{.HTTPPort}}
 {{- if .Nodes}}
   nodes: [{{list .Nodes}}]
 {{- end}}
@@ -66,7 +76,17 @@ edge:
   federation: true
   ports: {sip_tls: {{.SIPTLS}}, federation: {{.Federation}}, webconf: {{.Edge.WebConfPort}}, av_udp: {{.Edge.AVUDP}}, av_tcp: {{.Edge.AVTCP}}}
 dns:
+{{- if .Views}}
+  views:                 # geo-DNS: each region's resolver gives its own proxy's address
+{{- range .Views}}
+    - name: {{.Name}}
+      resolvers: [{{q .Resolver}}]
+      proxy_addresses: [{{list .Proxy}}]
+      edge_addresses: [{{q .Edge}}]
+{{- end}}
+{{- else}}
   resolvers: [{{list .DNS}}]
+{{- end}}
 tls:
   ca_file: ca.pem
   backend_ca_file: internal-ca.pem

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -20,6 +21,8 @@ const ednsSize = 1232
 // ports the Edge SRV records announce.
 type zonePlan struct {
 	ip               net.IP
+	proxyIPs         []net.IP          // the published names' addresses (the view's own, topology.go)
+	override         map[string]net.IP // a host's address in place of proxyIPs (region-record)
 	sipTLS, federate int
 	extra            []string // hosts beyond hostLabels (owa under --lab-owa)
 }
@@ -43,7 +46,7 @@ func zoneLines(p zonePlan, f faultSet) []string {
 	lines := soaLines(apex, p.ip)
 	for _, h := range append(zoneHosts(), p.extra...) {
 		if !f.hasArg("missing-dns", h) {
-			lines = append(lines, hostLine(h, p, f))
+			lines = append(lines, hostLines(h, p, f)...)
 		}
 	}
 	if !f.has("no-srv") {
@@ -79,18 +82,32 @@ func soaLines(apex string, ip net.IP) []string {
 	}
 }
 
-// hostLine is a host's record: the lab's address, or what a fault puts
-// there instead.
-func hostLine(h string, p zonePlan, f faultSet) string {
+// hostLines are a host's records: the lab's address (a published name's,
+// the view's proxy addresses), or what a fault puts there instead.
+func hostLines(h string, p zonePlan, f faultSet) []string {
 	switch {
 	case h == DiscoverHost && f.has("lyncdiscover-cname"):
-		return rec(h+".", "CNAME", foreignTarget+".")
+		return []string{rec(h+".", "CNAME", foreignTarget+".")}
 	case f.hasArg("wrong-ip", h):
-		return addrLine(h, strayIP(p.ip, 0))
+		return []string{addrLine(h, strayIP(p.ip, 0))}
 	case f.hasArg("private-ip", h):
-		return addrLine(h, strayIP(p.ip, 1))
+		return []string{addrLine(h, strayIP(p.ip, 1))}
+	case p.override[h] != nil:
+		return []string{addrLine(h, p.override[h])}
+	case !isProxied(h) || len(p.proxyIPs) == 0:
+		return []string{addrLine(h, p.ip)}
 	}
-	return addrLine(h, p.ip)
+	var out []string
+	for _, ip := range p.proxyIPs {
+		out = append(out, addrLine(h, ip))
+	}
+	return out
+}
+
+// isProxied reports whether the reverse proxy publishes h (the Edge names
+// point at the Edge).
+func isProxied(h string) bool {
+	return slices.Contains(publishedHosts, h) || h == OWAHost
 }
 
 // strayIP is the n-th loopback address other than the lab's own. The lab
@@ -365,6 +382,9 @@ func (l *Lab) Zones() []string {
 		if z != nil {
 			out = append(out, z.String())
 		}
+	}
+	for _, r := range l.regions {
+		out = append(out, r.zone.String())
 	}
 	return out
 }

@@ -23,7 +23,7 @@ type Expect struct {
 	ID     string // check ID, e.g. dns.resolves
 	Status string // "fail" or "warn"
 	Target string // the FQDN or URL the result is about; "" = any
-	Via    string // the result's Via ("OCSP", "CRL", a node); "" = any
+	Via    string // what the result's via must contain ("OCSP", "CRL", a node, a view, an address); "" = any
 }
 
 // FaultInfo describes one fault of the table.
@@ -48,6 +48,10 @@ type FaultInfo struct {
 	MoreExamples []string
 	// Optional: the argument may be left out (NAME alone is a variant).
 	Optional bool
+	// Regions is the least number of regions (geo-DNS views) the fault
+	// needs; DualStack: it needs the proxy's IPv6 listener (topology.go).
+	Regions   int
+	DualStack bool
 
 	kind argKind // how the argument is read and normalised
 }
@@ -386,6 +390,57 @@ var Faults = []FaultInfo{
 		Name:        "edge-no-webconf",
 		Description: "the Web Conferencing Edge's listener is closed: connections are refused",
 		Must:        []Expect{{ID: "edge.webconf", Status: "fail", Target: WebConfEdge}},
+	},
+	{
+		Name: "region-record",
+		Arg:  "other-region|retired",
+		Description: "two regions (geo-DNS views); region2's view answers meet with region1's proxy address " +
+			"(other-region) or with " + retiredIP + ", an address region2's proxy no longer has (retired; nothing listens there)",
+		Example:      "other-region",
+		MoreExamples: []string{"retired"},
+		Must:         []Expect{{ID: "dns.expected-address", Status: "fail", Target: MeetHost, Via: "view " + RegionName(2)}},
+		// retired: nothing answers at the address, so the pages on meet
+		// cannot be probed there, and loopback counts as internal.
+		Allowed: []string{"dns.private-address", "http.reachable", "affinity.join-flow", "cert.san-coverage", "cert.tls-versions",
+			"http.host-forwarding", "http.blank-page", "http.internal-name-leak", "http.preauth"},
+		Regions: 2,
+		kind:    argChoice,
+	},
+	{
+		Name: "ipv6-host-rewrite",
+		Description: "dual stack, and only the proxy's IPv6 listener ([" + IPv6Addr + "]) sends the internal pool name as Host: " +
+			"meet and dial-in come up blank over IPv6 alone",
+		Must: []Expect{
+			{ID: "http.host-forwarding", Status: "fail", Target: "https://" + MeetHost + MeetingPath, Via: "address " + IPv6Addr},
+			{ID: "http.host-forwarding", Status: "fail", Target: "https://" + DialinHost, Via: "address " + IPv6Addr},
+			{ID: "http.host-forwarding", Status: "fail", Target: "https://" + DiscoverHost, Via: "address " + IPv6Addr},
+		},
+		// Over IPv6 the pages and the Autodiscover root come up blank too.
+		Allowed:   []string{"http.blank-page", "http.lyncdiscover", "affinity.join-flow"},
+		DualStack: true,
+	},
+	{
+		Name: "ipv6-wrong-cert",
+		Description: "dual stack, and only the proxy's IPv6 listener ([" + IPv6Addr + "]) serves another certificate, " +
+			"one without " + DialinHost,
+		Must: []Expect{
+			{ID: "cert.san-coverage", Status: "fail", Target: DialinHost, Via: "address " + IPv6Addr},
+			{ID: "http.reachable", Status: "fail", Target: "https://" + DialinHost, Via: "address " + IPv6Addr},
+		},
+		Allowed:   []string{"cert.all-names", "cert.node-consistency", "cert.san-coverage"},
+		DualStack: true,
+	},
+	{
+		Name: "http-closed",
+		Description: "lyncdiscover is published over HTTP only (lyncdiscover_http_only) and the config's reverse_proxy.http_port " +
+			"is a port where nothing answers",
+		Must: []Expect{{ID: "http.lyncdiscover", Status: "fail", Target: "http://" + DiscoverHost}},
+	},
+	{
+		Name: "http-to-https",
+		Description: "lyncdiscover is published over HTTP only, and the HTTP port answers 301 to https://" + DiscoverHost +
+			", which the certificate does not cover: the HTTP fallback is gone",
+		Must: []Expect{{ID: "http.lyncdiscover", Status: "fail", Target: "http://" + DiscoverHost}},
 	},
 }
 

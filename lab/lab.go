@@ -69,6 +69,13 @@ type Options struct {
 	// security-reviewed deployment does; the config then names the
 	// MS-WSMAN cookie as the affinity identity (hardened.go).
 	Hardened bool
+	// Regions > 1 publishes the names per region (geo-DNS views), each
+	// region with its own proxy node and resolver; DualStack adds the
+	// proxy's IPv6 listener on ::1 (topology.go).
+	Regions   int
+	DualStack bool
+	// DiscoverHTTPOnly publishes lyncdiscover over HTTP only (discoverhttp.go).
+	DiscoverHTTPOnly bool
 }
 
 // Lab is a running lab deployment.
@@ -85,6 +92,7 @@ type Lab struct {
 	FrontEnds      []string // fe01's and fe02's External site
 	EdgeAddrs      []string // the Edge's TCP ports: SIP/TLS, federation, web conferencing, A/V (edge.go)
 	EdgeUDPAddr    string   // the A/V Edge's UDP port (MS-TURN)
+	HTTPPort       int      // the published HTTP port under DiscoverHTTPOnly; 0 = none
 	Version        string
 	// ProxyCertFile is the proxy's certificate as node 1 serves it (PEM:
 	// the leaf, then the rest of the chain sent), Dir/proxy-cert.pem, for
@@ -104,7 +112,8 @@ type Lab struct {
 	pki     *pki
 	zone    *zone
 	dns     *dnsServer
-	split   *dnsServer // resolver-split's second resolver
+	split   *dnsServer  // resolver-split's second resolver
+	regions []regionDNS // regions 2 and up under Options.Regions (topology.go)
 	splitZ  *zone
 	fes     []*frontEnd
 	proxies []*proxyNode
@@ -122,6 +131,7 @@ type Lab struct {
 type labListeners struct {
 	fe, nodes, edge []net.Listener
 	public          net.Listener
+	doors           []door // the proxy's further public addresses (topology.go)
 }
 
 // quietLog swallows the servers' log lines (TLS handshake errors from
@@ -137,7 +147,7 @@ func Start(ctx context.Context, o Options) (*Lab, error) {
 	}
 	l := &Lab{Version: o.Version, opts: o, faults: fs, latency: o.Latency}
 	l.ctx, l.stop = context.WithCancel(context.Background())
-	steps := []func() error{l.makeDir, l.listen, l.mintPKI, l.startFrontEnds, l.startHTTPParts, l.startProxies,
+	steps := []func() error{l.makeDir, l.listen, l.mintPKI, l.startFrontEnds, l.startHTTPParts, l.startProxies, l.startDiscoverHTTP,
 		l.startEdge, func() error { return l.startDNS(ctx) }, l.writeConfig}
 	for _, step := range steps {
 		err := ctx.Err()
@@ -184,6 +194,11 @@ func (o Options) check() (Options, faultSet, error) {
 	if err != nil {
 		return o, nil, err
 	}
+	o.Regions, o.DualStack = max(o.Regions, fs.impliedRegions()), o.DualStack || fs.impliedDualStack()
+	o.DiscoverHTTPOnly = o.DiscoverHTTPOnly || fs.impliedDiscoverHTTPOnly()
+	if err := o.checkTopology(); err != nil {
+		return o, nil, err
+	}
 	o.Nodes = max(o.Nodes, fs.impliedNodes())
 	o.OWA = o.OWA || fs.impliedOWA()
 	if o.LB, err = fs.impliedLB(o.LB); err == nil && fs.has("nat-pool") {
@@ -206,7 +221,29 @@ func (l *Lab) makeDir() error {
 	return os.MkdirAll(dir, 0o755)
 }
 
+// listen opens every listener; the proxy's further public addresses need
+// the published port free on their address too, else it tries new ports.
 func (l *Lab) listen() error {
+	var err error
+	for range 10 {
+		if err = l.listenOnce(); err != nil {
+			return err
+		}
+		if l.lns.doors, err = l.openDoors(l.Port); err == nil {
+			for _, d := range l.lns.doors {
+				l.closers = append(l.closers, d.ln)
+			}
+			return nil
+		}
+		for _, c := range l.closers {
+			c.Close()
+		}
+		l.closers = nil
+	}
+	return fmt.Errorf("no published port free on every proxy address: %w", err)
+}
+
+func (l *Lab) listenOnce() error {
 	n := 2 + edgeTCPPorts + l.opts.Nodes
 	if l.opts.Nodes > 1 {
 		n++ // the balancer's public port
@@ -246,7 +283,7 @@ func portOf(ln net.Listener) int { return ln.Addr().(*net.TCPAddr).Port }
 // it: the external web services name as CN, every published name as SAN,
 // a 2048-bit RSA key. Certificate faults bend this spec.
 func (l *Lab) proxyLeafSpec(now time.Time) leafSpec {
-	return l.bendProxyLeaf(leafSpec{CN: ExternalWeb, DNS: l.publishedNames(), RSABits: 2048,
+	return l.bendProxyLeaf(leafSpec{CN: ExternalWeb, DNS: l.certNames(), RSABits: 2048,
 		NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(1, 0, 0), CRL: []string{l.crlURL("issuing")},
 		OCSP: []string{l.ocspURL()}}, now)
 }
@@ -352,6 +389,9 @@ func (l *Lab) startProxies() error {
 		capped := netutil.LimitListener(ln, maxProxyConns)
 		l.serve(srv, tls.NewListener(l.slow(capped), cfg))
 	}
+	for _, d := range l.lns.doors {
+		l.serveDoor(d, bes, roots)
+	}
 	if len(l.lns.nodes) > 1 {
 		l.bal = &balancer{ln: l.lns.public, nodes: l.Nodes, ctx: l.ctx, pause: l.pause}
 		l.bal.roundRobin = lbMode(l.opts.LB) == lbRoundRobin
@@ -369,7 +409,7 @@ func (l *Lab) slow(ln net.Listener) net.Listener {
 }
 
 func (l *Lab) startDNS(ctx context.Context) error {
-	plan := zonePlan{ip: net.ParseIP(l.opts.Addr), sipTLS: portOf(l.lns.edge[0]), federate: portOf(l.lns.edge[1]), extra: l.extraZoneHosts()}
+	plan := zonePlan{ip: net.ParseIP(l.opts.Addr), proxyIPs: l.regionProxyIPs(1), sipTLS: portOf(l.lns.edge[0]), federate: portOf(l.lns.edge[1]), extra: l.extraZoneHosts()}
 	var err error
 	if l.zone, l.dns, err = l.serveZone(ctx, zoneLines(plan, l.faults)); err != nil {
 		return err
@@ -383,14 +423,23 @@ func (l *Lab) startDNS(ctx context.Context) error {
 		}
 		l.DNSAddrs = append(l.DNSAddrs, l.split.addr)
 	}
+	if err := l.startRegionDNS(ctx, plan); err != nil {
+		return err
+	}
+	for _, r := range l.regions {
+		l.DNSAddrs = append(l.DNSAddrs, r.dns.addr)
+	}
 	return nil
 }
 
 func (l *Lab) writeConfig() error {
 	d := configData{Version: l.Version, Addr: l.opts.Addr, Port: l.Port, Backends: l.FrontEnds,
 		SIPTLS: portOf(l.lns.edge[0]), Federation: portOf(l.lns.edge[1]), DNS: l.DNSAddrs,
-		SourceAddresses: l.natPoolSources(), OWA: l.owaName(), Edge: l.edgeConfig(), CertFiles: l.certFilesYAML(),
-		IdentityCookie: l.identityCookie()}
+		SourceAddresses: l.natPoolSources(), OWA: l.owaName(), Edge: l.edgeConfig(), CertFiles: l.certFilesYAML(), Views: l.viewsConfig(),
+		HTTPPort: l.HTTPPort, DiscoverHTTPOnly: l.opts.DiscoverHTTPOnly, IdentityCookie: l.identityCookie()}
+	for _, ip := range l.regionProxyIPs(1) {
+		d.Addrs = append(d.Addrs, ip.String())
+	}
 	if len(l.Nodes) > 1 {
 		d.Nodes = l.Nodes
 	}
@@ -425,6 +474,9 @@ func (l *Lab) Close() error {
 		}
 		if l.split != nil {
 			l.split.shutdown()
+		}
+		for _, r := range l.regions {
+			r.dns.shutdown()
 		}
 		l.wg.Wait()
 		for _, p := range l.proxies {

@@ -25,10 +25,16 @@ type labFlags struct {
 	Hardened bool
 	// SNICerts, CrossCert: certificate settings (lab.Options).
 	SNICerts, CrossCert bool
-	specs               []lab.FaultSpec
+	// Regions, Dual, HTTP: topology settings (lab.Options Regions,
+	// DualStack, DiscoverHTTPOnly).
+	Regions int
+	Dual    bool
+	HTTP    bool
+	specs   []lab.FaultSpec
 }
 
-var labFlagNames = []string{"fault", "lab-nodes", "lab-lb", "lab-latency", "lab-version", "lab-owa", "lab-sni-certs", "lab-cross-cert", "lab-hardened"}
+var labFlagNames = []string{"fault", "lab-nodes", "lab-lb", "lab-latency", "lab-version", "lab-owa", "lab-sni-certs", "lab-cross-cert", "lab-hardened",
+	"lab-regions", "lab-dual-stack", "lab-discover-http-only"}
 
 func (l *labFlags) add(cmd *cobra.Command) {
 	f := cmd.Flags()
@@ -41,6 +47,9 @@ func (l *labFlags) add(cmd *cobra.Command) {
 	f.BoolVar(&l.SNICerts, "lab-sni-certs", false, "the lab proxy serves lyncdiscover (and owa) with certificates of their own, chosen by SNI")
 	f.BoolVar(&l.CrossCert, "lab-cross-cert", false, "the lab proxy's chain also carries an expired cross-certificate beside the valid path")
 	f.BoolVar(&l.Hardened, "lab-hardened", false, "the lab proxy strips Server, X-Powered-By, X-AspNet-Version and X-MS-Server-Fqdn, as a security-reviewed proxy does (implies --lab-lb cookie unless given)")
+	f.IntVar(&l.Regions, "lab-regions", 1, "regions in the lab (geo-DNS): each with its own proxy node and DNS view (1-4)")
+	f.BoolVar(&l.HTTP, "lab-discover-http-only", false, "publish lyncdiscover over HTTP only (a port of its own), with no lyncdiscover name on the certificate")
+	f.BoolVar(&l.Dual, "lab-dual-stack", false, "the lab proxy also listens on ::1, and the published names get AAAA records")
 }
 
 func (l *labFlags) changed(cmd *cobra.Command) bool {
@@ -59,6 +68,9 @@ func (l *labFlags) validate() error {
 	if l.Nodes < 1 {
 		return errors.New("--lab-nodes must be at least 1")
 	}
+	if l.Regions < 1 || l.Regions > 4 {
+		return errors.New("--lab-regions must be between 1 and 4")
+	}
 	if l.LB != "" && l.LB != "source-ip" && l.LB != "cookie" {
 		return fmt.Errorf("--lab-lb %q: want source-ip or cookie", l.LB)
 	}
@@ -73,7 +85,7 @@ func (l *labFlags) validate() error {
 
 func (l *labFlags) options(dir string) lab.Options {
 	return lab.Options{Faults: l.specs, Nodes: l.Nodes, LB: l.LB, Latency: l.Latency, Version: l.Version, Dir: dir, OWA: l.OWA,
-		SNICerts: l.SNICerts, CrossCert: l.CrossCert}
+		SNICerts: l.SNICerts, CrossCert: l.CrossCert, Regions: l.Regions, DualStack: l.Dual, DiscoverHTTPOnly: l.HTTP}
 }
 
 type labOptions struct {
