@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -128,13 +129,20 @@ func runHeader(start time.Time, resolvers []string) report.Run {
 }
 
 // vantageResolvers are the public-view resolvers a live run asks: the
-// --resolver flags, else dns.resolvers, else the system's.
+// --resolver flags, else dns.resolvers and each dns.views resolver (named
+// with its view), else the system's.
 func vantageResolvers(flags []string, dep *config.Deployment) []string {
-	switch {
-	case len(flags) > 0:
+	if len(flags) > 0 {
 		return flags
-	case len(dep.DNS.Resolvers) > 0:
-		return dep.DNS.Resolvers
+	}
+	out := slices.Clone(dep.DNS.Resolvers)
+	for _, v := range dep.DNS.Views {
+		for _, r := range v.Resolvers {
+			out = append(out, r+" (view "+v.Name+")")
+		}
+	}
+	if len(out) > 0 {
+		return out
 	}
 	return []string{"system (" + probe.SystemResolverAddr() + ")"}
 }
