@@ -250,8 +250,7 @@ func TestCertRevocationJudged(t *testing.T) {
 	key := certECKey(t)
 	var revoked []*x509.Certificate
 	unknownSerial := new(big.Int)
-	var site *httptest.Server
-	site = crlServer(t, p.inter, func() []*x509.Certificate { return revoked }, 0, unknownSerial)
+	site := crlServer(t, p.inter, func() []*x509.Certificate { return revoked }, 0, unknownSerial)
 	urls := map[string]func(*x509.Certificate){
 		webext:  func(c *x509.Certificate) { c.OCSPServer = []string{site.URL + "/ocsp"} },
 		meet:    func(c *x509.Certificate) { c.OCSPServer = []string{site.URL + "/ocsp/"} },

@@ -52,7 +52,7 @@ func turnSeeds() [][]byte {
 		{attrMSNonce, []byte("0123456789abcdef")}, {attrMSVersion, []byte{0, 0, 0, 6}}}})
 	rfc := []byte{0x01, 0x01, 0, 12, 0x21, 0x12, 0xA4, 0x42}
 	rfc = append(rfc, make([]byte, 12)...)
-	rfc = append(rfc, 0, 0x20, 0, 8, 0, 1, 0x21, 0x12^0x11, 0x21^203, 0x12^0, 0xA4^113, 0x42^10)
+	rfc = append(rfc, 0, 0x20, 0, 8, 0, 1, 0x21, 0x12^0x11, 0x21^203, 0x12, 0xA4^113, 0x42^10)
 	return [][]byte{FrameTCP(ms), rfc, {tcpFrameControl, 0, 0xFF, 0xFF}, {}}
 }
 

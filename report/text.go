@@ -361,13 +361,6 @@ func moduleTitle(module string) string {
 	return module
 }
 
-func via(r checks.Result) string {
-	if r.Via == "" {
-		return "-"
-	}
-	return r.Via
-}
-
 func (p *printer) summary(r Report) {
 	hidden := ""
 	if !p.o.Verbose {
