@@ -5,10 +5,10 @@ package config
 import (
 	"context"
 	"errors"
+	"github.com/lyncprobe/lyncprobe/internal/fifotest"
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -119,7 +119,7 @@ func TestConfigErrorsDoNotQuoteTheFile(t *testing.T) {
 func TestFIFOsAreRefusedNotWaitedFor(t *testing.T) {
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "pipe")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+	if err := fifotest.Make(fifo); err != nil {
 		t.Skipf("no FIFO here: %v", err)
 	}
 	write := func(name, yaml string) string {

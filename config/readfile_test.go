@@ -3,10 +3,10 @@
 package config
 
 import (
+	"github.com/lyncprobe/lyncprobe/internal/fifotest"
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 )
 
@@ -15,7 +15,7 @@ import (
 func TestConfigFilesAreNotReadWithoutEnd(t *testing.T) {
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "ca.pem")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+	if err := fifotest.Make(fifo); err != nil {
 		t.Skipf("no FIFO here: %v", err)
 	}
 	big := filepath.Join(dir, "big.zone")

@@ -2,6 +2,7 @@ package exporter_test
 
 import (
 	"context"
+	"github.com/lyncprobe/lyncprobe/internal/fifotest"
 	"io"
 	"net"
 	"net/http"
@@ -212,7 +213,7 @@ func TestBlockingConfigNeitherWedgesReloadNorShutdown(t *testing.T) {
 		t.Fatal(err)
 	}
 	fifo := filepath.Join(dir, "two.yaml")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+	if err := fifotest.Make(fifo); err != nil {
 		t.Skip("no FIFOs here:", err)
 	}
 	t.Cleanup(func() { unblock(fifo) })

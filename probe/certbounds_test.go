@@ -8,10 +8,10 @@ import (
 	"encoding/asn1"
 	"encoding/pem"
 	"errors"
+	"github.com/lyncprobe/lyncprobe/internal/fifotest"
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -105,7 +105,7 @@ func TestReadCertFileCapsPFXIterations(t *testing.T) {
 // A FIFO or a device as a certificate file is refused at once, by name.
 func TestReadCertFileRegularFilesOnly(t *testing.T) {
 	fifo := filepath.Join(t.TempDir(), "cert.pem")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+	if err := fifotest.Make(fifo); err != nil {
 		t.Skipf("no FIFO here: %v", err)
 	}
 	for _, path := range []string{fifo, "/dev/zero"} {

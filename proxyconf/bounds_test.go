@@ -5,9 +5,9 @@ package proxyconf
 import (
 	"errors"
 	"fmt"
+	"github.com/lyncprobe/lyncprobe/internal/fifotest"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 )
 
@@ -68,7 +68,7 @@ func TestSyntaxErrorQuotesShortToken(t *testing.T) {
 func TestIncludeDeviceOrFIFO(t *testing.T) {
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "pipe.conf")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+	if err := fifotest.Make(fifo); err != nil {
 		t.Skip("no FIFO here:", err)
 	}
 	for _, target := range []string{"/dev/zero", fifo} {

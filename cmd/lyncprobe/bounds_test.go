@@ -4,10 +4,10 @@ package main
 
 import (
 	"context"
+	"github.com/lyncprobe/lyncprobe/internal/fifotest"
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -51,7 +51,7 @@ func TestCertInspectEmptyFile(t *testing.T) {
 func TestOfflineInputsAreBounded(t *testing.T) {
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "pipe")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+	if err := fifotest.Make(fifo); err != nil {
 		t.Skipf("no FIFO here: %v", err)
 	}
 	cfg := filepath.Join(dir, "lyncprobe.yaml")

@@ -5,10 +5,10 @@ package inputfile
 import (
 	"context"
 	"errors"
+	"github.com/lyncprobe/lyncprobe/internal/fifotest"
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -19,7 +19,7 @@ import (
 func TestReadRegularFilesOnlyUnderTheCap(t *testing.T) {
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "fifo")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+	if err := fifotest.Make(fifo); err != nil {
 		t.Skipf("no FIFO here: %v", err)
 	}
 	big := filepath.Join(dir, "big")
