@@ -101,6 +101,9 @@ func judgeBridge(l lyncSite, rt *proxyconf.Route) []Result {
 	}
 	var out []Result
 	for _, t := range rt.Targets {
+		if owaTarget(l.names, t.Host) {
+			continue // a site that routes by Host (HAProxy ACLs) also reaches OWA, on 443 by design
+		}
 		port := t.DefaultPort()
 		r := Result{ID: "http.internal-site-exposed", Target: l.target(),
 			Evidence: map[string]any{"upstream": fmt.Sprintf("%s:%d", t.Host, port), "group": rt.Group}}
@@ -120,6 +123,17 @@ func judgeBridge(l lyncSite, rt *proxyconf.Route) []Result {
 		out = append(out, at(r, t.Pos))
 	}
 	return out
+}
+
+// owaTarget: the upstream is the Office Web Apps server the site
+// publishes, which is on 443/80, not 4443/8080.
+func owaTarget(ps []config.Published, host string) bool {
+	for _, p := range ps {
+		if p.Role == config.RoleOWA && strings.EqualFold(p.Host, host) {
+			return true
+		}
+	}
+	return false
 }
 
 func onlyOWA(ps []config.Published) bool {
