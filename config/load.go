@@ -34,21 +34,37 @@ func LoadContext(ctx context.Context, path string) (*Deployment, error) {
 		}
 		return nil, fmt.Errorf("%s: cannot read config file: %w", path, err)
 	}
-	return parse(ctx, data, path)
+	return parse(ctx, data, path, false)
+}
+
+// LoadForPublish is LoadContext for `lyncprobe publish`, which writes the
+// proxy configuration: the files reverse_proxy.config_files names need
+// not exist yet (their paths are still made absolute).
+func LoadForPublish(ctx context.Context, path string) (*Deployment, error) {
+	data, err := readFileCapped(ctx, path, maxConfigFile)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("%s: cannot read config file: %w", path, err)
+	}
+	return parse(ctx, data, path, true)
 }
 
 // Parse does the work of Load on data already read. path names the file in
 // messages and is the base for relative paths inside it.
 func Parse(data []byte, path string) (*Deployment, error) {
-	return parse(context.Background(), data, path)
+	return parse(context.Background(), data, path, false)
 }
 
-func parse(ctx context.Context, data []byte, path string) (*Deployment, error) {
+func parse(ctx context.Context, data []byte, path string, unwrittenProxyFiles bool) (*Deployment, error) {
 	root, err := parseYAML(data, path)
 	if err != nil {
 		return nil, err
 	}
 	l := newLoader(ctx, path)
+	l.unwrittenProxyFiles = unwrittenProxyFiles
 	d := &Deployment{Path: path}
 	l.decode(root, reflect.ValueOf(d).Elem(), "")
 	if !l.reported("") {
@@ -137,6 +153,9 @@ type loader struct {
 	given map[string]bool // keys present with a non-null value; defaults skip them
 	bad   map[string]bool // keys with a reported problem; their children stay quiet
 	errs  Errors
+
+	// unwrittenProxyFiles: config_files may not exist yet (publish).
+	unwrittenProxyFiles bool
 
 	inAlias int // > 0 while decoding what an alias points to
 	aliased int // values decoded through aliases, against maxAliasValues

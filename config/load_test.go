@@ -1,6 +1,7 @@
 package config
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"io/fs"
@@ -266,5 +267,28 @@ func TestProxyPathsRelativeToConfig(t *testing.T) {
 	_, err = Parse([]byte(strings.Replace(src, "root: deploy", "root: nowhere", 1)), filepath.Join(dir, "x.yaml"))
 	if err == nil || !strings.Contains(err.Error(), "reverse_proxy.config_files[0].root: "+filepath.Join(dir, "nowhere")+" is not a folder here") {
 		t.Errorf("a root that is no folder: %v", err)
+	}
+}
+
+// TestLoadForPublish: publish writes the files config_files names, so
+// they need not exist yet; LoadContext still requires them.
+func TestLoadForPublish(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "lyncprobe.yaml")
+	yml := "sip_domains: [contoso.com]\nweb_services: [{external: webext.contoso.com, internal: pool.corp.contoso.com}]\n" +
+		"simple_urls: {meet: [https://meet.contoso.com], dialin: https://dialin.contoso.com}\n" +
+		"reverse_proxy: {config_files: [proxy/nginx-lync.conf]}\n"
+	if err := os.WriteFile(p, []byte(yml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(p); err == nil || !strings.Contains(err.Error(), "reverse_proxy.config_files[0]: cannot read") {
+		t.Fatalf("Load: err = %v, want the missing file named", err)
+	}
+	dep, err := LoadForPublish(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := dep.ReverseProxy.ConfigFiles[0].Path, filepath.Join(dir, "proxy", "nginx-lync.conf"); got != want {
+		t.Errorf("path %q, want %q", got, want)
 	}
 }

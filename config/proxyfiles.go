@@ -62,6 +62,8 @@ func (l *loader) checkProxyConfigFiles(key string, items []ProxyConfigFile) {
 			l.fail(ik, "path: required")
 		case c.Family != "" && !slices.Contains(ProxyFamilies, c.Family):
 			l.fail(ik, "family: must be one of %s", strings.Join(ProxyFamilies, ", "))
+		case l.unwrittenProxyFiles:
+			c.Path = l.abs(c.Path)
 		default:
 			l.readable(ik, &c.Path, "")
 			if c.Root != "" {
@@ -141,4 +143,15 @@ func (PathMap) jsonSchema() map[string]any {
 		"type":                 "object",
 		"additionalProperties": map[string]any{"type": "string"},
 	}
+}
+
+// abs is path relative to the config file's folder, made absolute.
+func (l *loader) abs(path string) string {
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(filepath.Dir(l.file), path)
+	}
+	if a, err := filepath.Abs(path); err == nil {
+		return a
+	}
+	return path
 }

@@ -181,8 +181,9 @@ func write(t *testing.T, path, content string) {
 
 // startDNS runs dnsmasq as the only resolver of the published zone:
 // every host record of hosts (FQDN → 127.0.0.1) and the Edge's SRV
-// records; other names under the domain are NXDOMAIN.
-func startDNS(t *testing.T, dir string, hosts []string, dualStack bool) string {
+// records; other names under the domain (and each of more, other SIP
+// domains with the same Edge) are NXDOMAIN.
+func startDNS(t *testing.T, dir string, hosts []string, dualStack bool, more ...string) string {
 	bin := binary(t, "dnsmasq")
 	port := freePort(t, "127.0.0.1")
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
@@ -192,6 +193,10 @@ func startDNS(t *testing.T, dir string, hosts []string, dualStack bool) string {
 		"--local=/" + domain + "/",
 		"--srv-host=_sip._tls." + domain + ",sip." + domain + ",443",
 		"--srv-host=_sipfederationtls._tcp." + domain + ",sip." + domain + ",5061"}
+	for _, d := range more {
+		args = append(args, "--local=/"+d+"/", "--srv-host=_sip._tls."+d+",sip."+domain+",443",
+			"--srv-host=_sipfederationtls._tcp."+d+",sip."+domain+",5061")
+	}
 	for _, h := range hosts {
 		rec := "--host-record=" + h + ",127.0.0.1"
 		if dualStack && h != "sip."+domain {

@@ -123,6 +123,19 @@ func TestRealProxies(t *testing.T) {
 			})
 		}
 	}
+	for _, px := range proxies {
+		for _, pc := range publishCases {
+			all++
+			t.Run(px.Family+"/"+pc.name(), func(t *testing.T) {
+				if why := publishSkip(px.Family, pc); why != "" {
+					rows = append(rows, row{px.Family, pc.name(), "not run: " + why, "not run"})
+					t.Skip(why)
+				}
+				live, static := runPublish(t, px, pc)
+				rows = append(rows, row{px.Family, pc.name(), verdict(live), verdict(static)})
+			})
+		}
+	}
 	// The table is the whole matrix: a run narrowed by -run leaves it be.
 	if !t.Failed() && len(rows) == all {
 		compareTable(t, rows)
@@ -461,6 +474,7 @@ func tableFooter() string {
 		}
 		b.WriteString("\n")
 	}
+	fmt.Fprintf(&b, "- **publish-VERSION-Nd**: %s\n", publishDoc)
 	b.WriteString(fixesFound)
 	return b.String()
 }

@@ -30,7 +30,7 @@ defaults
     timeout server 960s
 
 frontend lync_https
-{{- range listen .Listen .HTTPSPort}}
+{{- range bind .Listen .HTTPSPort}}
     # Rule: the certificate names every published name, with its
     # intermediates ({{src "cert"}}).
     bind {{.}} ssl crt {{$.CertFile}}
@@ -44,7 +44,7 @@ frontend lync_https
 {{- if .HTTPPort}}
 
 frontend lync_http
-{{- range listen .Listen .HTTPPort}}
+{{- range bind .Listen .HTTPPort}}
     bind {{.}}
 {{- end}}
 {{- range .Pools}}

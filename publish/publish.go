@@ -189,11 +189,14 @@ var funcs = template.FuncMap{
 		if len(addrs) == 0 {
 			return []string{strconv.Itoa(port)}
 		}
-		var out []string
-		for _, a := range addrs {
-			out = append(out, net.JoinHostPort(a, strconv.Itoa(port)))
+		return listenOn(addrs, port)
+	},
+	// bind is HAProxy's: ":port" for every address.
+	"bind": func(addrs []string, port int) []string {
+		if len(addrs) == 0 {
+			return []string{":" + strconv.Itoa(port)}
 		}
-		return out
+		return listenOn(addrs, port)
 	},
 	"src":  source,
 	"pair": pair,
@@ -216,4 +219,12 @@ const (
 func source(name string) string {
 	return map[string]string{"ports": SrcPorts, "require": SrcRequire, "rules": SrcRules, "hlb": SrcHLB, "lb": SrcLB,
 		"mobility": SrcMobility, "cert": SrcCert, "simple": SrcSimpleURL, "wap": SrcWAPCmdlet}[name]
+}
+
+func listenOn(addrs []string, port int) []string {
+	var out []string
+	for _, a := range addrs {
+		out = append(out, net.JoinHostPort(a, strconv.Itoa(port)))
+	}
+	return out
 }

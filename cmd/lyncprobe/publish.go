@@ -67,7 +67,7 @@ func publishRun(ctx context.Context, o *publishOptions) error {
 	if !slices.Contains(publish.Families, o.Family) {
 		return usageError{fmt.Errorf("unknown proxy %q: want one of %s", o.Family, strings.Join(publish.Families, ", "))}
 	}
-	dep, err := config.LoadContext(ctx, o.ConfigPath)
+	dep, err := config.LoadForPublish(ctx, o.ConfigPath)
 	if err != nil {
 		return missingConfigHint(err)
 	}

@@ -1,0 +1,181 @@
+//go:build unix
+
+package e2e
+
+import (
+	"fmt"
+	"net"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/lyncprobe/lyncprobe/lab"
+)
+
+// The publish rows: the configuration `lyncprobe publish` writes is
+// loaded by the real proxy, put in front of the lab's front ends and
+// checked live; validate on it must agree that nothing is wrong.
+
+// secondDomain is the second SIP domain of the two-domain rows.
+const secondDomain = "fabrikam.test"
+
+// publishCase is one generated configuration.
+type publishCase struct {
+	Version string
+	Domains int
+}
+
+func (pc publishCase) name() string {
+	return fmt.Sprintf("publish-%s-%dd", pc.Version, pc.Domains)
+}
+
+var publishCases = []publishCase{{"sfb2019", 1}, {"sfb2019", 2}, {"lync2010", 1}, {"lync2010", 2}}
+
+// publishDoc is the footer line of the publish rows.
+const publishDoc = "the configuration `lyncprobe publish FAMILY --listen 127.0.0.1 --cert … --key …` writes from the deployment file, unchanged, for sfb2019 and lync2010 and one SIP domain (1d) or two (2d, `" + secondDomain + "` beside `" + domain + "`, its meet and lyncdiscover names published too): the proxy's own test (`nginx -t`, `haproxy -c`, `apache2 -t`) accepts it, `check` passes every module and `validate` on the generated file finds nothing. nginx wraps it in a main file (pid, temp paths, `include`), Apache in one that loads the modules the file's header names; HAProxy runs the file as written."
+
+// publishSkip says why a family cannot run a case, "" when it can.
+func publishSkip(family string, pc publishCase) string {
+	if family == "nginx" && pc.Version == "lync2010" {
+		return "nginx open source has no cookie persistence: the file uses NGINX Plus's sticky cookie, which Debian's nginx refuses"
+	}
+	return ""
+}
+
+// runPublish generates the family's configuration for the case, runs it
+// and returns check's and validate's fail/warn results.
+func runPublish(t *testing.T, px proxy, pc publishCase) (live, static []result) {
+	dir := t.TempDir()
+	port := freePort(t, "127.0.0.1")
+	fes := startFrontEnds(t, dir, port, pc.Version)
+	names := slices.Clone(publishedNames)
+	domains := []string{domain}
+	if pc.Domains == 2 {
+		domains = append(domains, secondDomain)
+		names = append(names, "meet."+secondDomain, "lyncdiscover."+secondDomain)
+	}
+	cert, err := lab.WriteProxyCert(dir, lab.ProxyCertOptions{Names: names})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dnsAddr := startDNS(t, dir, append(slices.Clone(names), "sip."+domain), false, domains[1:]...)
+	generated := filepath.Join(dir, "generated."+px.Family)
+	cfg := writePublishConfig(t, dir, pc, domains, port, fes, dnsAddr, cert, px.Family, generated)
+
+	certFile, keyFile := cert.ChainFile, cert.KeyFile
+	if px.Family == "haproxy" {
+		certFile = filepath.Join(dir, "haproxy.pem") // HAProxy wants the chain and the key in one file
+		write(t, certFile, readFile(cert.ChainFile)+readFile(cert.KeyFile))
+	}
+	out := runText(t, "publish", px.Family, "-c", cfg, "--listen", "127.0.0.1", "--cert", certFile, "--key", keyFile)
+	write(t, generated, out)
+	conf, testArgs, runArgs := wrapGenerated(t, px.Family, dir, generated, port)
+	if got, err := runTest(dir, binary(t, px.Binary), testArgs); err != nil {
+		t.Fatalf("%s refused the generated configuration: %v\n%s\n%s", px.Binary, err, got, readFile(conf))
+	}
+	start(t, net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), filepath.Join(dir, px.Family+".log"), binary(t, px.Binary), runArgs...)
+
+	all := run(t, "check", "-c", cfg, "--only", "dns,cert,http,affinity", "--format", "json")
+	live = bad(all)
+	assertVerdict(t, "check", live, nil, nil)
+	for _, m := range []string{"dns.", "cert.", "http.", "affinity."} {
+		if !slices.ContainsFunc(all, func(r result) bool { return strings.HasPrefix(r.ID, m) && r.Status == "pass" }) {
+			t.Errorf("check: no %s check passed", strings.TrimSuffix(m, "."))
+		}
+	}
+	passes := []string{"http.host-forwarding", "affinity.sticky", "cert.san-coverage"}
+	if pc.Version == "lync2010" || px.Family == "apache" {
+		passes = append(passes, "affinity.cookie")
+	}
+	assertPasses(t, all, passes)
+	static = bad(run(t, "validate", "-c", cfg, "--format", "json"))
+	assertVerdict(t, "validate", static, nil, nil)
+	return live, static
+}
+
+// runText runs lyncprobe and returns its stdout, which must exit 0.
+func runText(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := runTest(t.TempDir(), lyncprobeBin, args)
+	if err != nil {
+		t.Fatalf("lyncprobe %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+// wrapGenerated gives the generated file what only a host's main file
+// has (nginx: pid, temp paths, the http context; Apache: ServerRoot and
+// the modules); HAProxy's is complete. It returns the file the proxy
+// reads, and its test and foreground arguments.
+func wrapGenerated(t *testing.T, family, dir, generated string, port int) (conf string, testArgs, runArgs []string) {
+	var b strings.Builder
+	switch family {
+	case "nginx":
+		if isRoot() {
+			b.WriteString("user root;\n")
+		}
+		fmt.Fprintf(&b, "worker_processes 1;\npid %s/nginx.pid;\nerror_log %s/error.log;\nevents { worker_connections 256; }\nhttp {\n  access_log off;\n", dir, dir)
+		for _, tmp := range []string{"client_body", "proxy", "fastcgi", "uwsgi", "scgi"} {
+			fmt.Fprintf(&b, "  %s_temp_path %s/tmp_%s;\n", tmp, dir, tmp)
+		}
+		fmt.Fprintf(&b, "  include %s;\n}\n", generated)
+		conf = filepath.Join(dir, "nginx.conf")
+		write(t, conf, b.String())
+		return conf, []string{"-t", "-p", dir, "-c", conf}, []string{"-p", dir, "-c", conf, "-g", "daemon off;"}
+	case "haproxy":
+		return generated, []string{"-c", "-f", generated}, []string{"-f", generated, "-db"}
+	case "apache":
+		fmt.Fprintf(&b, "ServerRoot %s\nDefaultRuntimeDir %s\nPidFile %s/httpd.pid\nErrorLog %s/error.log\nServerName localhost\n", dir, dir, dir, dir)
+		for _, m := range apacheModules {
+			fmt.Fprintf(&b, "LoadModule %s_module /usr/lib/apache2/modules/mod_%s.so\n", m, m)
+		}
+		fmt.Fprintf(&b, "SSLSessionCache shmcb:%s/ssl_scache(51200)\nInclude %s\n", dir, generated)
+		conf = filepath.Join(dir, "httpd.conf")
+		write(t, conf, b.String())
+		return conf, []string{"-t", "-f", conf}, []string{"-f", conf, "-DFOREGROUND"}
+	}
+	t.Fatalf("no wrapper for %s", family)
+	return "", nil, nil
+}
+
+// writePublishConfig is the deployment file publish reads and check and
+// validate then use: the front ends as backends, HTTP not published (the
+// emulated front ends serve no 8080), and the generated file to validate.
+func writePublishConfig(t *testing.T, dir string, pc publishCase, domains []string, port int, fes *lab.FrontEnds, dnsAddr string, cert lab.ProxyCert, family, generated string) string {
+	meet := make([]string, len(domains))
+	for i, d := range domains {
+		meet[i] = "https://meet." + d
+	}
+	cfg := fmt.Sprintf(`name: e2e-publish-%s
+version: %s
+sip_domains: [%s]
+web_services:
+  - external: %s
+    internal: %s
+    backends: [%s]
+simple_urls:
+  meet: [%s]
+  dialin: https://%s
+  admin: https://admin.%s
+reverse_proxy:
+  addresses: ["127.0.0.1"]
+  port: %d
+  http_port: 0
+  config_files:
+    - {path: %q, family: %s}
+dns:
+  resolvers: [%q]
+tls:
+  ca_file: %q
+  backend_ca_file: %q
+  certificate_files: [%q]
+affinity:
+  connections: 20
+`, family, pc.Version, strings.Join(domains, ", "), lab.ExternalWeb, poolFQDN, quoteAll(fes.Addrs), strings.Join(meet, ", "),
+		lab.DialinHost, domain, port, generated, family, dnsAddr, cert.RootFile, fes.CAFile, cert.ChainFile)
+	path := filepath.Join(dir, "lyncprobe.yaml")
+	write(t, path, cfg)
+	return path
+}
