@@ -194,8 +194,8 @@ func startDNS(t *testing.T, dir string, hosts []string, dualStack bool, more ...
 		"--srv-host=_sip._tls." + domain + ",sip." + domain + ",443",
 		"--srv-host=_sipfederationtls._tcp." + domain + ",sip." + domain + ",5061"}
 	for _, d := range more {
-		args = append(args, "--local=/"+d+"/", "--srv-host=_sip._tls."+d+",sip."+domain+",443",
-			"--srv-host=_sipfederationtls._tcp."+d+",sip."+domain+",5061")
+		args = append(args, "--local=/"+d+"/", "--srv-host=_sip._tls."+d+",sip."+d+",443",
+			"--srv-host=_sipfederationtls._tcp."+d+",sip."+d+",5061", "--host-record=sip."+d+",127.0.0.1")
 	}
 	for _, h := range hosts {
 		rec := "--host-record=" + h + ",127.0.0.1"

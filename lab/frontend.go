@@ -154,7 +154,16 @@ func twoSegments(path string) bool {
 }
 
 func isDiscoverRoot(host, path string) bool {
-	return path == "/autodiscover/autodiscoverservice.svc/root" || (host == DiscoverHost && path == "/")
+	return path == "/autodiscover/autodiscoverservice.svc/root" || (isDiscoverHost(host) && path == "/")
+}
+
+// isMeetHost and isDiscoverHost: the lab's names, or the same labels in
+// another SIP domain of the deployment (meet.fabrikam.test): a pool
+// serves every SIP domain's simple URLs and lyncdiscover.
+func isMeetHost(host string) bool { return host == MeetHost || strings.HasPrefix(host, "meet.") }
+
+func isDiscoverHost(host string) bool {
+	return host == DiscoverHost || strings.HasPrefix(host, "lyncdiscover.")
 }
 
 // isUCWA: UCWA came with Lync 2013's mobility service.
@@ -176,17 +185,17 @@ func isWindowsAuthPath(_, path string) bool {
 // isMeetJoin: host style (meet.contoso.test/alice/X) or path style on the
 // external web services name (webext…/meet/alice/X).
 func isMeetJoin(host, path string) bool {
-	switch host {
-	case MeetHost:
+	switch {
+	case isMeetHost(host):
 		return twoSegments(path)
-	case ExternalWeb:
+	case host == ExternalWeb:
 		return strings.HasPrefix(path, "/meet/") && twoSegments(strings.TrimPrefix(path, "/meet"))
 	}
 	return false
 }
 
 func isMeetRoot(host, path string) bool {
-	return (host == MeetHost && path == "/") || (host == ExternalWeb && path == "/meet")
+	return (isMeetHost(host) && path == "/") || (host == ExternalWeb && path == "/meet")
 }
 
 func isDialin(host, path string) bool {
@@ -197,8 +206,7 @@ func isDialin(host, path string) bool {
 // binding for, which is what arrives when the proxy does not forward the
 // original Host.
 func isForeignSimpleURL(host, path string) bool {
-	switch host {
-	case MeetHost, DialinHost, ExternalWeb, DiscoverHost:
+	if host == DialinHost || host == ExternalWeb || isMeetHost(host) || isDiscoverHost(host) {
 		return false
 	}
 	return path == "/" || twoSegments(path) || underDir(path, "/meet") || underDir(path, "/dialin")
