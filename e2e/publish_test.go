@@ -38,9 +38,6 @@ const publishDoc = "the configuration `lyncprobe publish FAMILY --listen 127.0.0
 
 // publishSkip says why a family cannot run a case, "" when it can.
 func publishSkip(family string, pc publishCase) string {
-	if family == "nginx" && pc.Version == "lync2010" {
-		return "nginx open source has no cookie persistence: the file uses NGINX Plus's sticky cookie, which Debian's nginx refuses"
-	}
 	return ""
 }
 

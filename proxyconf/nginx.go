@@ -320,6 +320,9 @@ func (sc nginxScope) route(pp *directive, path string, levels [][]*directive) *R
 	if u := sc.upstreams[host]; u != nil {
 		r.Group = host
 		r.Targets, r.Persistence = nginxUpstream(u, scheme)
+		if p, ok := nginxHashCookie(u, levels); ok {
+			r.Persistence = append(r.Persistence, p)
+		}
 	} else {
 		r.Targets = []Target{{Scheme: scheme, Host: host, Port: port, Pos: pp.Pos}}
 	}
@@ -416,6 +419,56 @@ func nginxUpstream(u *directive, scheme string) ([]Target, []Persistence) {
 		}
 	}
 	return ts, ps
+}
+
+// nginxHashCookie reads cookie persistence built from nginx open source:
+// the upstream hashes a variable ("hash $v consistent;") that the
+// location hands the client in a cookie ("add_header Set-Cookie
+// "NAME=$v; path=/" always;"), so a client that sends it back reaches the
+// same server. add_header is inherited from the nearest level that has
+// one.
+func nginxHashCookie(u *directive, levels [][]*directive) (Persistence, bool) {
+	h := last(u.Block, "hash")
+	if h == nil || len(h.Args) == 0 || !strings.HasPrefix(h.Args[0], "$") || h.Args[0] == "$remote_addr" || h.Args[0] == "$binary_remote_addr" {
+		return Persistence{}, false
+	}
+	for i := len(levels) - 1; i >= 0; i-- {
+		var found bool
+		for _, d := range levels[i] {
+			if d.Name != "add_header" || d.Block != nil {
+				continue
+			}
+			found = true
+			if len(d.Args) < 2 || !strings.EqualFold(d.Args[0], "Set-Cookie") {
+				continue
+			}
+			name, rest, ok := strings.Cut(d.Args[1], "=")
+			if !ok || !strings.HasPrefix(rest, h.Args[0]) {
+				continue
+			}
+			return cookieAttrs(Persistence{Method: "cookie", Cookie: strings.TrimSpace(name), Inserted: true, Pos: h.Pos}, rest), true
+		}
+		if found {
+			return Persistence{}, false
+		}
+	}
+	return Persistence{}, false
+}
+
+// cookieAttrs reads HttpOnly, Secure and an expiry from a Set-Cookie value.
+func cookieAttrs(p Persistence, value string) Persistence {
+	for _, a := range strings.Split(value, ";")[1:] {
+		a = strings.TrimSpace(a)
+		switch k, _, _ := strings.Cut(strings.ToLower(a), "="); k {
+		case "httponly":
+			p.HTTPOnly = true
+		case "secure":
+			p.Secure = true
+		case "max-age", "expires":
+			p.Expiry = a
+		}
+	}
+	return p
 }
 
 // nginxSticky reads "sticky cookie NAME [expires=T] [httponly] [secure] ...".

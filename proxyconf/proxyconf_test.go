@@ -243,3 +243,37 @@ func TestHostPatterns(t *testing.T) {
 		t.Errorf("-m reg: %+v", got)
 	}
 }
+
+// nginx open source's cookie persistence: the upstream hashes a variable
+// the location hands out in a cookie. The cookie's attributes come from
+// the add_header in effect; a location with its own add_header hides the
+// server's, and a hash on the client address is source persistence.
+func TestNginxHashCookie(t *testing.T) {
+	dir := t.TempDir()
+	p := write(t, dir, "nginx.conf", `http {
+  map $http_cookie $wsman { "~MS-WSMAN=(?<v>[^;]+)" $v; default $request_id; }
+  upstream pool { hash $wsman consistent; server 10.0.0.1:4443; server 10.0.0.2:4443; }
+  server {
+    server_name webext.contoso.com;
+    add_header Set-Cookie "MS-WSMAN=$wsman; path=/; HttpOnly; Max-Age=60" always;
+    location / { proxy_pass https://pool; add_header Set-Cookie "MS-WSMAN=$wsman; path=/" always; }
+    location /inherits { proxy_pass https://pool; }
+    location /other { proxy_pass https://pool; add_header X-Note yes; }
+  }
+}
+`)
+	c, err := Parse(p, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := c.Sites[0].Routes
+	if ps := rs[0].Persistence; len(ps) != 1 || ps[0].Cookie != "MS-WSMAN" || !ps[0].Inserted || ps[0].HTTPOnly || ps[0].Expiry != "" || ps[0].Pos.Line != 3 {
+		t.Errorf("location /: persistence %+v, want MS-WSMAN without attributes, at the hash line", ps)
+	}
+	if ps := rs[1].Persistence; len(ps) != 1 || !ps[0].HTTPOnly || ps[0].Expiry != "Max-Age=60" {
+		t.Errorf("location /inherits: persistence %+v, want the server's HttpOnly cookie with Max-Age=60", ps)
+	}
+	if ps := rs[2].Persistence; len(ps) != 0 {
+		t.Errorf("location /other: persistence %+v, want none (its add_header hides the cookie)", ps)
+	}
+}

@@ -15,6 +15,15 @@ const nginxTemplate = `# Lync/Skype for Business external web services for {{.Na
 # - the front ends' internal web site (443/80), which holds /cscp and
 #   /OcsPowerShell: every block below forwards to the external site, 4443 and
 #   8080, which has neither ({{src "ports"}}).
+{{- if .Cookie}}
+
+# The MS-WSMAN cookie the client sent, else a new value for this request
+# (nginx open source has no "sticky cookie": this is its cookie persistence).
+map $http_cookie $lync_wsman {
+    "~(?:^|;)\s*MS-WSMAN=(?<lync_wsman_value>[^;]+)" $lync_wsman_value;
+    default $request_id;
+}
+{{- end}}
 {{range .Pools}}{{$pool := .}}
 # Upstream {{.Group}}: {{join .Names ", "}}.
 {{- if .OWA}}
@@ -26,16 +35,17 @@ const nginxTemplate = `# Lync/Skype for Business external web services for {{.Na
 {{- end}}
 {{- if $.Cookie}}
 # Rule: Lync Server 2010 needs cookie persistence named MS-WSMAN, not
-# HttpOnly, with no expiry, set on every response ({{src "hlb"}}).
-# "sticky cookie" is an NGINX Plus directive: nginx open source cannot insert
-# a cookie, so publish a Lync 2010 pool with NGINX Plus, HAProxy or Apache.
+# HttpOnly, with no expiry, set on every response ({{src "hlb"}}): the
+# upstream hashes $lync_wsman, which each response hands the client as the
+# MS-WSMAN cookie (add_header below), so the client comes back to the same
+# front end.
 {{- else}}
 # Rule: source-address persistence keeps each client on one front end
 # ({{src "lb"}}; {{src "mobility"}}).
 {{- end}}
 upstream {{.Group}} {
 {{- if $.Cookie}}
-    sticky cookie MS-WSMAN path=/;
+    hash $lync_wsman consistent;
 {{- else}}
     ip_hash;
 {{- end}}
@@ -46,7 +56,7 @@ upstream {{.Group}} {
 {{- if $.HTTPPort}}
 upstream {{.Group}}_http {
 {{- if $.Cookie}}
-    sticky cookie MS-WSMAN path=/;
+    hash $lync_wsman consistent;
 {{- else}}
     ip_hash;
 {{- end}}
@@ -85,6 +95,10 @@ server {
         proxy_read_timeout 960s;
         proxy_send_timeout 960s;
         proxy_buffering off;
+{{- if $.Cookie}}
+        # Rule: MS-WSMAN on every response, not HttpOnly, no expiry ({{src "hlb"}}).
+        add_header Set-Cookie "MS-WSMAN=$lync_wsman; path=/" always;
+{{- end}}
     }
 }
 {{- if $.HTTPPort}}
@@ -104,6 +118,10 @@ server {
         # Rule: mobile push needs 960 s ({{src "rules"}}).
         proxy_read_timeout 960s;
         proxy_send_timeout 960s;
+{{- if $.Cookie}}
+        # Rule: MS-WSMAN on every response ({{src "hlb"}}).
+        add_header Set-Cookie "MS-WSMAN=$lync_wsman; path=/" always;
+{{- end}}
     }
 }
 {{- end}}
