@@ -36,11 +36,6 @@ var publishCases = []publishCase{{"sfb2019", 1}, {"sfb2019", 2}, {"lync2010", 1}
 // publishDoc is the footer line of the publish rows.
 const publishDoc = "the configuration `lyncprobe publish FAMILY --listen 127.0.0.1 --cert … --key …` writes from the deployment file, unchanged, for sfb2019 and lync2010 and one SIP domain (1d) or two (2d, `" + secondDomain + "` beside `" + domain + "`, its meet and lyncdiscover names published too): the proxy's own test (`nginx -t`, `haproxy -c`, `apache2 -t`) accepts it, `check` passes every module and `validate` on the generated file finds nothing. nginx wraps it in a main file (pid, temp paths, `include`), Apache in one that loads the modules the file's header names; HAProxy runs the file as written."
 
-// publishSkip says why a family cannot run a case, "" when it can.
-func publishSkip(family string, pc publishCase) string {
-	return ""
-}
-
 // runPublish generates the family's configuration for the case, runs it
 // and returns check's and validate's fail/warn results.
 func runPublish(t *testing.T, px proxy, pc publishCase) (live, static []result) {
