@@ -192,3 +192,55 @@ func TestProxyCertificateNotHere(t *testing.T) {
 		t.Errorf("a file that holds no certificate: want fail, got:%s", describeProxy([]checks.Result{r}))
 	}
 }
+
+// An HAProxy frontend that routes by Host reaches Office Web Apps on 443,
+// as Microsoft publishes it: that backend is not the front ends' internal
+// site; a front end on 443 behind the same frontend still is.
+func TestProxyOWABackend(t *testing.T) {
+	dep := proxyDeployment(t)
+	dep.OfficeWebApps = "owa.contoso.com"
+	dir := t.TempDir()
+	cfg := `frontend web
+  bind :443 ssl crt /etc/ssl/lync/rp.pem
+  acl lync req.hdr(host),host_only -i %s
+  acl owa req.hdr(host),host_only -i owa.contoso.com
+  use_backend lync if lync
+  use_backend owa if owa
+backend lync
+  balance source
+  timeout server 960s
+  server fe01 fe01.corp.contoso.com:%d ssl verify none
+backend owa
+  timeout server 960s
+  server owa01 owa.contoso.com:443 ssl verify none
+`
+	names := strings.Join(func() []string {
+		var hs []string
+		for _, p := range dep.PublishedHosts() {
+			if p.Role != config.RoleOWA {
+				hs = append(hs, p.Host)
+			}
+		}
+		return hs
+	}(), " ")
+	for port, wantFail := range map[int]bool{4443: false, 443: true} {
+		path := filepath.Join(dir, fmt.Sprintf("haproxy-%d.cfg", port))
+		if err := os.WriteFile(path, []byte(fmt.Sprintf(cfg, names, port)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var exposed []string
+		for _, r := range validateFile(t, dep, path) {
+			if r.ID == "http.internal-site-exposed" && r.Status == checks.Fail {
+				exposed = append(exposed, r.Message)
+			}
+		}
+		if got := len(exposed) > 0; got != wantFail {
+			t.Errorf("front ends on %d: internal-site-exposed fails %v, want %v", port, exposed, wantFail)
+		}
+		for _, m := range exposed {
+			if strings.Contains(m, "owa.contoso.com") {
+				t.Errorf("the OWA backend on 443 is judged the internal site: %s", m)
+			}
+		}
+	}
+}
