@@ -150,3 +150,28 @@ func TestNoBackend(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestChecklists: the TMG and WAP checklists name every setting the
+// checks test: the published names and not the admin URL, the bridge to
+// 4443, the Host header, no pre-authentication, the certificate, the
+// time-out and the persistence the version needs.
+func TestChecklists(t *testing.T) {
+	common := []string{"4443", "host", "certificate", "intermediates", "960", "never admin.contoso.com",
+		"webext.contoso.com", "meet.contoso.com", "dialin.contoso.com", "lyncdiscover.contoso.com", "owa.contoso.com"}
+	want := map[string][]string{
+		"tmg": {"Forward the original host header", "No Authentication", "SSL offloading", "8080", "Public Name", "source-address persistence", "/*"},
+		"wap": {"PassThrough", "Add-WebApplicationProxyApplication", "-InactiveTransactionsTimeoutSec 960", "-BackendServerUrl \"https://webext.contoso.com:4443/\"", "source-address persistence"},
+	}
+	for family, extra := range want {
+		text := string(generate(t, load(t, "sfb2019"), family, publish.Options{}))
+		for _, w := range append(common, extra...) {
+			if !strings.Contains(strings.ToLower(text), strings.ToLower(w)) {
+				t.Errorf("%s checklist lacks %q", family, w)
+			}
+		}
+		lync2010 := string(generate(t, load(t, "lync2010"), family, publish.Options{}))
+		if !strings.Contains(lync2010, "MS-WSMAN") || !strings.Contains(lync2010, "not HttpOnly, no expiry") {
+			t.Errorf("%s checklist for Lync 2010 lacks the MS-WSMAN cookie rules", family)
+		}
+	}
+}
