@@ -131,3 +131,29 @@ func readPEMCerts(t *testing.T, path string) []*x509.Certificate {
 	}
 	return out
 }
+
+// A pool serves every SIP domain: meet and lyncdiscover of another domain
+// get the meeting page and the Autodiscover document, not the blank page
+// a Host the site has no binding for gets.
+func TestFrontEndsServeEverySIPDomain(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	fes, err := StartFrontEnds(ctx, FrontEndOptions{Addrs: []string{"127.0.0.1:0"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fes.Close()
+	client := feClient(t, fes.CAFile)
+	meet := meetRootHTML(fes.servers[0].Handler.(*frontEnd).site)
+	for host, want := range map[string]string{"lyncdiscover.fabrikam.test": "Autodiscover", "meet.fabrikam.test": meet} {
+		resp := feGet(t, client, "https://"+fes.Addrs[0]+"/", host)
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), want) {
+			t.Errorf("%s: %d, want 200 with %q:\n%s", host, resp.StatusCode, want, body)
+		}
+	}
+	resp := feGet(t, client, "https://"+fes.Addrs[0]+"/", "pool01.contoso.local")
+	if body, _ := io.ReadAll(resp.Body); strings.Contains(string(body), "Autodiscover") {
+		t.Errorf("a foreign Host got the Autodiscover document: %s", body)
+	}
+}
