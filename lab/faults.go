@@ -31,6 +31,13 @@ type FaultInfo struct {
 	Name        string
 	Arg         string // "" if the fault takes no argument, else a placeholder like "NAME"
 	Description string
+	// Breaks and DiagnosedBy are the fault's row in the README's fault
+	// table (Markdown), generated from them: what the fault breaks and the
+	// results that show it, consequences included. Description and Must
+	// stand in when they are empty. Regenerate with
+	// go test ./cmd/lyncprobe -run TestGeneratedDocs -update-docs
+	Breaks      string
+	DiagnosedBy string
 	Example     string   // the argument the table test uses
 	Must        []Expect // results that must appear (given Example)
 	Allowed     []string // check IDs allowed to fail, warn, skip or error as consequences
@@ -92,6 +99,8 @@ const (
 var Faults = []FaultInfo{
 	{
 		Name:        "missing-dns",
+		Breaks:      "the lab DNS has no record for NAME",
+		DiagnosedBy: "`dns.resolves` fail (and `http.reachable` skips that name)",
 		Arg:         "NAME",
 		Description: "the lab DNS has no record for NAME: queries get NXDOMAIN",
 		Example:     "dialin",
@@ -103,8 +112,10 @@ var Faults = []FaultInfo{
 		kind: argName,
 	},
 	{
-		Name: "wrong-ip",
-		Arg:  "NAME",
+		Name:        "wrong-ip",
+		Breaks:      "NAME answers 127.0.0.2, not the proxy's address (nothing listens there)",
+		DiagnosedBy: "`dns.expected-address` fail (`dns.private-address` warns, loopback being internal; the probes of that address are refused)",
+		Arg:         "NAME",
 		Description: "NAME answers 127.0.0.2, which is not the reverse proxy's address (nothing listens there; " +
 			"a loopback address so that no probe leaves the machine)",
 		Example: "meet",
@@ -116,8 +127,10 @@ var Faults = []FaultInfo{
 		kind: argName,
 	},
 	{
-		Name: "private-ip",
-		Arg:  "NAME",
+		Name:        "private-ip",
+		Breaks:      "NAME answers 127.0.0.3, standing in for an internal address in public DNS",
+		DiagnosedBy: "`dns.private-address` warn (`dns.expected-address` fails too)",
+		Arg:         "NAME",
 		Description: "NAME answers 127.0.0.3, standing in for an internal address published in public DNS " +
 			"(loopback counts as internal; nothing listens there)",
 		Example: "dialin",
@@ -129,6 +142,8 @@ var Faults = []FaultInfo{
 	},
 	{
 		Name:        "no-srv",
+		Breaks:      "the lab DNS has no `_sip._tls` or `_sipfederationtls._tcp` record",
+		DiagnosedBy: "`dns.srv` fail for both",
 		Description: "the lab DNS has no _sip._tls or _sipfederationtls._tcp SRV record",
 		Must: []Expect{
 			{ID: "dns.srv", Status: "fail", Target: "_sip._tls." + Domain},
@@ -136,20 +151,26 @@ var Faults = []FaultInfo{
 		},
 	},
 	{
-		Name: "resolver-split",
+		Name:        "resolver-split",
+		Breaks:      "a second lab resolver, listed second in the config, has no record for meet (a secondary that has not caught up)",
+		DiagnosedBy: "`dns.consistency` warn (`dns.resolves` fails on that resolver)",
 		Description: "a second lab resolver, listed in the config after the first, has no record for meet " +
 			"(a secondary that has not caught up)",
 		Must:    []Expect{{ID: "dns.consistency", Status: "warn", Target: MeetHost}},
 		Allowed: []string{"dns.resolves", "dns.expected-address", "dns.private-address"},
 	},
 	{
-		Name: "lyncdiscover-cname",
+		Name:        "lyncdiscover-cname",
+		Breaks:      "lyncdiscover is a CNAME to `director.contoso-dmz.test`, another domain the lab DNS also serves",
+		DiagnosedBy: "`dns.lyncdiscover-cname` fail (the lab publishes no HTTP port)",
 		Description: "lyncdiscover is a CNAME to director." + ForeignDomain + ", another domain " +
 			"(which the lab DNS serves too, pointing at the proxy)",
 		Must: []Expect{{ID: "dns.lyncdiscover-cname", Status: "fail", Target: DiscoverHost}},
 	},
 	{
 		Name:        "missing-san",
+		Breaks:      "the proxy certificate lacks NAME among its SANs",
+		DiagnosedBy: "`cert.san-coverage` fail for NAME and `cert.all-names` fail naming it (`http.reachable` fails for NAME: its certificate does not verify)",
 		Arg:         "NAME",
 		Description: "the proxy certificate lacks NAME among its subject alternative names",
 		Example:     "dialin",
@@ -163,44 +184,60 @@ var Faults = []FaultInfo{
 	},
 	{
 		Name:        "expired-cert",
+		Breaks:      "the proxy certificate expired yesterday",
+		DiagnosedBy: "`cert.expiry` fail with the date (`http.reachable` fails)",
 		Description: "the proxy certificate expired yesterday",
 		Must:        []Expect{{ID: "cert.expiry", Status: "fail"}},
 		Allowed:     []string{"http.reachable"},
 	},
 	{
 		Name:        "expiring-cert",
+		Breaks:      "the proxy certificate expires in 10 days, inside `tls.warn_days` (30)",
+		DiagnosedBy: "`cert.expiry` warn with the date",
 		Description: "the proxy certificate expires in 10 days, inside tls.warn_days (30)",
 		Must:        []Expect{{ID: "cert.expiry", Status: "warn"}},
 	},
 	{
 		Name:        "missing-intermediate",
+		Breaks:      "the proxy sends its certificate without the intermediate",
+		DiagnosedBy: "`cert.chain` fail: \"the server did not send the intermediate\" (`http.reachable` fails)",
 		Description: "the proxy sends its certificate without the issuing CA's intermediate certificate",
 		Must:        []Expect{{ID: "cert.chain", Status: "fail"}},
 		Allowed:     []string{"http.reachable"},
 	},
 	{
 		Name:        "self-signed",
+		Breaks:      "the proxy serves a self-signed certificate with the right names",
+		DiagnosedBy: "`cert.chain` fail: self-signed (`http.reachable` fails)",
 		Description: "the proxy serves a self-signed certificate (with the right names)",
 		Must:        []Expect{{ID: "cert.chain", Status: "fail"}},
 		Allowed:     []string{"http.reachable"},
 	},
 	{
 		Name:        "weak-key",
+		Breaks:      "the proxy certificate has a 1024-bit RSA key",
+		DiagnosedBy: "`cert.key-usage` fail",
 		Description: "the proxy certificate has a 1024-bit RSA key",
 		Must:        []Expect{{ID: "cert.key-usage", Status: "fail"}},
 	},
 	{
 		Name:        "wildcard-subject",
+		Breaks:      "the proxy certificate's subject is `*.contoso.test` (its SANs still list every name)",
+		DiagnosedBy: "`cert.subject` fail",
 		Description: "the proxy certificate's subject is *." + Domain + " (its SANs still list every name)",
 		Must:        []Expect{{ID: "cert.subject", Status: "fail"}},
 	},
 	{
 		Name:        "legacy-tls",
+		Breaks:      "the proxy also accepts TLS 1.0 and 1.1",
+		DiagnosedBy: "`cert.tls-versions` warn",
 		Description: "the proxy also accepts TLS 1.0 and 1.1",
 		Must:        []Expect{{ID: "cert.tls-versions", Status: "warn"}},
 	},
 	{
 		Name:        "no-tls12",
+		Breaks:      "the proxy stops at TLS 1.1",
+		DiagnosedBy: "`cert.tls-versions` fail (everything that speaks HTTPS fails or skips: Go clients need TLS 1.2)",
 		Description: "the proxy stops at TLS 1.1: clients that need TLS 1.2 cannot connect",
 		Must:        []Expect{{ID: "cert.tls-versions", Status: "fail"}},
 		// Everything that speaks HTTPS (with Go's TLS 1.2 floor) gets no answer.
@@ -211,17 +248,23 @@ var Faults = []FaultInfo{
 	},
 	{
 		Name:        "node-cert-mismatch",
+		Breaks:      "implies `--lab-nodes 2`; node 2 still serves an older certificate",
+		DiagnosedBy: "`cert.node-consistency` fail naming node 2",
 		Description: "proxy node 2 still serves an older certificate (implies --lab-nodes 2)",
 		Must:        []Expect{{ID: "cert.node-consistency", Status: "fail"}},
 		Nodes:       2,
 	},
 	{
 		Name:        "crl-unreachable",
+		Breaks:      "the proxy certificate names a CRL address that hangs up",
+		DiagnosedBy: "`cert.revocation` fail for that address",
 		Description: "the proxy certificate names a CRL address that does not answer (it hangs up)",
 		Must:        []Expect{{ID: "cert.revocation", Status: "fail"}},
 	},
 	{
 		Name:        "revoked-cert",
+		Breaks:      "the issuing CA has revoked the proxy certificate: the lab's CRL lists its serial and the lab's OCSP responder answers `revoked`",
+		DiagnosedBy: "`cert.revocation` fail for the CRL (`via CRL`) and for the OCSP responder (`via OCSP`)",
 		Description: "the issuing CA has revoked the proxy certificate: its CRL lists the serial and its OCSP responder answers revoked",
 		Must: []Expect{
 			{ID: "cert.revocation", Status: "fail", Via: "CRL"},
@@ -229,7 +272,9 @@ var Faults = []FaultInfo{
 		},
 	},
 	{
-		Name: "no-affinity",
+		Name:        "no-affinity",
+		Breaks:      "the proxy array balances each new connection round robin where affinity is expected (TMG without cookie persistence); with `--lab-nodes 2` the balancer in front round-robins the nodes too (a load balancer in front of a TMG array in front of the pool, as a comment on Microsoft's TMG remote conferencing article reports)",
+		DiagnosedBy: "`affinity.join-flow` fail (the join's follow-up reaches the other front end: 500 \"session not found\") and `affinity.sticky` warn (fail with `--lab-version lync2010`)",
 		Description: "the proxy array balances each new connection round robin where affinity is expected " +
 			"(with --lab-nodes 2 the balancer in front does too): a Lync Web App join crosses front ends and fails",
 		Must: []Expect{
@@ -239,7 +284,9 @@ var Faults = []FaultInfo{
 		LB: string(lbRoundRobin),
 	},
 	{
-		Name: "no-affinity-per-request",
+		Name:        "no-affinity-per-request",
+		Breaks:      "the proxy balances each request round robin, not each connection (nginx, HAProxy and Apache without persistence), so even the requests of one keep-alive connection cross front ends; a `--lab-nodes 2` balancer in front keeps its own setting",
+		DiagnosedBy: "`affinity.join-flow` fail (500 \"session not found\") and `affinity.sticky` warn (fail with `--lab-version lync2010`)",
 		Description: "the proxy array balances each request round robin, not each connection (nginx, HAProxy " +
 			"and Apache without persistence): the requests of one join cross front ends even on one connection",
 		Must: []Expect{
@@ -250,25 +297,33 @@ var Faults = []FaultInfo{
 	},
 	{
 		Name:        "cookie-httponly",
+		Breaks:      "MS-WSMAN is set HttpOnly (implies `--lab-lb cookie`)",
+		DiagnosedBy: "`affinity.cookie` fail naming HttpOnly",
 		Description: "the MS-WSMAN persistence cookie is set HttpOnly (implies --lab-lb cookie)",
 		Must:        []Expect{{ID: "affinity.cookie", Status: "fail", Target: ExternalWeb}},
 		LB:          string(lbCookie),
 	},
 	{
 		Name:        "cookie-expires",
+		Breaks:      "MS-WSMAN carries Expires and Max-Age=3600 (implies `--lab-lb cookie`)",
+		DiagnosedBy: "`affinity.cookie` fail naming the expiry",
 		Description: "the MS-WSMAN persistence cookie has Expires and Max-Age: it outlives the session (implies --lab-lb cookie)",
 		Must:        []Expect{{ID: "affinity.cookie", Status: "fail", Target: ExternalWeb}},
 		LB:          string(lbCookie),
 	},
 	{
-		Name: "cookie-once-per-connection",
+		Name:        "cookie-once-per-connection",
+		Breaks:      "MS-WSMAN is set only on the first response of each TCP connection, the insert optimisation Microsoft forbids (implies `--lab-lb cookie`)",
+		DiagnosedBy: "`affinity.cookie` fail naming \"once per TCP connection\"",
 		Description: "MS-WSMAN is set only on the first response of each TCP connection, the insert " +
 			"optimisation Microsoft forbids (implies --lab-lb cookie)",
 		Must: []Expect{{ID: "affinity.cookie", Status: "fail", Target: ExternalWeb}},
 		LB:   string(lbCookie),
 	},
 	{
-		Name: "nat-pool",
+		Name:        "nat-pool",
+		Breaks:      "source-address affinity (implied), and the config lists two client source addresses, 127.0.0.1 and 127.0.0.2 (a NAT pool), that the lab's hash puts on different front ends; Linux only (elsewhere the fault is refused, naming the missing loopback alias)",
+		DiagnosedBy: "`affinity.sticky` warn naming the NAT-pool effect, `affinity.join-flow` fail",
 		Description: "source-address affinity, and the config lists two client source addresses (127.0.0.1 and " +
 			"127.0.0.2: a NAT pool) that the hash puts on different front ends (Linux only)",
 		Must: []Expect{
@@ -279,6 +334,8 @@ var Faults = []FaultInfo{
 	},
 	{
 		Name:         "no-host-forward",
+		Breaks:       "the proxy sends the internal pool name as Host (TMG without \"Forward the original host header\"); meet, dial-in and the lyncdiscover root come up blank, or with `=404` the front ends answer IIS 404",
+		DiagnosedBy:  "`http.host-forwarding` fail for meet and dial-in (and lyncdiscover), the same with and without `backends`; `http.blank-page` fails (blank variant), `http.lyncdiscover` fails",
 		Arg:          "404",
 		Optional:     true,
 		Description:  "the proxy sends the internal pool name as Host (TMG without \"Forward the original host header\"): meet and dial-in come up blank; =404 makes the front ends answer IIS 404 instead",
@@ -294,6 +351,8 @@ var Faults = []FaultInfo{
 	},
 	{
 		Name:        "internal-links",
+		Breaks:      "the front ends' Autodiscover documents link to `pool01.contoso.local`",
+		DiagnosedBy: "`http.internal-name-leak` fail and `http.lyncdiscover` fail naming the internal name",
 		Description: "the front ends advertise the internal pool name in the Autodiscover links (the external web services FQDN left at the pool's)",
 		Must: []Expect{
 			{ID: "http.internal-name-leak", Status: "fail", Target: "https://" + DiscoverHost},
@@ -303,11 +362,15 @@ var Faults = []FaultInfo{
 	},
 	{
 		Name:        "bridge-internal",
+		Breaks:      "the proxy bridges to the front ends' internal site (443), which also serves `/cscp` and `/OcsPowerShell`",
+		DiagnosedBy: "`http.internal-site-exposed` fail",
 		Description: "the proxy bridges to the front ends' internal web site (443), which also serves /cscp and /OcsPowerShell, instead of the external one (4443)",
 		Must:        []Expect{{ID: "http.internal-site-exposed", Status: "fail", Target: "https://" + ExternalWeb}},
 	},
 	{
 		Name:        "unpublished-path",
+		Breaks:      "the proxy answers 404 itself for PATH and below (e.g. `/abs`)",
+		DiagnosedBy: "`http.paths` fail for that path, with the rule to add",
 		Arg:         "PATH",
 		Description: "the proxy answers 404 itself for PATH and below: its rule lists paths and leaves this one out",
 		Example:     "/abs",
@@ -316,6 +379,8 @@ var Faults = []FaultInfo{
 	},
 	{
 		Name:        "node-no-host-forward",
+		Breaks:      "implies `--lab-nodes 2`; node 2 sends the internal pool name as Host, node 1 forwards the original (the balancer sends 127.0.0.1 to node 1)",
+		DiagnosedBy: "`http.node-consistency` fail naming node 2 and the Host-forwarding diagnosis",
 		Description: "proxy node 2 sends the internal pool name as Host while node 1 forwards the original (implies --lab-nodes 2): one TMG array member without host forwarding",
 		Must: []Expect{
 			{ID: "http.node-consistency", Status: "fail", Target: "https://" + MeetHost + MeetingPath},
@@ -328,12 +393,16 @@ var Faults = []FaultInfo{
 	},
 	{
 		Name:        "lyncdiscover-404",
+		Breaks:      "the proxy does not publish lyncdiscover: it answers 404 itself",
+		DiagnosedBy: "`http.lyncdiscover` fail: \"404 from the reverse proxy itself\" (`http.host-forwarding` skips it)",
 		Description: "the proxy does not publish the lyncdiscover name: it answers 404 itself",
 		Must:        []Expect{{ID: "http.lyncdiscover", Status: "fail", Target: "https://" + DiscoverHost}},
 		Allowed:     []string{"http.host-forwarding"},
 	},
 	{
 		Name:        "preauth",
+		Breaks:      "the proxy redirects every request to TMG's forms-based logon (`/CookieAuth.dll?GetLogon`)",
+		DiagnosedBy: "`http.preauth` fail; the checks that need the front ends skip (\"depends on http.preauth\"), `http.lyncdiscover` fails",
 		Description: "the proxy pre-authenticates: every request is redirected to TMG's forms-based logon (CookieAuth.dll) instead of passing through",
 		Must: []Expect{
 			{ID: "http.preauth", Status: "fail", Target: "https://" + MeetHost + MeetingPath},
@@ -345,7 +414,9 @@ var Faults = []FaultInfo{
 			"affinity.sticky", "affinity.per-request", "affinity.join-flow", "affinity.distribution"},
 	},
 	{
-		Name: "partial-preauth",
+		Name:        "partial-preauth",
+		Breaks:      "the proxy pre-authenticates some paths and lets the meeting pages through: a Basic challenge (realm \"Contoso staff\") on `/abs` and `/CertProv`, a redirect to `https://sso.contoso.test/idp/signin` on `/GroupExpansion`",
+		DiagnosedBy: "`http.preauth` fail for each of the three paths, naming the challenge or the login host and what breaks; `http.paths` skips them (\"depends on http.preauth\")",
 		Description: "the proxy pre-authenticates some web services paths and lets the meeting pages through: a Basic challenge on " +
 			"/abs and /CertProv (nginx auth_basic), a redirect to the login host " + LoginHost + " on /GroupExpansion",
 		Must: []Expect{
@@ -358,6 +429,8 @@ var Faults = []FaultInfo{
 	},
 	{
 		Name:        "backend-cert-mismatch",
+		Breaks:      "the front ends' certificate names fe01/fe02 but not `pool01.contoso.local`, which the proxy verifies: it answers 500 \"The target principal name is incorrect\"",
+		DiagnosedBy: "`http.backend-tls` fail for each backend; the checks that need the front ends skip, `http.lyncdiscover` fails",
 		Description: "the front ends' certificate names the servers but not the pool the proxy connects to: the proxy, which validates its backend like TMG, answers 500",
 		Must:        []Expect{{ID: "http.backend-tls", Status: "fail", Target: ExternalWeb}},
 		// Every request through the proxy gets its 500: no front end names
@@ -367,33 +440,45 @@ var Faults = []FaultInfo{
 	},
 	{
 		Name:        "owa-unpublished",
+		Breaks:      "implies `--lab-owa`; the proxy does not publish `owa.contoso.test`: it answers 404 itself",
+		DiagnosedBy: "`http.office-web-apps` fail",
 		Description: "the proxy does not publish the Office Web Apps name (implies --lab-owa): it answers 404 itself",
 		Must:        []Expect{{ID: "http.office-web-apps", Status: "fail", Target: "https://" + OWAHost + "/hosting/discovery"}},
 		OWA:         true,
 	},
 	{
 		Name:        "edge-no-udp",
+		Breaks:      "the A/V Edge's UDP port drops every datagram (a firewall dropping UDP 3478); TCP still answers",
+		DiagnosedBy: "`edge.av` warn: \"got no answer: audio/video will fall back to TCP … or fail\" (`edge.summary`: audio/video TCP only)",
 		Description: "the A/V Edge's UDP port drops every datagram, as a firewall that drops UDP 3478 does (TCP still answers)",
 		Must:        []Expect{{ID: "edge.av", Status: "warn", Target: AVEdge}},
 	},
 	{
 		Name:        "edge-cert-missing-sip",
+		Breaks:      "the Edge certificate lacks `sip.contoso.test` among its SANs (it is only the CN)",
+		DiagnosedBy: "`edge.access` fail for 443 and 5061, naming the missing name",
 		Description: "the Edge certificate lacks " + AccessEdge + " among its SANs (it is only the subject CN)",
 		Must:        []Expect{{ID: "edge.access", Status: "fail", Target: AccessEdge}},
 	},
 	{
 		Name:        "edge-no-federation",
+		Breaks:      "the Access Edge's federation port is closed",
+		DiagnosedBy: "`edge.access` fail (`via federation …`): refused",
 		Description: "the Access Edge's federation port (5061) is closed: connections are refused",
 		Must:        []Expect{{ID: "edge.access", Status: "fail", Target: AccessEdge}},
 	},
 	{
 		Name:        "edge-no-webconf",
+		Breaks:      "the Web Conferencing Edge's listener is closed",
+		DiagnosedBy: "`edge.webconf` fail: refused",
 		Description: "the Web Conferencing Edge's listener is closed: connections are refused",
 		Must:        []Expect{{ID: "edge.webconf", Status: "fail", Target: WebConfEdge}},
 	},
 	{
-		Name: "region-record",
-		Arg:  "other-region|retired",
+		Name:        "region-record",
+		Breaks:      "implies `--lab-regions 2`; region2's view answers meet with region1's proxy address (`other-region`) or with 127.0.1.99, an address region2's proxy no longer has (`retired`)",
+		DiagnosedBy: "`dns.expected-address` fail for meet via `resolver … in view region2`, naming view region1's address for `other-region` (`retired`: `dns.private-address` warns too, and the probes of that address are refused)",
+		Arg:         "other-region|retired",
 		Description: "two regions (geo-DNS views); region2's view answers meet with region1's proxy address " +
 			"(other-region) or with " + retiredIP + ", an address region2's proxy no longer has (retired; nothing listens there)",
 		Example:      "other-region",
@@ -407,7 +492,9 @@ var Faults = []FaultInfo{
 		kind:    argChoice,
 	},
 	{
-		Name: "ipv6-host-rewrite",
+		Name:        "ipv6-host-rewrite",
+		Breaks:      "implies `--lab-dual-stack`; only the proxy's IPv6 listener sends the internal pool name as Host",
+		DiagnosedBy: "`http.host-forwarding` fail for meet, dial-in and lyncdiscover via `address ::1` only (`http.blank-page` and `http.lyncdiscover` fail there too)",
 		Description: "dual stack, and only the proxy's IPv6 listener ([" + IPv6Addr + "]) sends the internal pool name as Host: " +
 			"meet and dial-in come up blank over IPv6 alone",
 		Must: []Expect{
@@ -420,7 +507,9 @@ var Faults = []FaultInfo{
 		DualStack: true,
 	},
 	{
-		Name: "ipv6-wrong-cert",
+		Name:        "ipv6-wrong-cert",
+		Breaks:      "implies `--lab-dual-stack`; only the proxy's IPv6 listener (`[::1]`) serves another certificate, one without `dialin.contoso.test`",
+		DiagnosedBy: "`cert.san-coverage` fail for dial-in via `address ::1` only, and `http.reachable` fails there (its certificate does not verify)",
 		Description: "dual stack, and only the proxy's IPv6 listener ([" + IPv6Addr + "]) serves another certificate, " +
 			"one without " + DialinHost,
 		Must: []Expect{
@@ -431,13 +520,17 @@ var Faults = []FaultInfo{
 		DualStack: true,
 	},
 	{
-		Name: "http-closed",
+		Name:        "http-closed",
+		Breaks:      "implies `--lab-discover-http-only`; the config's `reverse_proxy.http_port` is a port where nothing answers",
+		DiagnosedBy: "`http.lyncdiscover` fail for `http://lyncdiscover.contoso.test`: \"nothing answers over HTTP on port …\"",
 		Description: "lyncdiscover is published over HTTP only (lyncdiscover_http_only) and the config's reverse_proxy.http_port " +
 			"is a port where nothing answers",
 		Must: []Expect{{ID: "http.lyncdiscover", Status: "fail", Target: "http://" + DiscoverHost}},
 	},
 	{
-		Name: "http-to-https",
+		Name:        "http-to-https",
+		Breaks:      "implies `--lab-discover-http-only`; the HTTP port answers 301 to `https://lyncdiscover.contoso.test`, which the certificate does not cover",
+		DiagnosedBy: "`http.lyncdiscover` fail: \"the HTTP fallback is gone\"",
 		Description: "lyncdiscover is published over HTTP only, and the HTTP port answers 301 to https://" + DiscoverHost +
 			", which the certificate does not cover: the HTTP fallback is gone",
 		Must: []Expect{{ID: "http.lyncdiscover", Status: "fail", Target: "http://" + DiscoverHost}},
