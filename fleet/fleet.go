@@ -144,6 +144,18 @@ func Check(ctx context.Context, deps []*config.Deployment, out []Deployment, o O
 // One checks one deployment, applies its ignore rules and labels each
 // result with the deployment's name.
 func One(ctx context.Context, d *config.Deployment, o Options) ([]checks.Result, time.Duration) {
+	rs, took := RunOne(ctx, d, o)
+	for i := range rs {
+		rs[i].Deployment = d.Name
+	}
+	return rs, took
+}
+
+// RunOne checks one deployment under o.Timeout and applies its ignore
+// rules. It is the one run path: `lyncprobe check` on one config calls it
+// directly (its results carry no deployment name), a fleet run and the
+// exporter through One.
+func RunOne(ctx context.Context, d *config.Deployment, o Options) ([]checks.Result, time.Duration) {
 	if o.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
@@ -151,9 +163,6 @@ func One(ctx context.Context, d *config.Deployment, o Options) ([]checks.Result,
 	}
 	start := time.Now()
 	rs := checks.Suppress(checks.Run(ctx, d, o.Check), d.Ignore)
-	for i := range rs {
-		rs[i].Deployment = d.Name
-	}
 	return rs, time.Since(start)
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lyncprobe/lyncprobe/checks"
+	"github.com/lyncprobe/lyncprobe/config"
 	"github.com/lyncprobe/lyncprobe/fleet"
 	"github.com/lyncprobe/lyncprobe/lab/labtest"
 )
@@ -97,4 +98,40 @@ func statusOf(d fleet.Deployment, id, target string) checks.Status {
 		}
 	}
 	return -1
+}
+
+// TestRunOneSuppressesAndOneLabels: the single-deployment path (RunOne,
+// what `lyncprobe check -c file` calls) applies the config's ignore rules
+// and leaves the deployment name off; One, the fleet's and the exporter's
+// path, is the same run with each result labelled.
+func TestRunOneSuppressesAndOneLabels(t *testing.T) {
+	path := labtest.Deployment(t, t.TempDir(), "faulty", "missing-dns=dialin")
+	dep, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dep.Ignore = []config.Ignore{{ID: "dns.resolves", Target: "dialin.contoso.test", Reason: "known"}}
+	o := fleet.Options{Timeout: 30 * time.Second, Check: checks.Options{Only: []string{"dns"}}}
+	for _, run := range []struct {
+		name  string
+		label string
+		fn    func(context.Context, *config.Deployment, fleet.Options) ([]checks.Result, time.Duration)
+	}{{"RunOne", "", fleet.RunOne}, {"One", "faulty", fleet.One}} {
+		rs, _ := run.fn(context.Background(), dep, o)
+		found := false
+		for _, r := range rs {
+			if r.Deployment != run.label {
+				t.Errorf("%s: %s carries deployment %q, want %q", run.name, r.ID, r.Deployment, run.label)
+			}
+			if r.ID == "dns.resolves" && r.Target == "dialin.contoso.test" {
+				found = true
+				if r.Status != checks.Fail || !r.Suppressed || r.SuppressionReason != "known" {
+					t.Errorf("%s: dns.resolves dialin = %s suppressed=%v (%q), want a suppressed fail", run.name, r.Status, r.Suppressed, r.SuppressionReason)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: no dns.resolves result for dialin", run.name)
+		}
+	}
 }

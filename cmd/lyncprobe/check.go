@@ -136,15 +136,12 @@ func checkRun(ctx context.Context, o *checkOptions) error {
 }
 
 func runChecks(ctx context.Context, o *checkOptions, dep *config.Deployment) error {
-	runCtx, cancel := context.WithTimeout(ctx, o.Timeout)
-	defer cancel()
 	start := time.Now()
-	results := checks.Run(runCtx, dep, checks.Options{
+	results, took := fleet.RunOne(ctx, dep, fleet.Options{Timeout: o.Timeout, Check: checks.Options{
 		Only: o.Only, Resolvers: o.Resolvers, Concurrency: o.Concurrency,
 		CheckTimeout: o.CheckTimeout, Progress: progress(o.IO), Zones: o.zones, ConnectTo: o.ConnectTo,
-	})
-	results = checks.Suppress(results, dep.Ignore)
-	rep := report.Report{Deployment: dep.Name, Results: results, Duration: time.Since(start), Locate: locateIn(dep), ConfigDir: configDirOf(dep)}
+	}})
+	rep := report.Report{Deployment: dep.Name, Results: results, Duration: took, Locate: locateIn(dep), ConfigDir: configDirOf(dep)}
 	rep.Run = runHeader(start, vantageResolvers(o.Resolvers, dep))
 	if len(o.zones) > 0 {
 		rep.Run.Resolvers = o.ZoneFiles // the zone files are the public view
