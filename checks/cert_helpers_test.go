@@ -3,20 +3,13 @@ package checks
 import (
 	"context"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/pem"
-	"math/big"
 	"net"
 	"os"
 	"path/filepath"
 	"strconv"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,105 +19,31 @@ import (
 	"github.com/miekg/dns"
 )
 
-// Certificates for the cert tests are minted here, at run time.
-
-type certCA struct {
-	cert *x509.Certificate
-	key  crypto.Signer
-}
-
-var certSerialNo atomic.Int64
-
-func certSerial() *big.Int { return big.NewInt(1000 + certSerialNo.Add(1)) }
-
-func certECKey(t *testing.T) crypto.Signer {
-	t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
-func certRSAKey(t *testing.T, bits int) crypto.Signer {
-	t.Helper()
-	k, err := rsa.GenerateKey(rand.Reader, bits)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
-// certSign issues tmpl for key, signed by parent (nil = self-signed).
-func certSign(t *testing.T, tmpl *x509.Certificate, key crypto.Signer, parent *certCA) *x509.Certificate {
-	t.Helper()
-	if tmpl.SerialNumber == nil { // a test that writes an index first picks its own
-		tmpl.SerialNumber = certSerial()
-	}
-	issuer, signer := tmpl, key
-	if parent != nil {
-		issuer, signer = parent.cert, parent.key
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, issuer, key.Public(), signer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-// newCertCA makes a root (parent nil) or an intermediate.
-func newCertCA(t *testing.T, cn string, parent *certCA, mods ...func(*x509.Certificate)) *certCA {
-	t.Helper()
-	now := time.Now()
-	tmpl := &x509.Certificate{
-		Subject: pkix.Name{CommonName: cn}, NotBefore: now.AddDate(-2, 0, 0), NotAfter: now.AddDate(5, 0, 0),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-	}
-	for _, m := range mods {
-		m(tmpl)
-	}
-	key := certECKey(t)
-	return &certCA{cert: certSign(t, tmpl, key, parent), key: key}
-}
-
-// certLeafTmpl is a server certificate as Microsoft's recipe asks for it.
-func certLeafTmpl(names ...string) *x509.Certificate {
-	now := time.Now()
-	return &x509.Certificate{
-		Subject: pkix.Name{CommonName: names[0]}, DNSNames: names,
-		NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(1, 0, 0),
-		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
-	}
-}
+// Certificates for the cert tests are minted by internal/tlstest.
 
 // certPKI is a root, an intermediate and what they issue.
 type certPKI struct {
-	root, inter *certCA
+	root, inter *tlstest.CA
 }
 
 func newCertPKI(t *testing.T) *certPKI {
-	root := newCertCA(t, "Test Root", nil)
-	return &certPKI{root: root, inter: newCertCA(t, "Test Issuing CA", root)}
+	root := tlstest.NewCA(t, "Test Root", nil)
+	return &certPKI{root: root, inter: tlstest.NewCA(t, "Test Issuing CA", root)}
 }
 
 // leaf issues a leaf from the intermediate; mods bend the template.
 func (p *certPKI) leaf(t *testing.T, key crypto.Signer, names []string, mods ...func(*x509.Certificate)) *x509.Certificate {
 	t.Helper()
-	tmpl := certLeafTmpl(names...)
+	tmpl := tlstest.LeafTemplate(names...)
 	for _, m := range mods {
 		m(tmpl)
 	}
-	return certSign(t, tmpl, key, p.inter)
+	return tlstest.Sign(t, tmpl, key, p.inter)
 }
 
 func (p *certPKI) pool() *x509.CertPool {
 	pool := x509.NewCertPool()
-	pool.AddCert(p.root.cert)
+	pool.AddCert(p.root.Cert)
 	return pool
 }
 
@@ -132,7 +51,7 @@ func (p *certPKI) pool() *x509.CertPool {
 func (p *certPKI) writeCAFile(t *testing.T) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "ca.pem")
-	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.root.cert.Raw}), 0o644); err != nil {
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.root.Cert.Raw}), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return path

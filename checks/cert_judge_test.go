@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
+	"github.com/lyncprobe/lyncprobe/internal/tlstest"
 	"strings"
 	"testing"
 	"time"
@@ -20,10 +21,10 @@ import (
 
 func TestJudgeChain(t *testing.T) {
 	p := newCertPKI(t)
-	key := certECKey(t)
+	key := tlstest.ECKey(t)
 	leaf := p.leaf(t, key, []string{"webext.contoso.test"})
-	selfTmpl := certLeafTmpl("webext.contoso.test")
-	self := certSign(t, selfTmpl, key, nil)
+	selfTmpl := tlstest.LeafTemplate("webext.contoso.test")
+	self := tlstest.Sign(t, selfTmpl, key, nil)
 	other := newCertPKI(t) // a CA nobody trusts
 	otherLeaf := other.leaf(t, key, []string{"webext.contoso.test"})
 	expired := p.leaf(t, key, []string{"webext.contoso.test"}, func(c *x509.Certificate) {
@@ -38,17 +39,17 @@ func TestJudgeChain(t *testing.T) {
 		status        Status
 		want, trusted string
 	}{
-		{"public root", []*x509.Certificate{leaf, p.inter.cert}, p.pool(), p.pool(), Pass, "publicly trusted root", "system roots"},
-		{"through ca_file", []*x509.Certificate{leaf, p.inter.cert}, public, p.pool(), Pass, "trusted through tls.ca_file", "tls.ca_file ca.pem"},
-		{"intermediate sent in the wrong order, root sent too", []*x509.Certificate{leaf, p.root.cert, p.inter.cert}, public, p.pool(), Pass, "tls.ca_file", "tls.ca_file ca.pem"},
-		{"expired leaf still chains", []*x509.Certificate{expired, p.inter.cert}, public, p.pool(), Pass, "tls.ca_file", "tls.ca_file ca.pem"},
+		{"public root", []*x509.Certificate{leaf, p.inter.Cert}, p.pool(), p.pool(), Pass, "publicly trusted root", "system roots"},
+		{"through ca_file", []*x509.Certificate{leaf, p.inter.Cert}, public, p.pool(), Pass, "trusted through tls.ca_file", "tls.ca_file ca.pem"},
+		{"intermediate sent in the wrong order, root sent too", []*x509.Certificate{leaf, p.root.Cert, p.inter.Cert}, public, p.pool(), Pass, "tls.ca_file", "tls.ca_file ca.pem"},
+		{"expired leaf still chains", []*x509.Certificate{expired, p.inter.Cert}, public, p.pool(), Pass, "tls.ca_file", "tls.ca_file ca.pem"},
 		{"intermediate not sent", []*x509.Certificate{leaf}, public, p.pool(), Fail, "did not send the intermediate", ""},
 		{"self-signed", []*x509.Certificate{self}, public, p.pool(), Fail, "self-signed", ""},
-		{"untrusted CA, root sent", []*x509.Certificate{otherLeaf, other.inter.cert, other.root.cert}, public, p.pool(), Fail, "neither publicly trusted nor in tls.ca_file", ""},
-		{"untrusted CA, root not sent", []*x509.Certificate{otherLeaf, other.inter.cert}, public, p.pool(), Fail, "neither publicly trusted nor in tls.ca_file", ""},
+		{"untrusted CA, root sent", []*x509.Certificate{otherLeaf, other.inter.Cert, other.root.Cert}, public, p.pool(), Fail, "neither publicly trusted nor in tls.ca_file", ""},
+		{"untrusted CA, root not sent", []*x509.Certificate{otherLeaf, other.inter.Cert}, public, p.pool(), Fail, "neither publicly trusted nor in tls.ca_file", ""},
 		// A machine without a trust store (a container without ca-certificates)
 		// cannot tell a public CA from a private one: error, not fail.
-		{"no trust store: untrusted CA", []*x509.Certificate{otherLeaf, other.inter.cert}, empty, empty, Error, "no system trust store", ""},
+		{"no trust store: untrusted CA", []*x509.Certificate{otherLeaf, other.inter.Cert}, empty, empty, Error, "no system trust store", ""},
 		{"no trust store: intermediate not sent", []*x509.Certificate{leaf}, empty, empty, Fail, "did not send the intermediate", ""},
 		{"no trust store: self-signed", []*x509.Certificate{self}, empty, empty, Fail, "self-signed", ""},
 	}
@@ -70,26 +71,26 @@ func TestJudgeChain(t *testing.T) {
 
 func TestJudgeExpiry(t *testing.T) {
 	p := newCertPKI(t)
-	key := certECKey(t)
+	key := tlstest.ECKey(t)
 	now := time.Now()
 	validity := func(from, until time.Time) func(*x509.Certificate) {
 		return func(c *x509.Certificate) { c.NotBefore, c.NotAfter = from, until }
 	}
-	shortInter := newCertCA(t, "Short Issuing CA", p.root, validity(now.AddDate(-1, 0, 0), now.AddDate(0, 0, 5)))
+	shortInter := tlstest.NewCA(t, "Short Issuing CA", p.root, validity(now.AddDate(-1, 0, 0), now.AddDate(0, 0, 5)))
 	cases := []struct {
 		name   string
 		chain  []*x509.Certificate
 		status Status
 		want   string
 	}{
-		{"valid", []*x509.Certificate{p.leaf(t, key, []string{"a.test"}), p.inter.cert}, Pass, "valid until"},
-		{"expired", []*x509.Certificate{p.leaf(t, key, []string{"a.test"}, validity(now.AddDate(-1, 0, 0), now.AddDate(0, 0, -2))), p.inter.cert},
+		{"valid", []*x509.Certificate{p.leaf(t, key, []string{"a.test"}), p.inter.Cert}, Pass, "valid until"},
+		{"expired", []*x509.Certificate{p.leaf(t, key, []string{"a.test"}, validity(now.AddDate(-1, 0, 0), now.AddDate(0, 0, -2))), p.inter.Cert},
 			Fail, "expired on " + now.AddDate(0, 0, -2).UTC().Format("2006-01-02")},
-		{"not yet valid", []*x509.Certificate{p.leaf(t, key, []string{"a.test"}, validity(now.AddDate(0, 0, 3), now.AddDate(1, 0, 0))), p.inter.cert},
+		{"not yet valid", []*x509.Certificate{p.leaf(t, key, []string{"a.test"}, validity(now.AddDate(0, 0, 3), now.AddDate(1, 0, 0))), p.inter.Cert},
 			Fail, "not valid before"},
-		{"expiring", []*x509.Certificate{p.leaf(t, key, []string{"a.test"}, validity(now.AddDate(0, 0, -300), now.AddDate(0, 0, 12))), p.inter.cert},
+		{"expiring", []*x509.Certificate{p.leaf(t, key, []string{"a.test"}, validity(now.AddDate(0, 0, -300), now.AddDate(0, 0, 12))), p.inter.Cert},
 			Warn, "expires on " + now.AddDate(0, 0, 12).UTC().Format("2006-01-02") + ", in 12 days"},
-		{"intermediate expiring", []*x509.Certificate{certSign(t, certLeafTmpl("a.test"), key, shortInter), shortInter.cert},
+		{"intermediate expiring", []*x509.Certificate{tlstest.Sign(t, tlstest.LeafTemplate("a.test"), key, shortInter), shortInter.Cert},
 			Warn, "the intermediate CN Short Issuing CA expires"},
 	}
 	for _, tc := range cases {
@@ -104,7 +105,7 @@ func TestJudgeExpiry(t *testing.T) {
 
 func TestJudgeSubjectAndNames(t *testing.T) {
 	p := newCertPKI(t)
-	key := certECKey(t)
+	key := tlstest.ECKey(t)
 	hosts := []string{"webext.contoso.test", "meet.contoso.test", "dialin.contoso.test"}
 	good := p.leaf(t, key, hosts)
 	wild := p.leaf(t, key, []string{"*.contoso.test", "webext.contoso.test"}, func(c *x509.Certificate) { c.Subject.CommonName = "*.contoso.test" })
@@ -138,7 +139,7 @@ func TestJudgeSubjectAndNames(t *testing.T) {
 
 func TestJudgeCoverage(t *testing.T) {
 	p := newCertPKI(t)
-	leaf := p.leaf(t, certECKey(t), []string{"webext.contoso.test", "*.contoso.test"})
+	leaf := p.leaf(t, tlstest.ECKey(t), []string{"webext.contoso.test", "*.contoso.test"})
 	for host, want := range map[string]Status{
 		"webext.contoso.test": Pass, "meet.contoso.test": Pass, "MEET.contoso.test.": Pass,
 		"contoso.test": Fail, "a.meet.contoso.test": Fail, "meet.fabrikam.test": Fail,
@@ -153,14 +154,14 @@ func TestJudgeCoverage(t *testing.T) {
 func TestJudgeKeyUsage(t *testing.T) {
 	p := newCertPKI(t)
 	names := []string{"webext.contoso.test"}
-	rsaRoot := &certCA{key: certRSAKey(t, 2048)}
-	rsaRoot.cert = certSign(t, &x509.Certificate{Subject: pkix.Name{CommonName: "RSA root"}, IsCA: true, BasicConstraintsValid: true,
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(1, 0, 0), KeyUsage: x509.KeyUsageCertSign}, rsaRoot.key, nil)
-	sha1Leaf := certSign(t, func() *x509.Certificate {
-		c := certLeafTmpl(names...)
+	rsaRoot := &tlstest.CA{Key: tlstest.RSAKey(t, 2048)}
+	rsaRoot.Cert = tlstest.Sign(t, &x509.Certificate{Subject: pkix.Name{CommonName: "RSA root"}, IsCA: true, BasicConstraintsValid: true,
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(1, 0, 0), KeyUsage: x509.KeyUsageCertSign}, rsaRoot.Key, nil)
+	sha1Leaf := tlstest.Sign(t, func() *x509.Certificate {
+		c := tlstest.LeafTemplate(names...)
 		c.SignatureAlgorithm = x509.SHA1WithRSA
 		return c
-	}(), certECKey(t), rsaRoot)
+	}(), tlstest.ECKey(t), rsaRoot)
 	p224, _ := ecdsa.GenerateKey(elliptic.P224(), rand.Reader)
 	cases := []struct {
 		name   string
@@ -168,14 +169,14 @@ func TestJudgeKeyUsage(t *testing.T) {
 		status Status
 		want   string
 	}{
-		{"good", []*x509.Certificate{p.leaf(t, certRSAKey(t, 2048), names), p.inter.cert}, Pass, "RSA 2048-bit"},
-		{"rsa 1024", []*x509.Certificate{p.leaf(t, certRSAKey(t, 1024), names), p.inter.cert}, Fail, "1024-bit RSA key (at least 2048"},
-		{"p-224", []*x509.Certificate{p.leaf(t, p224, names), p.inter.cert}, Fail, "224-bit ECDSA key"},
-		{"client auth only", []*x509.Certificate{p.leaf(t, certECKey(t), names, func(c *x509.Certificate) {
+		{"good", []*x509.Certificate{p.leaf(t, tlstest.RSAKey(t, 2048), names), p.inter.Cert}, Pass, "RSA 2048-bit"},
+		{"rsa 1024", []*x509.Certificate{p.leaf(t, tlstest.RSAKey(t, 1024), names), p.inter.Cert}, Fail, "1024-bit RSA key (at least 2048"},
+		{"p-224", []*x509.Certificate{p.leaf(t, p224, names), p.inter.Cert}, Fail, "224-bit ECDSA key"},
+		{"client auth only", []*x509.Certificate{p.leaf(t, tlstest.ECKey(t), names, func(c *x509.Certificate) {
 			c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
-		}), p.inter.cert}, Fail, "lacks the Server Authentication"},
-		{"no eku", []*x509.Certificate{p.leaf(t, certECKey(t), names, func(c *x509.Certificate) { c.ExtKeyUsage = nil }), p.inter.cert}, Warn, "no extended key usage"},
-		{"sha-1 leaf", []*x509.Certificate{sha1Leaf, rsaRoot.cert}, Fail, "signed with SHA-1"},
+		}), p.inter.Cert}, Fail, "lacks the Server Authentication"},
+		{"no eku", []*x509.Certificate{p.leaf(t, tlstest.ECKey(t), names, func(c *x509.Certificate) { c.ExtKeyUsage = nil }), p.inter.Cert}, Warn, "no extended key usage"},
+		{"sha-1 leaf", []*x509.Certificate{sha1Leaf, rsaRoot.Cert}, Fail, "signed with SHA-1"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -186,12 +187,12 @@ func TestJudgeKeyUsage(t *testing.T) {
 		})
 	}
 	// A self-signed root signed with SHA-1 is not judged by its signature.
-	oldRoot := &certCA{key: certRSAKey(t, 2048)}
-	oldRoot.cert = certSign(t, &x509.Certificate{Subject: pkix.Name{CommonName: "Old root"}, IsCA: true, BasicConstraintsValid: true,
+	oldRoot := &tlstest.CA{Key: tlstest.RSAKey(t, 2048)}
+	oldRoot.Cert = tlstest.Sign(t, &x509.Certificate{Subject: pkix.Name{CommonName: "Old root"}, IsCA: true, BasicConstraintsValid: true,
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(1, 0, 0), KeyUsage: x509.KeyUsageCertSign,
-		SignatureAlgorithm: x509.SHA1WithRSA}, oldRoot.key, nil)
-	leaf := certSign(t, certLeafTmpl(names...), certECKey(t), oldRoot)
-	if r := judgeKeyUsage(probe.BuildPath([]*x509.Certificate{leaf, oldRoot.cert})); r.Status != Pass {
+		SignatureAlgorithm: x509.SHA1WithRSA}, oldRoot.Key, nil)
+	leaf := tlstest.Sign(t, tlstest.LeafTemplate(names...), tlstest.ECKey(t), oldRoot)
+	if r := judgeKeyUsage(probe.BuildPath([]*x509.Certificate{leaf, oldRoot.Cert})); r.Status != Pass {
 		t.Errorf("SHA-1 self-signed root: %s %q", r.Status, r.Message)
 	}
 }
@@ -229,10 +230,10 @@ func TestJudgeVersions(t *testing.T) {
 
 func TestJudgeConsistency(t *testing.T) {
 	p := newCertPKI(t)
-	key := certECKey(t)
+	key := tlstest.ECKey(t)
 	names := []string{"webext.contoso.test"}
-	current := []*x509.Certificate{p.leaf(t, key, names), p.inter.cert}
-	old := []*x509.Certificate{p.leaf(t, key, names, func(c *x509.Certificate) { c.NotBefore = time.Now().AddDate(0, 0, -200) }), p.inter.cert}
+	current := []*x509.Certificate{p.leaf(t, key, names), p.inter.Cert}
+	old := []*x509.Certificate{p.leaf(t, key, names, func(c *x509.Certificate) { c.NotBefore = time.Now().AddDate(0, 0, -200) }), p.inter.Cert}
 	seen := func(chains ...[]*x509.Certificate) []certSeen {
 		var out []certSeen
 		for i, c := range chains {

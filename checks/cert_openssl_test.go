@@ -7,6 +7,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
+	"github.com/lyncprobe/lyncprobe/internal/tlstest"
 	"io"
 	"math/big"
 	"net"
@@ -34,10 +35,10 @@ func TestCertRevocationOpenSSLResponder(t *testing.T) {
 	rev := time.Now().Add(-time.Hour).UTC().Format("060102150405Z")
 	writeFile(t, index, fmt.Sprintf("V\t%s\t\t%X\tunknown\t/CN=%s\nR\t%s\t%s,keyCompromise\t%X\tunknown\t/CN=%s\n",
 		exp, good, webext, exp, rev, revoked, meet))
-	caPEM := writeCertPEM(t, dir, "ca", p.inter.cert)
+	caPEM := writeCertPEM(t, dir, "ca", p.inter.Cert)
 	caKey := writeKeyPEM(t, dir, "ca", p.inter)
-	responder := func(eku bool) *certCA {
-		return newCertCA(t, "Test OCSP Responder", p.inter, func(c *x509.Certificate) {
+	responder := func(eku bool) *tlstest.CA {
+		return tlstest.NewCA(t, "Test OCSP Responder", p.inter, func(c *x509.Certificate) {
 			c.IsCA, c.BasicConstraintsValid, c.KeyUsage = false, true, x509.KeyUsageDigitalSignature
 			if eku {
 				c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}
@@ -53,22 +54,22 @@ func TestCertRevocationOpenSSLResponder(t *testing.T) {
 		goodToo, named bool
 	}{
 		{"signed by the CA", caPEM, caKey, Fail, "CN " + meet + ": the OCSP responder says the certificate is revoked", true, true},
-		{"delegated responder", writeCertPEM(t, dir, "eku", withEKU.cert), writeKeyPEM(t, dir, "eku", withEKU), Fail, "says the certificate is revoked", true, true},
-		{"responder without the OCSP Signing EKU", writeCertPEM(t, dir, "noeku", withoutEKU.cert), writeKeyPEM(t, dir, "noeku", withoutEKU), Error, "lacks the OCSP Signing extended key usage", false, false},
+		{"delegated responder", writeCertPEM(t, dir, "eku", withEKU.Cert), writeKeyPEM(t, dir, "eku", withEKU), Fail, "says the certificate is revoked", true, true},
+		{"responder without the OCSP Signing EKU", writeCertPEM(t, dir, "noeku", withoutEKU.Cert), writeKeyPEM(t, dir, "noeku", withoutEKU), Error, "lacks the OCSP Signing extended key usage", false, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			port := startOpenSSLOCSP(t, openssl, index, tc.signer, tc.key, caPEM)
 			url := fmt.Sprintf("http://127.0.0.1:%d", port)
-			key := certECKey(t)
+			key := tlstest.ECKey(t)
 			certs := map[string]tls.Certificate{}
 			for name, sn := range map[string]*big.Int{webext: good, meet: revoked, dialin: good, discovr: good} {
 				leaf := p.leaf(t, key, []string{name}, func(c *x509.Certificate) {
 					c.SerialNumber, c.OCSPServer = new(big.Int).Set(sn), []string{url}
 					c.Subject = pkix.Name{CommonName: name}
 				})
-				certs[name] = tls.Certificate{Certificate: [][]byte{leaf.Raw, p.inter.cert.Raw}, PrivateKey: key}
+				certs[name] = tls.Certificate{Certificate: [][]byte{leaf.Raw, p.inter.Cert.Raw}, PrivateKey: key}
 			}
 			addr := certServeSNI(t, certs)
 			rs := runCertModule(t, certDeployment(certPort(t, addr), p.writeCAFile(t)), certProbes(webext, meet, dialin, discovr))
@@ -158,9 +159,9 @@ func writeCertPEM(t *testing.T, dir, name string, c *x509.Certificate) string {
 	return path
 }
 
-func writeKeyPEM(t *testing.T, dir, name string, ca *certCA) string {
+func writeKeyPEM(t *testing.T, dir, name string, ca *tlstest.CA) string {
 	t.Helper()
-	der, err := x509.MarshalPKCS8PrivateKey(ca.key)
+	der, err := x509.MarshalPKCS8PrivateKey(ca.Key)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package checks
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"github.com/lyncprobe/lyncprobe/internal/tlstest"
 	"strings"
 	"testing"
 	"time"
@@ -14,25 +15,25 @@ import (
 // certificates are expired or weak, or that lacks its intermediate, fails.
 func TestCertVerdictsOnTheClientPath(t *testing.T) {
 	p := newCertPKI(t)
-	legacy := newCertCA(t, "Test Legacy Root", nil)
+	legacy := tlstest.NewCA(t, "Test Legacy Root", nil)
 	cross := func(mods ...func(*x509.Certificate)) *x509.Certificate {
-		tmpl := &x509.Certificate{Subject: p.root.cert.Subject, IsCA: true, BasicConstraintsValid: true,
+		tmpl := &x509.Certificate{Subject: p.root.Cert.Subject, IsCA: true, BasicConstraintsValid: true,
 			KeyUsage:  x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
 			NotBefore: time.Now().AddDate(-6, 0, 0), NotAfter: time.Now().AddDate(5, 0, 0)}
 		for _, m := range mods {
 			m(tmpl)
 		}
-		return certSign(t, tmpl, p.root.key, legacy)
+		return tlstest.Sign(t, tmpl, p.root.Key, legacy)
 	}
 	expiredCross := cross(func(c *x509.Certificate) { c.NotAfter = time.Now().AddDate(-1, 0, 0) })
 	sha1Cross := cross(func(c *x509.Certificate) { c.SignatureAlgorithm = x509.ECDSAWithSHA1 })
-	expiredInter := newCertCA(t, "Test Expired Issuing CA", p.root, func(c *x509.Certificate) { c.NotAfter = time.Now().AddDate(0, 0, -2) })
-	sha1Inter := newCertCA(t, "Test SHA-1 Issuing CA", p.root, func(c *x509.Certificate) { c.SignatureAlgorithm = x509.ECDSAWithSHA1 })
-	key := certECKey(t)
+	expiredInter := tlstest.NewCA(t, "Test Expired Issuing CA", p.root, func(c *x509.Certificate) { c.NotAfter = time.Now().AddDate(0, 0, -2) })
+	sha1Inter := tlstest.NewCA(t, "Test SHA-1 Issuing CA", p.root, func(c *x509.Certificate) { c.SignatureAlgorithm = x509.ECDSAWithSHA1 })
+	key := tlstest.ECKey(t)
 	names := []string{webext, meet, dialin, discovr}
 	leaf := p.leaf(t, key, names)
-	issued := func(ca *certCA) *x509.Certificate {
-		return certSign(t, certLeafTmpl(names...), key, ca)
+	issued := func(ca *tlstest.CA) *x509.Certificate {
+		return tlstest.Sign(t, tlstest.LeafTemplate(names...), key, ca)
 	}
 	type want struct {
 		id     string
@@ -43,17 +44,17 @@ func TestCertVerdictsOnTheClientPath(t *testing.T) {
 		chain []*x509.Certificate
 		want  []want
 	}{
-		"expired cross-certificate beside the path": {[]*x509.Certificate{leaf, p.inter.cert, expiredCross}, []want{
-			{"cert.chain", Info, "the server also sends CN " + p.root.cert.Subject.CommonName + " (expired on"},
+		"expired cross-certificate beside the path": {[]*x509.Certificate{leaf, p.inter.Cert, expiredCross}, []want{
+			{"cert.chain", Info, "the server also sends CN " + p.root.Cert.Subject.CommonName + " (expired on"},
 			{"cert.expiry", Pass, "valid until"}, {"cert.key-usage", Pass, "ECDSA 256-bit"},
 		}},
-		"SHA-1 cross-certificate beside the path": {[]*x509.Certificate{leaf, p.inter.cert, sha1Cross}, []want{
+		"SHA-1 cross-certificate beside the path": {[]*x509.Certificate{leaf, p.inter.Cert, sha1Cross}, []want{
 			{"cert.chain", Info, "signed with SHA-1"}, {"cert.key-usage", Pass, "ECDSA 256-bit"},
 		}},
-		"expired intermediate on the path": {[]*x509.Certificate{issued(expiredInter), expiredInter.cert}, []want{
+		"expired intermediate on the path": {[]*x509.Certificate{issued(expiredInter), expiredInter.Cert}, []want{
 			{"cert.expiry", Fail, "the intermediate CN Test Expired Issuing CA expired on"},
 		}},
-		"SHA-1 intermediate on the path": {[]*x509.Certificate{issued(sha1Inter), sha1Inter.cert}, []want{
+		"SHA-1 intermediate on the path": {[]*x509.Certificate{issued(sha1Inter), sha1Inter.Cert}, []want{
 			{"cert.key-usage", Fail, "the intermediate CN Test SHA-1 Issuing CA is signed with SHA-1"},
 		}},
 		"missing intermediate": {[]*x509.Certificate{leaf}, []want{
@@ -79,16 +80,16 @@ func TestCertVerdictsOnTheClientPath(t *testing.T) {
 // the names it is served for, and the nodes are compared name by name.
 func TestCertPerNameCertificates(t *testing.T) {
 	p := newCertPKI(t)
-	key := certECKey(t)
+	key := tlstest.ECKey(t)
 	main := p.leaf(t, key, []string{webext, meet, dialin})
 	own := p.leaf(t, key, []string{discovr})
 	oldOwn := p.leaf(t, key, []string{discovr}, func(c *x509.Certificate) { c.NotBefore = time.Now().AddDate(0, 0, -200) })
 	serve := func(discover *x509.Certificate) string {
 		certs := map[string]tls.Certificate{}
 		for _, n := range []string{webext, meet, dialin} {
-			certs[n] = tls.Certificate{Certificate: [][]byte{main.Raw, p.inter.cert.Raw}, PrivateKey: key}
+			certs[n] = tls.Certificate{Certificate: [][]byte{main.Raw, p.inter.Cert.Raw}, PrivateKey: key}
 		}
-		certs[discovr] = tls.Certificate{Certificate: [][]byte{discover.Raw, p.inter.cert.Raw}, PrivateKey: key}
+		certs[discovr] = tls.Certificate{Certificate: [][]byte{discover.Raw, p.inter.Cert.Raw}, PrivateKey: key}
 		return certServeSNI(t, certs)
 	}
 	nodeA, nodeB := serve(own), serve(oldOwn)
@@ -119,13 +120,13 @@ func TestCertPerNameCertificates(t *testing.T) {
 // web services name is in another domain.
 func TestCertPerNameAcrossDomains(t *testing.T) {
 	p := newCertPKI(t)
-	key := certECKey(t)
+	key := tlstest.ECKey(t)
 	const web = "webext.contoso.net"
 	main := p.leaf(t, key, []string{web, meet, dialin})
 	own := p.leaf(t, key, []string{discovr})
-	certs := map[string]tls.Certificate{discovr: {Certificate: [][]byte{own.Raw, p.inter.cert.Raw}, PrivateKey: key}}
+	certs := map[string]tls.Certificate{discovr: {Certificate: [][]byte{own.Raw, p.inter.Cert.Raw}, PrivateKey: key}}
 	for _, n := range []string{web, meet, dialin} {
-		certs[n] = tls.Certificate{Certificate: [][]byte{main.Raw, p.inter.cert.Raw}, PrivateKey: key}
+		certs[n] = tls.Certificate{Certificate: [][]byte{main.Raw, p.inter.Cert.Raw}, PrivateKey: key}
 	}
 	addr := certServeSNI(t, certs)
 	dep := certDeployment(certPort(t, addr), p.writeCAFile(t))

@@ -34,23 +34,23 @@ const (
 // revoked lists, unknown for serials in unknown, good otherwise; any other
 // ocspStatus is sent as the responseStatus alone (6 = unauthorized).
 // /bad.crl and /ocsp-forged/ are signed by another key.
-func crlServer(t *testing.T, ca *certCA, revoked func() []*x509.Certificate, ocspStatus int, unknown ...*big.Int) *httptest.Server {
+func crlServer(t *testing.T, ca *tlstest.CA, revoked func() []*x509.Certificate, ocspStatus int, unknown ...*big.Int) *httptest.Server {
 	t.Helper()
-	forger := &certCA{cert: ca.cert, key: certECKey(t)}
-	crl := func(w http.ResponseWriter, next time.Time, signer *certCA) {
+	forger := &tlstest.CA{Cert: ca.Cert, Key: tlstest.ECKey(t)}
+	crl := func(w http.ResponseWriter, next time.Time, signer *tlstest.CA) {
 		var entries []x509.RevocationListEntry
 		for _, c := range revoked() {
 			entries = append(entries, x509.RevocationListEntry{SerialNumber: c.SerialNumber, RevocationTime: time.Now().Add(-time.Hour)})
 		}
 		der, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{Number: big.NewInt(1),
-			ThisUpdate: time.Now().Add(-48 * time.Hour), NextUpdate: next, RevokedCertificateEntries: entries}, ca.cert, signer.key)
+			ThisUpdate: time.Now().Add(-48 * time.Hour), NextUpdate: next, RevokedCertificateEntries: entries}, ca.Cert, signer.Key)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
 		w.Write(der)
 	}
-	answer := func(w http.ResponseWriter, r *http.Request, prefix string, signer *certCA) {
+	answer := func(w http.ResponseWriter, r *http.Request, prefix string, signer *tlstest.CA) {
 		der, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(r.URL.Path, prefix))
 		q, err2 := ocsp.ParseRequest(der)
 		if err != nil || err2 != nil {
@@ -72,7 +72,7 @@ func crlServer(t *testing.T, ca *certCA, revoked func() []*x509.Certificate, ocs
 		if slices.ContainsFunc(unknown, func(n *big.Int) bool { return n.Cmp(q.SerialNumber) == 0 }) {
 			tmpl.Status = ocsp.Unknown
 		}
-		resp, err := ocsp.CreateResponse(ca.cert, ca.cert, tmpl, signer.key)
+		resp, err := ocsp.CreateResponse(ca.Cert, ca.Cert, tmpl, signer.Key)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
@@ -95,12 +95,12 @@ func none() []*x509.Certificate { return nil }
 func TestCertModuleOnLoopback(t *testing.T) {
 	p := newCertPKI(t)
 	site := crlServer(t, p.inter, none, 0)
-	key := certRSAKey(t, 2048)
+	key := tlstest.RSAKey(t, 2048)
 	leaf := p.leaf(t, key, []string{webext, meet, discovr}, func(c *x509.Certificate) {
 		c.CRLDistributionPoints = []string{site.URL + "/ca.crl"}
 		c.OCSPServer = []string{site.URL + "/ocsp"}
 	})
-	addr := certServeTLS(t, []*x509.Certificate{leaf, p.inter.cert}, key, tls.VersionTLS12, 0)
+	addr := certServeTLS(t, []*x509.Certificate{leaf, p.inter.Cert}, key, tls.VersionTLS12, 0)
 	rs := runCertModule(t, certDeployment(certPort(t, addr), p.writeCAFile(t)), certProbes(webext, meet, dialin, discovr))
 
 	want := []struct {
@@ -138,12 +138,12 @@ func TestCertModuleOnLoopback(t *testing.T) {
 // judged on the nodes; a node with an older certificate is named.
 func TestCertModuleNodesAndCascade(t *testing.T) {
 	p := newCertPKI(t)
-	key := certECKey(t)
+	key := tlstest.ECKey(t)
 	names := []string{webext, meet, dialin, discovr}
 	current := p.leaf(t, key, names)
 	old := p.leaf(t, key, names, func(c *x509.Certificate) { c.NotBefore = time.Now().AddDate(0, 0, -200) })
-	nodeA := certServeTLS(t, []*x509.Certificate{current, p.inter.cert}, key, tls.VersionTLS12, 0)
-	nodeB := certServeTLS(t, []*x509.Certificate{old, p.inter.cert}, key, tls.VersionTLS12, 0)
+	nodeA := certServeTLS(t, []*x509.Certificate{current, p.inter.Cert}, key, tls.VersionTLS12, 0)
+	nodeB := certServeTLS(t, []*x509.Certificate{old, p.inter.Cert}, key, tls.VersionTLS12, 0)
 	dep := certDeployment(certPort(t, nodeA), p.writeCAFile(t), nodeA, nodeB)
 	rs := runCertModule(t, dep, certProbes(webext, meet, discovr)) // dialin: NXDOMAIN
 
@@ -176,9 +176,9 @@ func TestCertModuleNodesAndCascade(t *testing.T) {
 // checks still judge the certificate it shows over TLS 1.1.
 func TestCertModuleOldTLSOnly(t *testing.T) {
 	p := newCertPKI(t)
-	key := certRSAKey(t, 2048)
+	key := tlstest.RSAKey(t, 2048)
 	leaf := p.leaf(t, key, []string{webext, meet, dialin, discovr})
-	addr := certServeTLS(t, []*x509.Certificate{leaf, p.inter.cert}, key, tls.VersionTLS10, tls.VersionTLS11)
+	addr := certServeTLS(t, []*x509.Certificate{leaf, p.inter.Cert}, key, tls.VersionTLS10, tls.VersionTLS11)
 	rs := runCertModule(t, certDeployment(certPort(t, addr), p.writeCAFile(t)), certProbes(webext, meet, dialin, discovr))
 	r := certResult(t, rs, "cert.tls-versions", webext, "")
 	if r.Status != Fail || !strings.Contains(r.Message, "does not offer TLS 1.2") || !strings.Contains(r.Message, "accepts TLS 1.0, TLS 1.1") {
@@ -195,7 +195,7 @@ func TestCertModuleOldTLSOnly(t *testing.T) {
 // know the CA, and a CRL host that does not resolve. Nothing leaves loopback.
 func TestCertRevocationFindings(t *testing.T) {
 	p := newCertPKI(t)
-	key := certECKey(t)
+	key := tlstest.ECKey(t)
 	var revoked []*x509.Certificate
 	site := crlServer(t, p.inter, func() []*x509.Certificate { return revoked }, 6)
 	urls := map[string]func(*x509.Certificate){
@@ -210,7 +210,7 @@ func TestCertRevocationFindings(t *testing.T) {
 		if name == webext {
 			revoked = append(revoked, leaf)
 		}
-		certs[name] = tls.Certificate{Certificate: [][]byte{leaf.Raw, p.inter.cert.Raw}, PrivateKey: key}
+		certs[name] = tls.Certificate{Certificate: [][]byte{leaf.Raw, p.inter.Cert.Raw}, PrivateKey: key}
 	}
 	addr := certServeSNI(t, certs)
 	rs := runCertModule(t, certDeployment(certPort(t, addr), p.writeCAFile(t)), certProbes(webext, meet, dialin, discovr))
@@ -247,7 +247,7 @@ func certServeSNI(t *testing.T, certs map[string]tls.Certificate) string {
 // error, and so is a CRL whose signature does not verify.
 func TestCertRevocationJudged(t *testing.T) {
 	p := newCertPKI(t)
-	key := certECKey(t)
+	key := tlstest.ECKey(t)
 	var revoked []*x509.Certificate
 	unknownSerial := new(big.Int)
 	site := crlServer(t, p.inter, func() []*x509.Certificate { return revoked }, 0, unknownSerial)
@@ -266,7 +266,7 @@ func TestCertRevocationJudged(t *testing.T) {
 		case meet:
 			unknownSerial.Set(leaf.SerialNumber)
 		}
-		certs[name] = tls.Certificate{Certificate: [][]byte{leaf.Raw, p.inter.cert.Raw}, PrivateKey: key}
+		certs[name] = tls.Certificate{Certificate: [][]byte{leaf.Raw, p.inter.Cert.Raw}, PrivateKey: key}
 	}
 	addr := certServeSNI(t, certs)
 	rs := runCertModule(t, certDeployment(certPort(t, addr), p.writeCAFile(t)), certProbes(webext, meet, dialin, discovr))

@@ -12,7 +12,7 @@ import (
 
 	"github.com/lyncprobe/lyncprobe/checks"
 	"github.com/lyncprobe/lyncprobe/config"
-	"github.com/lyncprobe/lyncprobe/lab/hostile"
+	"github.com/lyncprobe/lyncprobe/internal/hostile"
 	"github.com/lyncprobe/lyncprobe/probe"
 )
 

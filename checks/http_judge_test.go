@@ -1,12 +1,8 @@
 package checks
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"math/big"
+	"github.com/lyncprobe/lyncprobe/internal/tlstest"
 	"net"
 	"net/http"
 	"slices"
@@ -411,25 +407,10 @@ func TestOddNodes(t *testing.T) {
 // httpMint makes a root and a leaf for names (the front end's certificate).
 func httpMint(t *testing.T, names []string, ips []net.IP, notAfter time.Time) (*x509.Certificate, *x509.CertPool) {
 	t.Helper()
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	root := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "internal root"},
-		NotBefore: time.Now().Add(-2 * time.Hour), NotAfter: time.Now().Add(time.Hour * 48), IsCA: true,
-		BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
-	rootDER, err := x509.CreateCertificate(rand.Reader, root, root, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rootCert, _ := x509.ParseCertificate(rootDER)
-	leaf := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: names[0]}, DNSNames: names, IPAddresses: ips,
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: notAfter, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
-	leafDER, err := x509.CreateCertificate(rand.Reader, leaf, rootCert, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leafCert, _ := x509.ParseCertificate(leafDER)
-	pool := x509.NewCertPool()
-	pool.AddCert(rootCert)
-	return leafCert, pool
+	root := tlstest.NewCA(t, "internal root", nil)
+	tmpl := tlstest.LeafTemplate(names...)
+	tmpl.IPAddresses, tmpl.NotAfter = ips, notAfter
+	return tlstest.Sign(t, tmpl, tlstest.ECKey(t), root), tlstest.Pool(root.Cert)
 }
 
 func TestJudgeBackendCert(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"github.com/lyncprobe/lyncprobe/internal/tlstest"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -17,12 +18,12 @@ import (
 // roots that do not include the CA it is a failure.
 func TestReachableWithoutATrustStore(t *testing.T) {
 	p := newCertPKI(t)
-	key := certECKey(t)
+	key := tlstest.ECKey(t)
 	leaf := p.leaf(t, key, []string{webext, meet, dialin, discovr})
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Write([]byte("<html><title>ok</title></html>"))
 	}))
-	srv.TLS = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{leaf.Raw, p.inter.cert.Raw}, PrivateKey: key}}}
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{leaf.Raw, p.inter.Cert.Raw}, PrivateKey: key}}}
 	srv.StartTLS()
 	defer srv.Close()
 	dep := certDeployment(certPort(t, srv.Listener.Addr().String()), "")

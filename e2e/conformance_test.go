@@ -4,14 +4,8 @@ package e2e
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
-	"math/big"
+	"github.com/lyncprobe/lyncprobe/internal/tlstest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -339,22 +333,9 @@ func mkfile(t *testing.T, dir, name, content string) string {
 // proxyCert mints a self-signed certificate for the published names.
 func proxyCert(t *testing.T) (keyPEM, certPEM string) {
 	t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "webext.contoso.com"},
-		DNSNames:  []string{"webext.contoso.com", "meet.contoso.com", "dialin.contoso.com"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, err := x509.MarshalPKCS8PrivateKey(k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder})), string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+	tmpl := tlstest.LeafTemplate("webext.contoso.com", "meet.contoso.com", "dialin.contoso.com")
+	c, k := tlstest.PEM(t, tlstest.Leaf(t, tmpl, nil))
+	return string(k), string(c)
 }
 
 // nginxHead is what a test run needs in the main file: its own pid and

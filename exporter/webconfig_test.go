@@ -1,21 +1,15 @@
 package exporter_test
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
+	"github.com/lyncprobe/lyncprobe/internal/tlstest"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/lyncprobe/lyncprobe/exporter"
 	"golang.org/x/crypto/bcrypt"
@@ -26,23 +20,12 @@ import (
 // config's path and the certificate's pool.
 func writeWebConfig(t *testing.T, dir, user, password string) (string, *x509.CertPool) {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "lyncprobe test"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.WriteFile(filepath.Join(dir, "web.crt"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
-	os.WriteFile(filepath.Join(dir, "web.key"), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600)
+	tmpl := tlstest.LeafTemplate("lyncprobe test")
+	tmpl.DNSNames, tmpl.IPAddresses = nil, []net.IP{net.IPv4(127, 0, 0, 1)}
+	cert := tlstest.Leaf(t, tmpl, nil)
+	certPEM, keyPEM := tlstest.PEM(t, cert)
+	os.WriteFile(filepath.Join(dir, "web.crt"), certPEM, 0o600)
+	os.WriteFile(filepath.Join(dir, "web.key"), keyPEM, 0o600)
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
 	if err != nil {
 		t.Fatal(err)
@@ -52,10 +35,7 @@ func writeWebConfig(t *testing.T, dir, user, password string) (string, *x509.Cer
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cert, _ := x509.ParseCertificate(der)
-	pool := x509.NewCertPool()
-	pool.AddCert(cert)
-	return path, pool
+	return path, tlstest.Pool(cert.Leaf)
 }
 
 // TestWebConfigGivesTLSAndBasicAuth: with --web.config.file the exporter

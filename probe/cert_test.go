@@ -3,9 +3,6 @@ package probe
 import (
 	"context"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -41,57 +38,30 @@ func TestSANMatch(t *testing.T) {
 	}
 }
 
-// ca mints a CA (parent nil: a root) for the path tests.
-type ca struct {
-	cert *x509.Certificate
-	key  crypto.Signer
-}
-
-func mintCA(t *testing.T, cn string, parent *ca) *ca {
+// mintLeaf issues a server certificate for names, valid for an hour
+// either side of now, from parent (internal/tlstest signs it).
+func mintLeaf(t *testing.T, parent *tlstest.CA, names ...string) (*x509.Certificate, crypto.Signer) {
 	t.Helper()
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true,
-		KeyUsage: x509.KeyUsageCertSign}
-	return &ca{cert: mintWith(t, tmpl, key, parent), key: key}
-}
-
-func mintWith(t *testing.T, tmpl *x509.Certificate, key crypto.Signer, parent *ca) *x509.Certificate {
-	t.Helper()
-	issuer, signer := tmpl, key
-	if parent != nil {
-		issuer, signer = parent.cert, parent.key
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, issuer, key.Public(), signer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, _ := x509.ParseCertificate(der)
-	return c
-}
-
-func mintLeaf(t *testing.T, parent *ca, names ...string) (*x509.Certificate, crypto.Signer) {
-	t.Helper()
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: names[0]},
+	key := tlstest.ECKey(t)
+	tmpl := &x509.Certificate{Subject: pkix.Name{CommonName: names[0]},
 		DNSNames: names, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
-	return mintWith(t, tmpl, key, parent), key
+	return tlstest.Sign(t, tmpl, key, parent), key
 }
 
 func TestBuildPath(t *testing.T) {
-	root := mintCA(t, "root", nil)
-	inter := mintCA(t, "inter", root)
+	root := tlstest.NewCA(t, "root", nil)
+	inter := tlstest.NewCA(t, "inter", root)
 	leaf, key := mintLeaf(t, inter, "a.test")
-	self := mintWith(t, &x509.Certificate{SerialNumber: big.NewInt(9), Subject: pkix.Name{CommonName: "self"},
+	self := tlstest.Sign(t, &x509.Certificate{SerialNumber: big.NewInt(9), Subject: pkix.Name{CommonName: "self"},
 		NotBefore: time.Now(), NotAfter: time.Now().Add(time.Hour)}, key, nil)
-	stray := mintCA(t, "stray", nil)
+	stray := tlstest.NewCA(t, "stray", nil)
 
-	p := BuildPath([]*x509.Certificate{leaf, root.cert, stray.cert, inter.cert})
-	if len(p.Certs) != 3 || p.Certs[1] != inter.cert || p.Certs[2] != root.cert || !p.TopSelfSigned {
+	p := BuildPath([]*x509.Certificate{leaf, root.Cert, stray.Cert, inter.Cert})
+	if len(p.Certs) != 3 || p.Certs[1] != inter.Cert || p.Certs[2] != root.Cert || !p.TopSelfSigned {
 		t.Errorf("out-of-order chain: path %v, top self-signed %v", names(p.Certs), p.TopSelfSigned)
 	}
-	if len(p.Unused) != 1 || p.Unused[0] != stray.cert {
+	if len(p.Unused) != 1 || p.Unused[0] != stray.Cert {
 		t.Errorf("unused %v, want the stray root", names(p.Unused))
 	}
 	if p := BuildPath([]*x509.Certificate{leaf}); len(p.Certs) != 1 || p.TopSelfSigned || p.LeafSelfSigned() {
@@ -100,10 +70,10 @@ func TestBuildPath(t *testing.T) {
 	if p := BuildPath([]*x509.Certificate{self}); !p.LeafSelfSigned() {
 		t.Error("a self-signed leaf is not seen as such")
 	}
-	if _, err := VerifyPath([]*x509.Certificate{leaf, inter.cert}, pool(root.cert), time.Now()); err != nil {
+	if _, err := VerifyPath([]*x509.Certificate{leaf, inter.Cert}, pool(root.Cert), time.Now()); err != nil {
 		t.Errorf("complete chain: %v", err)
 	}
-	if _, err := VerifyPath([]*x509.Certificate{leaf}, pool(root.cert), time.Now()); err == nil {
+	if _, err := VerifyPath([]*x509.Certificate{leaf}, pool(root.Cert), time.Now()); err == nil {
 		t.Error("a chain without its intermediate verified: something fetched it")
 	}
 }
@@ -127,7 +97,7 @@ func pool(cs ...*x509.Certificate) *x509.CertPool {
 // TestVersionOptions: each version is probed with its own config against
 // a loopback server that speaks only TLS 1.0 and 1.1.
 func TestVersionOptions(t *testing.T) {
-	root := mintCA(t, "root", nil)
+	root := tlstest.NewCA(t, "root", nil)
 	leaf, key := mintLeaf(t, root, "old.test")
 	cfg := &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{leaf.Raw}, PrivateKey: key}},
 		MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS11}
@@ -151,11 +121,11 @@ func TestVersionOptions(t *testing.T) {
 }
 
 func TestKeyInfoAndWeakSignature(t *testing.T) {
-	root := mintCA(t, "root", nil)
-	if alg, bits := KeyInfo(root.cert.PublicKey); alg != "ECDSA" || bits != 256 {
+	root := tlstest.NewCA(t, "root", nil)
+	if alg, bits := KeyInfo(root.Cert.PublicKey); alg != "ECDSA" || bits != 256 {
 		t.Errorf("KeyInfo = %s %d", alg, bits)
 	}
-	if w := WeakSignature(root.cert); w != "" {
+	if w := WeakSignature(root.Cert); w != "" {
 		t.Errorf("ECDSA-SHA256 called weak: %s", w)
 	}
 	if w := WeakSignature(&x509.Certificate{SignatureAlgorithm: x509.SHA1WithRSA}); w != "SHA-1" {

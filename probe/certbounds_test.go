@@ -9,6 +9,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"github.com/lyncprobe/lyncprobe/internal/fifotest"
+	"github.com/lyncprobe/lyncprobe/internal/tlstest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,7 +23,7 @@ import (
 // Every input that holds no certificate is ErrNoCertificate, never an
 // empty chain (an empty chain made cert.san-coverage index [0]).
 func TestReadCertFileNoCertificateIsAnError(t *testing.T) {
-	_, key := mintLeaf(t, mintCA(t, "root", nil), "meet.contoso.test")
+	_, key := mintLeaf(t, tlstest.NewCA(t, "root", nil), "meet.contoso.test")
 	der, err := x509.MarshalPKCS8PrivateKey(key)
 	if err != nil {
 		t.Fatal(err)
@@ -71,7 +72,7 @@ func withMACIterations(t *testing.T, pfx []byte, n int64) []byte {
 // A PFX whose MAC asks for 2^40 iterations is refused before go-pkcs12
 // starts on them (it would run for days); real PFX files still read.
 func TestReadCertFileCapsPFXIterations(t *testing.T) {
-	leaf, key := mintLeaf(t, mintCA(t, "root", nil), "meet.contoso.test")
+	leaf, key := mintLeaf(t, tlstest.NewCA(t, "root", nil), "meet.contoso.test")
 	pfx, err := pkcs12.Modern.Encode(key, leaf, nil, "pw")
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"github.com/lyncprobe/lyncprobe/internal/tlstest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -67,10 +68,10 @@ func TestReadCertFileWrongPasswordNeverShown(t *testing.T) {
 
 // A PFX minted here with the CA certificates after the leaf.
 func TestReadCertFileFindsTheLeafInAPFX(t *testing.T) {
-	root := mintCA(t, "root", nil)
-	inter := mintCA(t, "inter", root)
+	root := tlstest.NewCA(t, "root", nil)
+	inter := tlstest.NewCA(t, "inter", root)
 	leaf, key := mintLeaf(t, inter, "meet.contoso.test")
-	pfx, err := pkcs12.Modern.Encode(key, leaf, []*x509.Certificate{root.cert, inter.cert}, "pw")
+	pfx, err := pkcs12.Modern.Encode(key, leaf, []*x509.Certificate{root.Cert, inter.Cert}, "pw")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,11 +90,11 @@ func TestReadCertFileFindsTheLeafInAPFX(t *testing.T) {
 
 // A PEM file with the root first and the key in it, as people paste them.
 func TestReadCertFilePEMOrder(t *testing.T) {
-	root := mintCA(t, "root", nil)
-	inter := mintCA(t, "inter", root)
+	root := tlstest.NewCA(t, "root", nil)
+	inter := tlstest.NewCA(t, "inter", root)
 	leaf, _ := mintLeaf(t, inter, "meet.contoso.test")
 	var data []byte
-	for _, c := range []*x509.Certificate{root.cert, inter.cert, leaf} {
+	for _, c := range []*x509.Certificate{root.Cert, inter.Cert, leaf} {
 		data = append(data, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})...)
 	}
 	path := filepath.Join(t.TempDir(), "chain.pem")

@@ -2,13 +2,9 @@ package probe
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"math/big"
+	"github.com/lyncprobe/lyncprobe/internal/tlstest"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -20,30 +16,11 @@ import (
 // mint makes a root CA and a leaf for names, valid from notBefore for d.
 func mint(t *testing.T, names []string, notBefore time.Time, d time.Duration) (*x509.CertPool, tls.Certificate) {
 	t.Helper()
-	rootKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	rootTmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "probe test root"},
-		NotBefore: notBefore, NotAfter: notBefore.Add(d), IsCA: true, BasicConstraintsValid: true,
-		KeyUsage: x509.KeyUsageCertSign,
-	}
-	rootDER, err := x509.CreateCertificate(rand.Reader, rootTmpl, rootTmpl, &rootKey.PublicKey, rootKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	root, _ := x509.ParseCertificate(rootDER)
-	leafKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	leafTmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: names[0]}, DNSNames: names,
-		NotBefore: notBefore, NotAfter: notBefore.Add(d),
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, KeyUsage: x509.KeyUsageDigitalSignature,
-	}
-	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, root, &leafKey.PublicKey, rootKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AddCert(root)
-	return pool, tls.Certificate{Certificate: [][]byte{leafDER}, PrivateKey: leafKey}
+	valid := func(c *x509.Certificate) { c.NotBefore, c.NotAfter = notBefore, notBefore.Add(d) }
+	root := tlstest.NewCA(t, "probe test root", nil, valid)
+	tmpl := tlstest.LeafTemplate(names...)
+	valid(tmpl)
+	return tlstest.Pool(root.Cert), tlstest.Leaf(t, tmpl, root)
 }
 
 func tlsServer(t *testing.T, cert tls.Certificate, h http.HandlerFunc) *httptest.Server {

@@ -1,7 +1,7 @@
 //go:build unix
 
 // Command hostile runs the built lyncprobe binary against each hostile
-// server of lab/hostile and prints a Markdown table: wall time against
+// server of internal/hostile and prints a Markdown table: wall time against
 // --timeout and peak memory (RSS) per behaviour. Run it through
 // bench/hostile/run.sh, which builds the binary first.
 //
@@ -19,7 +19,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/lyncprobe/lyncprobe/lab/hostile"
+	"github.com/lyncprobe/lyncprobe/internal/hostile"
 )
 
 func main() {

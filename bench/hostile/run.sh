@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds lyncprobe and runs it against every hostile server of lab/hostile,
+# Builds lyncprobe and runs it against every hostile server of internal/hostile,
 # printing a Markdown table (wall time vs --timeout, peak RSS) on stdout.
 # Usage: bench/hostile/run.sh [--timeout 5s] [--only NAME]
 set -euo pipefail

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lyncprobe/lyncprobe/lab/hostile"
+	"github.com/lyncprobe/lyncprobe/internal/hostile"
 	"github.com/lyncprobe/lyncprobe/report"
 )
 
