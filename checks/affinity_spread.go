@@ -60,7 +60,7 @@ func affinityDistribution(ctx context.Context, e *Env) []Result {
 		if len(fes) == 0 {
 			return unidentified(e.Dep.Affinity.IdentityHeader, plain)
 		}
-		return Result{Status: Info, Evidence: map[string]any{"distribution": bars},
+		return Result{Status: Info, Evidence: map[string]any{EvidenceDistribution: bars},
 			Message: fmt.Sprintf("%d new connections without cookies reached %d front end(s)%s",
 				len(plain), len(fes), failedNote(plain))}
 	})

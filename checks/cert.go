@@ -269,7 +269,7 @@ func certEvidence(sc *servedCert) map[string]any {
 	ev := map[string]any{
 		"subject": leaf.Subject.String(), "issuer": leaf.Issuer.String(),
 		"serial": leaf.SerialNumber.Text(16), "sha256": probe.Fingerprint(leaf),
-		"not_before": leaf.NotBefore.UTC().Format(timeFormat), "not_after": leaf.NotAfter.UTC().Format(timeFormat),
+		"not_before": leaf.NotBefore.UTC().Format(timeFormat), EvidenceNotAfter: leaf.NotAfter.UTC().Format(timeFormat),
 		"sans": leaf.DNSNames, "chain": chainNames(sc.Chain), "seen": sc.Where,
 	}
 	if len(sc.Notes) > 0 {

@@ -61,7 +61,7 @@ func (e *Env) backendTLS(ctx context.Context, pool, backend int) Result {
 	r.Status, r.Message, r.Remedy = judgeBackendCert(facts.Chain, name, roots, note, e.Now())
 	if len(facts.Chain) > 0 {
 		leaf := facts.Chain[0]
-		r.Evidence["subject"], r.Evidence["dns_names"], r.Evidence["not_after"] = leaf.Subject.CommonName, leaf.DNSNames, leaf.NotAfter
+		r.Evidence["subject"], r.Evidence["dns_names"], r.Evidence[EvidenceNotAfter] = leaf.Subject.CommonName, leaf.DNSNames, leaf.NotAfter.UTC().Format(timeFormat)
 	}
 	return r
 }

@@ -158,6 +158,11 @@ func TestHTTPFaultsNameTheirCause(t *testing.T) {
 					t.Errorf("%s: the message does not say %q", describe(r), s)
 				}
 			}
+			if tc.id == "http.backend-tls" { // the front end's expiry, in the form every not_after has
+				if na, ok := r.NotAfter(); !ok || !na.After(time.Now()) || r.Evidence[checks.EvidenceNotAfter] != na.UTC().Format(time.RFC3339) {
+					t.Errorf("%s: not_after %#v", describe(r), r.Evidence[checks.EvidenceNotAfter])
+				}
+			}
 		})
 	}
 }

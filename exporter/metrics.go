@@ -81,12 +81,8 @@ func probeRegistry(dep string, rs []checks.Result, took time.Duration) *promethe
 func CertNotAfter(rs []checks.Result) map[string]time.Time {
 	out := map[string]time.Time{}
 	for _, r := range rs {
-		s, ok := r.Evidence["not_after"].(string)
+		t, ok := r.NotAfter()
 		if r.Module != "cert" || !ok {
-			continue
-		}
-		t, err := time.Parse(time.RFC3339, s)
-		if err != nil {
 			continue
 		}
 		if old, seen := out[r.Target]; !seen || t.Before(old) {

@@ -9,11 +9,11 @@ import (
 // barWidth is the longest bar, in characters.
 const barWidth = 30
 
-// bars draws a result's evidence "distribution" ([]checks.Bar, in order)
-// as a small bar chart under its line, scaled to the largest count.
+// bars draws a result's evidence "distribution" (r.Distribution(), in
+// order) as a small bar chart under its line, scaled to the largest count.
 func (p *printer) bars(r checks.Result, indent int) {
-	bs, ok := r.Evidence["distribution"].([]checks.Bar)
-	if !ok || len(bs) == 0 {
+	bs := r.Distribution()
+	if len(bs) == 0 {
 		return
 	}
 	wLabel, most := 0, 0

@@ -111,8 +111,8 @@ func verdict(s checks.Summary) string {
 }
 
 func chartOf(r checks.Result) (htmlChart, bool) {
-	bs, ok := r.Evidence["distribution"].([]checks.Bar)
-	if !ok || len(bs) == 0 {
+	bs := r.Distribution()
+	if len(bs) == 0 {
 		return htmlChart{}, false
 	}
 	most := 1

@@ -216,7 +216,7 @@ func groupResults(rs []checks.Result) []resultGroup {
 	index := map[string]int{}
 	for _, r := range rs {
 		key := r.Status.String() + "\x00" + r.Message
-		if _, bars := r.Evidence["distribution"]; bars {
+		if _, bars := r.Evidence[checks.EvidenceDistribution]; bars {
 			key += "\x00" + r.ID + "\x00" + targetLine(r) // charts are never merged
 		}
 		i, ok := index[key]
@@ -238,7 +238,7 @@ func groupResults(rs []checks.Result) []resultGroup {
 			continue
 		}
 		key := g.IDs[0] + "\x00" + g.Status.String()
-		if _, bars := g.First.Evidence["distribution"]; bars {
+		if _, bars := g.First.Evidence[checks.EvidenceDistribution]; bars {
 			out = append(out, g)
 			continue
 		}

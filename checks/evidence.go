@@ -1,0 +1,53 @@
+package checks
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Evidence is a map for people: each check writes what helps a reader.
+// The few values code reads back (the exporter's expiry gauge, the text
+// report's bar chart) are read through the accessors here, which accept
+// the value as a check wrote it and as a JSON round trip returns it (a
+// report read back, a result decoded elsewhere).
+const (
+	// EvidenceNotAfter is a certificate's expiry: RFC 3339 text in UTC.
+	EvidenceNotAfter = "not_after"
+	// EvidenceDistribution is a small chart: a []Bar, in display order.
+	EvidenceDistribution = "distribution"
+)
+
+// NotAfter is the certificate expiry the result's evidence carries, and
+// whether it carries one it can read.
+func (r Result) NotAfter() (time.Time, bool) {
+	switch v := r.Evidence[EvidenceNotAfter].(type) {
+	case time.Time:
+		return v, !v.IsZero()
+	case string:
+		t, err := time.Parse(time.RFC3339, v)
+		return t, err == nil
+	}
+	return time.Time{}, false
+}
+
+// Distribution is the chart the result's evidence carries, nil when it
+// carries none: a []Bar as a check wrote it, or the list of
+// {label, count} objects JSON gives back.
+func (r Result) Distribution() []Bar {
+	switch v := r.Evidence[EvidenceDistribution].(type) {
+	case nil:
+		return nil
+	case []Bar:
+		return v
+	default:
+		b, err := json.Marshal(v)
+		if err != nil {
+			return nil
+		}
+		var bs []Bar
+		if json.Unmarshal(b, &bs) != nil {
+			return nil
+		}
+		return bs
+	}
+}

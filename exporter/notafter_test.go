@@ -1,0 +1,48 @@
+package exporter_test
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/lyncprobe/lyncprobe/checks"
+	"github.com/lyncprobe/lyncprobe/exporter"
+)
+
+// TestCertNotAfterReadsEveryForm: the expiry gauge reads a certificate's
+// not_after whether a check wrote it as time.Time or as RFC 3339 text, and
+// after a JSON round trip; the soonest expiry of a name wins.
+func TestCertNotAfterReadsEveryForm(t *testing.T) {
+	soon := time.Date(2027, 3, 1, 12, 0, 0, 0, time.UTC)
+	later := soon.AddDate(1, 0, 0)
+	cert := func(target string, v any) checks.Result {
+		return checks.Result{ID: "cert.expiry", Module: "cert", Target: target, Status: checks.Pass,
+			Evidence: map[string]any{checks.EvidenceNotAfter: v}}
+	}
+	rs := []checks.Result{
+		cert("meet.contoso.com", later.Format(time.RFC3339)),
+		cert("meet.contoso.com", soon), // another address serves an older certificate
+		cert("dialin.contoso.com", soon),
+		cert("webext.contoso.com", "not a time"),
+	}
+	b, err := json.Marshal(rs[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back checks.Result
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	back.Target = "lyncdiscover.contoso.com"
+	rs = append(rs, back)
+	got := exporter.CertNotAfter(rs)
+	want := map[string]time.Time{"meet.contoso.com": soon, "dialin.contoso.com": soon, "lyncdiscover.contoso.com": soon}
+	if len(got) != len(want) {
+		t.Errorf("CertNotAfter = %v, want %v", got, want)
+	}
+	for name, w := range want {
+		if !got[name].Equal(w) {
+			t.Errorf("CertNotAfter[%s] = %v, want %v", name, got[name], w)
+		}
+	}
+}
