@@ -2,6 +2,8 @@ package checks
 
 import (
 	"encoding/json"
+	"maps"
+	"slices"
 	"time"
 )
 
@@ -50,4 +52,37 @@ func (r Result) Distribution() []Bar {
 		}
 		return bs
 	}
+}
+
+// EvidenceFrontEnd is the column of an evidence table (a list of rows,
+// one per connection, request or join step) that names the front end
+// that answered it.
+const EvidenceFrontEnd = "front_end"
+
+// FrontEnds lists the distinct front ends the result's evidence tables
+// name, in order of first appearance: the tables the affinity checks
+// write ([]map[string]any) and the same tables after a JSON round trip
+// ([]any of objects).
+func (r Result) FrontEnds() []string {
+	var out []string
+	add := func(row map[string]any) {
+		if fe, _ := row[EvidenceFrontEnd].(string); fe != "" && !slices.Contains(out, fe) {
+			out = append(out, fe)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(r.Evidence)) { // a stable order
+		switch rows := r.Evidence[k].(type) {
+		case []map[string]any:
+			for _, row := range rows {
+				add(row)
+			}
+		case []any:
+			for _, v := range rows {
+				if row, ok := v.(map[string]any); ok {
+					add(row)
+				}
+			}
+		}
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 )
@@ -41,5 +42,28 @@ func TestEvidenceAccessorsReadWrittenAndDecodedForms(t *testing.T) {
 	}
 	if _, ok := (Result{}).NotAfter(); ok || (Result{}).Distribution() != nil {
 		t.Error("a result without evidence reads as having some")
+	}
+}
+
+// TestFrontEndsReadsTablesAsWrittenAndDecoded: the front ends named in
+// evidence tables, distinct, in order, before and after JSON.
+func TestFrontEndsReadsTablesAsWrittenAndDecoded(t *testing.T) {
+	written := Result{Evidence: map[string]any{
+		"connections": []map[string]any{{"front_end": "fe02"}, {"front_end": "fe01"}, {"front_end": ""}, {"front_end": "fe02"}},
+		"steps":       []map[string]any{{"front_end": "fe03", "status": 200}},
+		"other":       "fe09",
+	}}
+	b, err := json.Marshal(written)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var decoded Result
+	if err := json.Unmarshal(b, &decoded); err != nil {
+		t.Fatal(err)
+	}
+	for name, r := range map[string]Result{"written": written, "decoded": decoded} {
+		if got := strings.Join(r.FrontEnds(), ","); got != "fe02,fe01,fe03" {
+			t.Errorf("%s: FrontEnds = %s, want fe02,fe01,fe03", name, got)
+		}
 	}
 }

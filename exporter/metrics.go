@@ -100,21 +100,11 @@ func AffinityBackends(rs []checks.Result) map[string]int {
 		if r.Module != "affinity" {
 			continue
 		}
-		for _, v := range r.Evidence {
-			rows, ok := v.([]map[string]any)
-			if !ok {
-				continue
+		for _, fe := range r.FrontEnds() {
+			if seen[r.Target] == nil {
+				seen[r.Target] = map[string]bool{}
 			}
-			for _, row := range rows {
-				fe, _ := row["front_end"].(string)
-				if fe == "" {
-					continue
-				}
-				if seen[r.Target] == nil {
-					seen[r.Target] = map[string]bool{}
-				}
-				seen[r.Target][fe] = true
-			}
+			seen[r.Target][fe] = true
 		}
 	}
 	out := map[string]int{}

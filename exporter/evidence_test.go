@@ -46,3 +46,27 @@ func TestCertNotAfterReadsEveryForm(t *testing.T) {
 		}
 	}
 }
+
+// TestAffinityBackendsAfterAJSONRoundTrip: the front-end tally counts the
+// front ends an affinity result's tables name, whether the tables are as
+// the check wrote them or as JSON gives them back.
+func TestAffinityBackendsAfterAJSONRoundTrip(t *testing.T) {
+	written := checks.Result{ID: "affinity.sticky", Module: "affinity", Target: "webext.contoso.com", Status: checks.Pass,
+		Evidence: map[string]any{
+			"connections": []map[string]any{{"front_end": "fe01"}, {"front_end": "fe02"}, {"front_end": ""}},
+			"requests":    []map[string]any{{"front_end": "fe01"}, {"front_end": "fe03"}},
+		}}
+	b, err := json.Marshal(written)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back checks.Result
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	back.Target = "webext.fabrikam.com"
+	got := exporter.AffinityBackends([]checks.Result{written, back})
+	if got["webext.contoso.com"] != 3 || got["webext.fabrikam.com"] != 3 {
+		t.Errorf("AffinityBackends = %v, want 3 front ends for each target", got)
+	}
+}
