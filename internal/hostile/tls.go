@@ -13,12 +13,11 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"github.com/lyncprobe/lyncprobe/internal/certmint"
 	"io"
-	"math/big"
 	"net"
 	"os"
 	"path/filepath"
-	"sync/atomic"
 	"time"
 )
 
@@ -37,26 +36,13 @@ func tlsBehaviours() []Behaviour {
 }
 
 // issuer is a CA: its certificate and key.
-type issuer struct {
-	cert *x509.Certificate
-	key  crypto.Signer
-}
+type issuer = certmint.CA
 
-var serial atomic.Int64
-
+// mintCert signs tmpl, valid for a year from an hour ago (certmint signs).
 func mintCert(tmpl *x509.Certificate, key crypto.Signer, parent *issuer) (*x509.Certificate, error) {
-	tmpl.SerialNumber = big.NewInt(serial.Add(1))
 	tmpl.NotBefore = time.Now().Add(-time.Hour)
 	tmpl.NotAfter = time.Now().Add(365 * 24 * time.Hour)
-	signer, parentCert := key, tmpl
-	if parent != nil {
-		signer, parentCert = parent.key, parent.cert
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parentCert, key.Public(), signer)
-	if err != nil {
-		return nil, err
-	}
-	return x509.ParseCertificate(der)
+	return certmint.Sign(tmpl, key, parent)
 }
 
 func newCA(name string, parent *issuer) (*issuer, error) {
@@ -66,7 +52,7 @@ func newCA(name string, parent *issuer) (*issuer, error) {
 	}
 	c, err := mintCert(&x509.Certificate{Subject: pkix.Name{CommonName: name}, IsCA: true,
 		BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}, key, parent)
-	return &issuer{c, key}, err
+	return &issuer{Cert: c, Key: key}, err
 }
 
 func newLeaf(names []string, key crypto.Signer, ca *issuer) (*x509.Certificate, error) {
@@ -88,7 +74,7 @@ func chainOf(n int) certPlan {
 			if err != nil {
 				return nil, err
 			}
-			inter = append([][]byte{next.cert.Raw}, inter...)
+			inter = append([][]byte{next.Cert.Raw}, inter...)
 			ca = next
 		}
 		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -138,7 +124,7 @@ func (s *Server) tlsConfig(plan certPlan) (*tls.Config, error) {
 		return nil, err
 	}
 	s.CAFile = filepath.Join(s.dir, "hostile-ca.pem")
-	if err := os.WriteFile(s.CAFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: root.cert.Raw}), 0o644); err != nil {
+	if err := os.WriteFile(s.CAFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: root.Cert.Raw}), 0o644); err != nil {
 		return nil, err
 	}
 	cert, err := plan(root)

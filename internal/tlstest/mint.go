@@ -10,26 +10,22 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"github.com/lyncprobe/lyncprobe/internal/certmint"
 	"math/big"
-	"sync/atomic"
 	"testing"
 	"time"
 )
 
-// Certificates for tests are minted here, at run time, by one signer:
-// the packages' own helpers (checks' certPKI, probe's path tests, the
-// exporter's web config, the e2e proxy certificate) only pick templates.
+// Certificates for tests are minted here, at run time, and signed by
+// internal/certmint: the packages' own helpers (checks' certPKI, probe's
+// path tests, the exporter's web config, the e2e proxy certificate) only
+// pick templates.
 
 // CA is a certificate authority a test minted.
-type CA struct {
-	Cert *x509.Certificate
-	Key  crypto.Signer
-}
-
-var serialNo atomic.Int64
+type CA = certmint.CA
 
 // Serial is a serial number unique within the test binary.
-func Serial() *big.Int { return big.NewInt(1000 + serialNo.Add(1)) }
+func Serial() *big.Int { return certmint.Serial() }
 
 // ECKey is a fresh P-256 key.
 func ECKey(t testing.TB) crypto.Signer {
@@ -55,18 +51,7 @@ func RSAKey(t testing.TB, bits int) crypto.Signer {
 // template without a serial number gets a unique one.
 func Sign(t testing.TB, tmpl *x509.Certificate, key crypto.Signer, parent *CA) *x509.Certificate {
 	t.Helper()
-	if tmpl.SerialNumber == nil {
-		tmpl.SerialNumber = Serial()
-	}
-	issuer, signer := tmpl, key
-	if parent != nil {
-		issuer, signer = parent.Cert, parent.Key
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, issuer, key.Public(), signer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := x509.ParseCertificate(der)
+	c, err := certmint.Sign(tmpl, key, parent)
 	if err != nil {
 		t.Fatal(err)
 	}
