@@ -8,11 +8,11 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
-	"github.com/lyncprobe/lyncprobe/internal/tlstest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/lyncprobe/lyncprobe/internal/tlstest"
 	"github.com/lyncprobe/lyncprobe/probe"
 )
 

@@ -7,7 +7,6 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
-	"github.com/lyncprobe/lyncprobe/internal/tlstest"
 	"io"
 	"math/big"
 	"net"
@@ -17,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lyncprobe/lyncprobe/internal/tlstest"
 )
 
 // cert.revocation against a real OCSP responder, OpenSSL's: `openssl

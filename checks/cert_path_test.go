@@ -3,10 +3,11 @@ package checks
 import (
 	"crypto/tls"
 	"crypto/x509"
-	"github.com/lyncprobe/lyncprobe/internal/tlstest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lyncprobe/lyncprobe/internal/tlstest"
 )
 
 // Expiry, key strength and trust are judged on the path a client builds

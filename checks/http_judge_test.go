@@ -2,7 +2,6 @@ package checks
 
 import (
 	"crypto/x509"
-	"github.com/lyncprobe/lyncprobe/internal/tlstest"
 	"net"
 	"net/http"
 	"slices"
@@ -10,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lyncprobe/lyncprobe/internal/tlstest"
 	"github.com/lyncprobe/lyncprobe/probe"
 )
 

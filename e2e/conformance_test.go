@@ -5,7 +5,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"github.com/lyncprobe/lyncprobe/internal/tlstest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lyncprobe/lyncprobe/internal/tlstest"
 	"github.com/lyncprobe/lyncprobe/proxyconf"
 )
 

@@ -3,7 +3,6 @@ package exporter_test
 import (
 	"crypto/tls"
 	"crypto/x509"
-	"github.com/lyncprobe/lyncprobe/internal/tlstest"
 	"net"
 	"net/http"
 	"os"
@@ -12,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/lyncprobe/lyncprobe/exporter"
+	"github.com/lyncprobe/lyncprobe/internal/tlstest"
 	"golang.org/x/crypto/bcrypt"
 )
 

@@ -6,10 +6,11 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"github.com/lyncprobe/lyncprobe/internal/tlstest"
 	"math/big"
 	"testing"
 	"time"
+
+	"github.com/lyncprobe/lyncprobe/internal/tlstest"
 )
 
 func TestSANMatch(t *testing.T) {

@@ -8,15 +8,15 @@ import (
 	"encoding/asn1"
 	"encoding/pem"
 	"errors"
-	"github.com/lyncprobe/lyncprobe/internal/fifotest"
-	"github.com/lyncprobe/lyncprobe/internal/tlstest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/lyncprobe/lyncprobe/internal/fifotest"
 	"github.com/lyncprobe/lyncprobe/internal/inputfile"
+	"github.com/lyncprobe/lyncprobe/internal/tlstest"
 	"software.sslmate.com/src/go-pkcs12"
 )
 

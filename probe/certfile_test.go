@@ -5,12 +5,12 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
-	"github.com/lyncprobe/lyncprobe/internal/tlstest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/lyncprobe/lyncprobe/internal/tlstest"
 	"software.sslmate.com/src/go-pkcs12"
 )
 

@@ -4,13 +4,14 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"github.com/lyncprobe/lyncprobe/internal/tlstest"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lyncprobe/lyncprobe/internal/tlstest"
 )
 
 // mint makes a root CA and a leaf for names, valid from notBefore for d.

@@ -13,12 +13,13 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"github.com/lyncprobe/lyncprobe/internal/certmint"
 	"io"
 	"net"
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/lyncprobe/lyncprobe/internal/certmint"
 )
 
 // Published are the names of the deployment Config describes.

@@ -10,10 +10,11 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
-	"github.com/lyncprobe/lyncprobe/internal/certmint"
 	"math/big"
 	"testing"
 	"time"
+
+	"github.com/lyncprobe/lyncprobe/internal/certmint"
 )
 
 // Certificates for tests are minted here, at run time, and signed by
