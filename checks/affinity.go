@@ -80,7 +80,7 @@ func (e *Env) affinityOne(ctx context.Context, ws config.WebService, judge func(
 func (e *Env) outOfTime(r *Result) {
 	rounds := e.affinityRounds()
 	why := fmt.Sprintf("the affinity probe ran out of time before it finished (its limit is %s: 90%% of --check-timeout "+
-		"for each of its %d rounds of connections, %d at once under --concurrency %d)", e.checkTimeout*9/10*time.Duration(rounds),
+		"for each of its %d rounds of connections, %d at once under --concurrency %d)", e.memo.limit*time.Duration(rounds),
 		rounds, e.affinityWorkers(e.Dep.Affinity.Connections), cap(e.memo.sem))
 	if r.Status == Skip {
 		r.Status, r.Remedy = Error, ""

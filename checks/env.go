@@ -72,7 +72,7 @@ func newEnv(runCtx context.Context, dep *config.Deployment, o Options) *Env {
 	// A probe ends a little before the checks waiting on it, so that they
 	// can report what the peer did (a stalled handshake, no header) rather
 	// than only that the check ran out of time.
-	e.memo = newMemo(runCtx, o.Concurrency, o.CheckTimeout*9/10)
+	e.memo = newMemo(runCtx, o.Concurrency, o.probeLimit)
 	if o.keepAlive {
 		e.client = probe.NewClient()
 		e.probes.Fetch = e.client.Fetch

@@ -36,6 +36,12 @@ type Options struct {
 	ConnectTo string
 
 	keepAlive bool // Probes are the real ones: Fetch keeps connections alive for the run
+	// probeLimit is one probe's time once it has its slot: 9/10 of
+	// CheckTimeout, so that a probe ends a little before the checks
+	// waiting on it. Tests set it far below CheckTimeout (export_test.go)
+	// so that the probe's own deadline, which names what the peer did,
+	// always comes first whatever the machine's load.
+	probeLimit time.Duration
 }
 
 // Defaults for Options.
@@ -54,6 +60,9 @@ func (o *Options) fill() {
 	}
 	if o.CheckTimeout <= 0 {
 		o.CheckTimeout = DefaultCheckTimeout
+	}
+	if o.probeLimit <= 0 {
+		o.probeLimit = o.CheckTimeout * 9 / 10
 	}
 	if o.Probes.Resolve == nil {
 		o.Probes, o.keepAlive = RealProbes(), true
