@@ -183,10 +183,12 @@ func (g gauges) Collect(ch chan<- prometheus.Metric) {
 
 // Reload reads the configs again. Any config that does not load rejects
 // the whole reload: the configs in use stay, the error is logged and
-// lyncprobe_config_last_reload_successful drops to 0. A load that takes
-// longer than ReloadTimeout, or outlives ctx, is rejected too; it is left
-// to finish in the background (a file that blocks, such as a FIFO, is
-// config's to refuse), and no other load starts until it has.
+// lyncprobe_config_last_reload_successful drops to 0. The configs are
+// read under ctx and ReloadTimeout (config reads regular files only, so a
+// FIFO or a device is refused at once). A load that still has not
+// returned when they end (a read stuck in the kernel, on a dead network
+// file system) is rejected and left to finish in the background; no other
+// load starts until it has, and it holds up neither serving nor shutdown.
 func (s *Server) Reload(ctx context.Context) error {
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
@@ -216,7 +218,7 @@ func (s *Server) loadBounded(ctx context.Context) error {
 	done := make(chan loaded, 1)
 	go func() {
 		defer s.loading.Store(false)
-		deps, err := load(s.o.Paths)
+		deps, err := loadConfigs(ctx, s.o.Paths)
 		done <- loaded{deps, err}
 	}()
 	select {
@@ -231,12 +233,15 @@ func (s *Server) loadBounded(ctx context.Context) error {
 	}
 }
 
-func load(paths []string) ([]*config.Deployment, error) {
+// loadConfigs is load; a test replaces it with a load that blocks.
+var loadConfigs = load
+
+func load(ctx context.Context, paths []string) ([]*config.Deployment, error) {
 	paths, err := fleet.Expand(paths)
 	if err != nil {
 		return nil, err
 	}
-	deps, outs := fleet.Load(paths)
+	deps, outs := fleet.LoadContext(ctx, paths)
 	var errs []error
 	for _, d := range outs {
 		errs = append(errs, d.Err)

@@ -1,0 +1,66 @@
+package exporter
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/lyncprobe/lyncprobe/config"
+)
+
+// TestStuckLoadNeitherWedgesReloadNorShutdown: a load that does not
+// return and does not look at its context (a read stuck in the kernel)
+// holds up neither the stop nor a later reload, which is refused at once
+// naming the stuck one; once it returns, reloads work again.
+func TestStuckLoadNeitherWedgesReloadNorShutdown(t *testing.T) {
+	one := []*config.Deployment{{Name: "one"}}
+	loadConfigs = func(context.Context, []string) ([]*config.Deployment, error) { return one, nil }
+	t.Cleanup(func() { loadConfigs = load })
+	s, err := New(Options{ReloadTimeout: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	entered, release := make(chan struct{}), make(chan struct{})
+	loadConfigs = func(context.Context, []string) ([]*config.Deployment, error) {
+		close(entered)
+		<-release
+		return nil, errors.New("released")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	hup, served := make(chan os.Signal), make(chan error, 1)
+	go func() { served <- s.Serve(ctx, l, hup) }()
+	hup <- syscall.SIGHUP
+	<-entered
+	cancel()
+	select {
+	case err := <-served:
+		if err != nil {
+			t.Errorf("Serve with a reload stuck in a load: %v, want a clean stop", err)
+		}
+	case <-time.After(time.Minute): // a hang detector, not a margin
+		t.Fatal("Serve did not return with a reload stuck in a load")
+	}
+	if err := s.Reload(context.Background()); err == nil || !strings.Contains(err.Error(), "still reading") {
+		t.Errorf("a reload while another load is stuck: %v, want it refused at once", err)
+	}
+	if got := s.Deployments(); len(got) != 1 || got[0] != "one" {
+		t.Errorf("the deployments are %v, want [one]", got)
+	}
+	loadConfigs = func(context.Context, []string) ([]*config.Deployment, error) { return one, nil }
+	close(release)
+	for s.loading.Load() { // the stuck load's own account that it has ended
+		time.Sleep(time.Millisecond)
+	}
+	if err := s.Reload(context.Background()); err != nil {
+		t.Errorf("a reload after the stuck load returned: %v", err)
+	}
+}
