@@ -274,26 +274,3 @@ func TestConnectionsAreCapped(t *testing.T) {
 	}
 }
 
-// TestReloadReadsUnderItsContext: the configs are read under the reload's
-// context, so a reload whose context has ended reads nothing and keeps
-// the configs in use (before, the read went on regardless, and the
-// outcome depended on whether it or the context's end was seen first).
-func TestReloadReadsUnderItsContext(t *testing.T) {
-	dir := t.TempDir()
-	startLab(t, dir, "one")
-	s, err := exporter.New(stalledOptions(dir))
-	if err != nil {
-		t.Fatal(err)
-	}
-	startLab(t, dir, "two")
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	for range 20 {
-		if err := s.Reload(ctx); err == nil {
-			t.Fatal("a reload under an ended context succeeded")
-		}
-	}
-	if got := s.Deployments(); len(got) != 1 || got[0] != "one" {
-		t.Errorf("after reloads under an ended context the deployments are %v, want [one]", got)
-	}
-}

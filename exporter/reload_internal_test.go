@@ -64,3 +64,34 @@ func TestStuckLoadNeitherWedgesReloadNorShutdown(t *testing.T) {
 		t.Errorf("a reload after the stuck load returned: %v", err)
 	}
 }
+
+// TestAbandonedLoadEnds: the configs are read under the reload's context,
+// so a load that the reload gave up on (its context ended) ends too,
+// rather than reading on and keeping every later reload out.
+func TestAbandonedLoadEnds(t *testing.T) {
+	one := []*config.Deployment{{Name: "one"}}
+	loadConfigs = func(context.Context, []string) ([]*config.Deployment, error) { return one, nil }
+	t.Cleanup(func() { loadConfigs = load })
+	s, err := New(Options{ReloadTimeout: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	entered := make(chan struct{})
+	loadConfigs = func(ctx context.Context, _ []string) ([]*config.Deployment, error) {
+		close(entered)
+		<-ctx.Done() // a long read that looks at its context, as config's do
+		return nil, ctx.Err()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-entered; cancel() }()
+	if err := s.Reload(ctx); err == nil {
+		t.Fatal("a reload whose context ended succeeded")
+	}
+	deadline := time.Now().Add(time.Minute) // a hang detector, not a margin
+	for s.loading.Load() {
+		if time.Now().After(deadline) {
+			t.Fatal("the abandoned load went on after its reload's context ended")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
