@@ -81,3 +81,28 @@ func TestOfflineInputsAreBounded(t *testing.T) {
 		}
 	}
 }
+
+// Issue 19 item 4: validate and cert inspect read under --timeout as
+// check does; a deadline already past reads nothing and says which
+// setting ran out.
+func TestOfflineCommandsHonourTimeout(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "lyncprobe.yaml")
+	os.WriteFile(cfg, []byte("sip_domains: [contoso.com]\nweb_services: [{external: webext.contoso.com}]\n"+
+		"simple_urls: {meet: [https://meet.contoso.com], dialin: https://dialin.contoso.com}\n"), 0o600)
+	for _, args := range [][]string{
+		{"validate", "-c", cfg, "--timeout", "1ns"},
+		{"cert", "inspect", "--name", "meet.contoso.com", "--timeout", "1ns", cfg},
+		{"cert", "inspect", "-c", cfg, "--timeout", "1ns", cfg},
+	} {
+		code, out, errOut := runBounded(t, args...)
+		if code != exitTool || !strings.Contains(errOut, "deadline exceeded (--timeout 1ns ran out)") {
+			t.Errorf("lyncprobe %s: exit %d, stdout %q, stderr %q; want exit %d naming --timeout", strings.Join(args, " "), code, out, errOut, exitTool)
+		}
+	}
+	for _, args := range [][]string{{"validate", "-c", cfg, "--timeout", "0s"}, {"cert", "inspect", "-c", cfg, "--timeout", "-1s"}} {
+		if code, _, errOut := runBounded(t, args...); code != exitTool || !strings.Contains(errOut, "--timeout must be positive") {
+			t.Errorf("lyncprobe %s: exit %d, stderr %q; want a usage error", strings.Join(args, " "), code, errOut)
+		}
+	}
+}

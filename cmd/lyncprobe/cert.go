@@ -18,6 +18,7 @@ type certInspectOptions struct {
 	ConfigPath string
 	Names      []string
 	Files      []string
+	Timeout    time.Duration
 	Report     reportFlags
 }
 
@@ -60,6 +61,7 @@ the command line, and is never printed.`,
 	}
 	f := cmd.Flags()
 	f.StringVarP(&o.ConfigPath, "config", "c", "lyncprobe.yaml", "deployment config file: its published names, tls.ca_file, tls.warn_days")
+	f.DurationVar(&o.Timeout, "timeout", offlineTimeout, "deadline for reading and judging the files")
 	f.StringSliceVar(&o.Names, "name", nil, "a name the certificate must cover, instead of a config (repeatable)")
 	addReportFlags(f, &o.Report)
 	return cmd
@@ -67,6 +69,8 @@ the command line, and is never printed.`,
 
 func (o *certInspectOptions) validate(cmd *cobra.Command) error {
 	switch {
+	case o.Timeout <= 0:
+		return errors.New("--timeout must be positive")
 	case len(o.Names) > 0 && cmd.Flags().Changed("config"):
 		return errors.New("--name and --config exclude each other")
 	case len(o.Names) > 0 && len(o.Files) == 0:
@@ -75,12 +79,15 @@ func (o *certInspectOptions) validate(cmd *cobra.Command) error {
 	return o.Report.validate()
 }
 
-func certInspectRun(ctx context.Context, o *certInspectOptions) error {
+func certInspectRun(ctx context.Context, o *certInspectOptions) (err error) {
+	parent := ctx
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	defer func() { err = timeoutHint(ctx, err, o.Timeout) }()
 	var dep *config.Deployment
 	items := checks.FileItems(o.Files, nil)
 	name := "cert inspect"
 	if len(o.Names) == 0 {
-		var err error
 		if dep, err = config.LoadContext(ctx, o.ConfigPath); err != nil {
 			if errors.Is(err, fs.ErrNotExist) && len(o.Files) > 0 {
 				// Files but no config: the names can come from flags.
@@ -106,6 +113,6 @@ func certInspectRun(ctx context.Context, o *certInspectOptions) error {
 	if dep != nil {
 		results = checks.Suppress(results, dep.Ignore)
 	}
-	return finishReport(ctx, o.IO, o.Report, report.Report{Command: "cert inspect", Deployment: name, Results: results, Duration: time.Since(start),
+	return finishReport(parent, o.IO, o.Report, report.Report{Command: "cert inspect", Deployment: name, Results: results, Duration: time.Since(start),
 		Locate: locateIn(dep), ConfigDir: configDirOf(dep), Run: runHeader(start, nil)})
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -18,6 +19,7 @@ type validateOptions struct {
 	ConfigPath string
 	Only       []string
 	PathMap    map[string]string
+	Timeout    time.Duration
 	Report     reportFlags
 }
 
@@ -55,12 +57,16 @@ file and line it is about. Exit codes are check's: 0, 1 on a fail or error
 	f := cmd.Flags()
 	f.StringVarP(&o.ConfigPath, "config", "c", "lyncprobe.yaml", "deployment config file")
 	f.StringSliceVar(&o.Only, "only", nil, "report only these modules (dns, cert, http, affinity, proxy)")
+	f.DurationVar(&o.Timeout, "timeout", offlineTimeout, "deadline for reading and judging the files")
 	f.StringToStringVar(&o.PathMap, "path-map", nil, "read the proxy host's HOSTDIR from the local LOCALDIR (HOSTDIR=LOCALDIR, repeatable; adds to reverse_proxy.path_map)")
 	addReportFlags(f, &o.Report)
 	return cmd
 }
 
 func (o *validateOptions) validate() error {
+	if o.Timeout <= 0 {
+		return errors.New("--timeout must be positive")
+	}
 	if err := o.Report.validate(); err != nil {
 		return err
 	}
@@ -71,8 +77,13 @@ func (o *validateOptions) validate() error {
 }
 
 // validateRun reads every file the config names (a file that cannot be
-// read or parsed exits 2 naming it), then judges them offline.
-func validateRun(ctx context.Context, o *validateOptions) error {
+// read or parsed exits 2 naming it), then judges them offline, all under
+// --timeout and Ctrl-C.
+func validateRun(ctx context.Context, o *validateOptions) (err error) {
+	parent := ctx
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	defer func() { err = timeoutHint(ctx, err, o.Timeout) }()
 	dep, err := config.LoadContext(ctx, o.ConfigPath)
 	if err != nil {
 		return missingConfigHint(err)
@@ -102,7 +113,7 @@ func validateRun(ctx context.Context, o *validateOptions) error {
 	results := checks.Suppress(checks.Validate(ctx, dep, opts), dep.Ignore)
 	rep := report.Report{Command: "validate", Deployment: dep.Name, Results: results, Duration: time.Since(start),
 		Locate: locateIn(dep), ConfigDir: configDirOf(dep), Run: runHeader(start, nil)}
-	return finishReport(ctx, o.IO, o.Report, rep)
+	return finishReport(parent, o.IO, o.Report, rep)
 }
 
 // mergePathMap adds the --path-map flags (local folders relative to the
@@ -123,4 +134,19 @@ func mergePathMap(fromConfig, fromFlags map[string]string) (map[string]string, e
 		out[k] = abs
 	}
 	return out, nil
+}
+
+// offlineTimeout is --timeout of the offline commands (validate, cert
+// inspect): longer than check's, as nothing waits on a network but the
+// files can be large (a zone file may hold 64 MiB).
+const offlineTimeout = time.Minute
+
+// timeoutHint names --timeout in an error that ctx's deadline caused, so
+// that "context deadline exceeded" says which setting ran out. A report
+// already written (errChecksFailed) is left as it is.
+func timeoutHint(ctx context.Context, err error, d time.Duration) error {
+	if err == nil || errors.Is(err, errChecksFailed) || !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return err
+	}
+	return fmt.Errorf("%w (--timeout %s ran out)", err, d)
 }
