@@ -273,4 +273,3 @@ func TestConnectionsAreCapped(t *testing.T) {
 		t.Errorf("after the held connection closed: HTTP %d", resp.StatusCode)
 	}
 }
-
