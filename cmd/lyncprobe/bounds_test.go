@@ -69,6 +69,8 @@ func TestOfflineInputsAreBounded(t *testing.T) {
 		{[]string{"check", "-c", cfg, "--zone-file", fifo}, "--zone-file " + fifo + ": cannot read it: not a regular file"},
 		{[]string{"check", "-c", fifo}, fifo + ": cannot read config file: not a regular file"},
 		{[]string{"validate", "-c", fifo}, fifo + ": cannot read config file: not a regular file"},
+		{[]string{"diff", fifo, fifo}, fifo + ": not a regular file"},
+		{[]string{"diff", "/dev/zero", "/dev/zero"}, "/dev/zero: not a regular file"},
 		{[]string{"check", "-c", cfg, "--zone-file", env}, env + ":1: not a TTL: a "},
 		{[]string{"check", "-c", cfg, "--zone-file", "/proc/self/environ"}, "--zone-file /proc/self/environ: cannot read it: not a regular file: it holds more than its size says"},
 	} {

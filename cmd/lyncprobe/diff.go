@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"fmt"
-	"os"
 
 	"github.com/lyncprobe/lyncprobe/checks"
+	"github.com/lyncprobe/lyncprobe/internal/inputfile"
 	"github.com/lyncprobe/lyncprobe/report"
 	"github.com/spf13/cobra"
 )
@@ -22,12 +24,12 @@ otherwise, 2 when a file cannot be read.`,
   lyncprobe check -c lyncprobe.yaml --format json > after.json
   lyncprobe diff before.json after.json`,
 		Args: cobra.ExactArgs(2),
-		RunE: func(_ *cobra.Command, args []string) error {
-			old, err := readReport(args[0])
+		RunE: func(cmd *cobra.Command, args []string) error {
+			old, err := readReport(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
-			cur, err := readReport(args[1])
+			cur, err := readReport(cmd.Context(), args[1])
 			if err != nil {
 				return err
 			}
@@ -43,13 +45,18 @@ otherwise, 2 when a file cannot be read.`,
 	}
 }
 
-func readReport(path string) ([]checks.Result, error) {
-	f, err := os.Open(path)
+// maxReportFile caps a JSON report diff reads: a fleet's report of
+// hundreds of deployments is a few MiB.
+const maxReportFile = 256 << 20
+
+// readReport reads a JSON report as the other offline inputs are read: a
+// regular file only (a FIFO must not hang a CI job), capped, under ctx.
+func readReport(ctx context.Context, path string) ([]checks.Result, error) {
+	data, err := inputfile.Read(ctx, path, maxReportFile)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	rs, err := report.ReadJSON(f)
+	rs, err := report.ReadJSON(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
