@@ -90,7 +90,7 @@ func newEnv(runCtx context.Context, dep *config.Deployment, o Options) *Env {
 	// Reading the system's trust store takes a few milliseconds that no
 	// probe needs: it loads beside the first probes, and only judging a
 	// chain waits for it.
-	e.roots = sync.OnceValue(func() *x509.CertPool { return loadRoots(dep.TLS.CAFile) })
+	e.roots = sync.OnceValue(func() *x509.CertPool { return loadRoots(runCtx, dep.TLS.CAFile) })
 	e.Go(func() { e.roots() })
 	return e
 }
@@ -132,7 +132,7 @@ func (o *owned) closeAndWait() {
 // trust is the system roots plus tls.ca_file.
 func (e *Env) trust() *x509.CertPool {
 	if e.roots == nil { // an Env built by hand, in tests
-		return loadRoots(e.Dep.TLS.CAFile)
+		return loadRoots(context.Background(), e.Dep.TLS.CAFile)
 	}
 	return e.roots()
 }
@@ -164,12 +164,12 @@ func publicResolvers(dep *config.Deployment, override []string) []Resolver {
 // loadRoots adds the user's CA file to the system roots. The loader has
 // checked the file holds a certificate; a machine without system roots is
 // judged where it matters (trustStoreMissing).
-func loadRoots(caFile string) *x509.CertPool {
+func loadRoots(ctx context.Context, caFile string) *x509.CertPool {
 	pool := systemRoots().Clone()
 	if caFile == "" {
 		return pool
 	}
-	if pem, err := inputfile.Read(context.Background(), caFile, maxCAFile); err == nil {
+	if pem, err := inputfile.Read(ctx, caFile, maxCAFile); err == nil {
 		pool.AppendCertsFromPEM(pem)
 	}
 	return pool

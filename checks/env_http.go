@@ -77,8 +77,8 @@ func (e *Env) fetchURL(ctx context.Context, raw string, hdr map[string]string) (
 // (tls.backend_ca_file), read once per run. pool is nil when the file is
 // not set or holds no certificate; note says why.
 func (e *Env) backendRoots(ctx context.Context) (pool *x509.CertPool, note string) {
-	v, err := e.memo.get(ctx, "file|backend_ca_file", func(context.Context) (any, error) {
-		return loadBackendRoots(e.Dep.TLS.BackendCAFile), nil
+	v, err := e.memo.get(ctx, "file|backend_ca_file", func(ctx context.Context) (any, error) {
+		return loadBackendRoots(ctx, e.Dep.TLS.BackendCAFile), nil
 	})
 	if err != nil {
 		return nil, err.Error()
@@ -92,11 +92,11 @@ type backendTrust struct {
 	note string
 }
 
-func loadBackendRoots(file string) backendTrust {
+func loadBackendRoots(ctx context.Context, file string) backendTrust {
 	if file == "" {
 		return backendTrust{note: "tls.backend_ca_file is not set"}
 	}
-	pem, err := inputfile.Read(context.Background(), file, maxCAFile)
+	pem, err := inputfile.Read(ctx, file, maxCAFile)
 	if err != nil {
 		return backendTrust{note: "cannot read tls.backend_ca_file: " + err.Error()}
 	}

@@ -193,19 +193,19 @@ func (e *Env) judgeServed(host string) Result {
 
 // proxyCertificateFiles: the certificate files the sites name exist and
 // hold a certificate.
-func proxyCertificateFiles(_ context.Context, e *Env) []Result {
+func proxyCertificateFiles(ctx context.Context, e *Env) []Result {
 	var out []Result
 	for _, l := range e.lyncSites() {
 		for _, f := range l.site.CertFiles {
-			out = append(out, judgeCertFile(l, f))
+			out = append(out, judgeCertFile(ctx, l, f))
 		}
 	}
 	return out
 }
 
-func judgeCertFile(l lyncSite, f proxyconf.FileRef) Result {
+func judgeCertFile(ctx context.Context, l lyncSite, f proxyconf.FileRef) Result {
 	r := Result{Target: l.target(), Evidence: map[string]any{"file": f.Path, "written": f.Written}}
-	chain, err := readCertQuiet(f.Path)
+	chain, err := readCertQuiet(ctx, f.Path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		// The normal case in CI: keys live on the proxy host, never in
@@ -295,9 +295,9 @@ func proxySSLOffload(_ context.Context, e *Env) []Result {
 	return out
 }
 
-// readCertQuiet reads a certificate file a proxy names; a PFX there has
-// no password we could know.
-func readCertQuiet(path string) ([]*x509.Certificate, error) {
+// readCertQuiet reads a certificate file a proxy names, under ctx; a PFX
+// there has no password we could know.
+func readCertQuiet(ctx context.Context, path string) ([]*x509.Certificate, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, err
@@ -305,5 +305,5 @@ func readCertQuiet(path string) ([]*x509.Certificate, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s is not a regular file (a device or pipe): not read", path)
 	}
-	return probe.ReadCertFile(context.Background(), path, func() (string, error) { return "", nil })
+	return probe.ReadCertFile(ctx, path, func() (string, error) { return "", nil })
 }

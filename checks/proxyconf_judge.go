@@ -234,7 +234,7 @@ var cookieFix = map[proxyconf.Family]string{
 func (e *Env) predictCoverage(l lyncSite) []Result {
 	var out []Result
 	for _, f := range l.site.CertFiles {
-		chain, err := readCertQuiet(f.Path)
+		chain, err := readCertQuiet(e.runCtx, f.Path)
 		if err != nil {
 			continue // proxy.certificate-files names it
 		}

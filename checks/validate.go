@@ -31,7 +31,7 @@ func Validate(ctx context.Context, dep *config.Deployment, o ValidateOptions) []
 	var out []Result
 	if len(o.Zones) > 0 {
 		rs := Run(ctx, dep, Options{Zones: o.Zones, Probes: offlineProbes()})
-		out = append(out, locateZone(rs, o.Zones[0].File, zoneOrigin(dep))...)
+		out = append(out, locateZone(ctx, rs, o.Zones[0].File, zoneOrigin(dep))...)
 	}
 	if len(o.CertFiles) > 0 {
 		rs := Inspect(ctx, dep, InspectOptions{Files: o.CertFiles, Now: o.Now})
@@ -84,8 +84,8 @@ func runProxy(ctx context.Context, dep *config.Deployment, cfgs []*proxyconf.Con
 
 // locateZone: DNS results are about the zone file, at the first record
 // of the name they judge (no line for a name the zone lacks).
-func locateZone(rs []Result, file, origin string) []Result {
-	lines := zoneOwnerLines(file, origin)
+func locateZone(ctx context.Context, rs []Result, file, origin string) []Result {
+	lines := zoneOwnerLines(ctx, file, origin)
 	for i := range rs {
 		rs[i].Location = &Location{File: ShowPath(file), Line: lines[strings.ToLower(rs[i].Target)]}
 	}
@@ -104,8 +104,8 @@ func zoneOrigin(dep *config.Deployment) string {
 // judged with miekg/dns, which keeps no lines. An owner is the first field
 // of a line that starts in column 1, outside parentheses, relative to the
 // current $ORIGIN.
-func zoneOwnerLines(path, origin string) map[string]int {
-	data, err := inputfile.Read(context.Background(), path, maxZoneLinesFile)
+func zoneOwnerLines(ctx context.Context, path, origin string) map[string]int {
+	data, err := inputfile.Read(ctx, path, maxZoneLinesFile)
 	out := map[string]int{}
 	if err != nil {
 		return out
