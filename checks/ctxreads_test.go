@@ -1,3 +1,5 @@
+//go:build unix
+
 package checks
 
 import (
@@ -6,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -32,5 +35,20 @@ func TestFileReadsInsideARunHonourItsContext(t *testing.T) {
 	}
 	if lines := zoneOwnerLines(context.Background(), file, "contoso.com"); lines["www.contoso.com."] != 1 && lines["www.contoso.com"] != 1 {
 		t.Errorf("zoneOwnerLines read no owner from the file: %v", lines)
+	}
+}
+
+// TestProxyNamedCertificateFileRegularOnly: a certificate file a proxy
+// configuration names is read only if it is a regular file: a FIFO or a
+// device is refused by name, never opened for reading.
+func TestProxyNamedCertificateFileRegularOnly(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "rp.pem")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	for _, path := range []string{fifo, "/dev/zero"} {
+		if _, err := readCertQuiet(context.Background(), path); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+			t.Errorf("readCertQuiet(%s): %v, want not a regular file", path, err)
+		}
 	}
 }

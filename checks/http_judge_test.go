@@ -489,3 +489,15 @@ func TestBodySign(t *testing.T) {
 		t.Errorf("nginx's page taken for a front end's: %s", s)
 	}
 }
+
+// TestReadAnswerParsesOnlyTheFirst64KB: a page is parsed up to
+// maxHTMLScan: a link before the cut is seen, one after it is not (an
+// endless page must not cost seconds of parsing for every check).
+func TestReadAnswerParsesOnlyTheFirst64KB(t *testing.T) {
+	pad := strings.Repeat("<p>x</p>", maxHTMLScan/8)
+	page := rec(200, map[string]string{"Content-Type": "text/html"},
+		`<html><body><a href="https://before.test/">a</a>`+pad+`<a href="https://after.test/">b</a></body></html>`)
+	if !slices.Contains(page.Links, "https://before.test/") || slices.Contains(page.Links, "https://after.test/") {
+		t.Errorf("links %v: want the one before the 64 KB cut and not the one after", page.Links)
+	}
+}

@@ -3,6 +3,7 @@
 package proxyconf
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"github.com/lyncprobe/lyncprobe/internal/fifotest"
@@ -152,5 +153,26 @@ func TestLongIncludePathNotEchoed(t *testing.T) {
 		if err == nil || len(err.Error()) > 800 {
 			t.Errorf("%s: %d bytes: %.200v", fam.f, len(fmt.Sprint(err)), err)
 		}
+	}
+}
+
+// TestParseHonoursItsContext: a configuration is read under the run's
+// context (Ctrl-C, --timeout): once it has ended, neither the main file
+// nor an include is read.
+func TestParseHonoursItsContext(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "inc.conf", "server { listen 443; }\n")
+	main := write(t, dir, "nginx.conf", "http { include "+filepath.Join(dir, "inc.conf")+"; }\n")
+	if _, err := ParseWith(context.Background(), main, Options{Family: Nginx}); err != nil {
+		t.Fatalf("the control parse failed: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := ParseWith(ctx, main, Options{Family: Nginx}); !errors.Is(err, context.Canceled) {
+		t.Errorf("ParseWith under an ended context: %v, want context.Canceled", err)
+	}
+	l := newLoader(ctx, main, Nginx, Options{})
+	if _, err := l.read(filepath.Join(dir, "inc.conf"), 1); !errors.Is(err, context.Canceled) {
+		t.Errorf("an include read under an ended context: %v, want context.Canceled", err)
 	}
 }

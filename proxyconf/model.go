@@ -135,6 +135,9 @@ func Parse(path string, family Family) (*Config, error) {
 // a budget (load.go), resolving paths as the proxy does and then through
 // o's root and path map.
 func ParseWith(ctx context.Context, path string, o Options) (*Config, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	if abs, err := filepath.Abs(path); err == nil {
 		path = abs
 	}
