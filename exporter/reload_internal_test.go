@@ -95,3 +95,22 @@ func TestAbandonedLoadEnds(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// TestBackToBackReloadsAreNotRefused: a reload that returned has let go
+// of the configs, so the next one, at once, is not refused as
+// overlapping it (it was now and then, when the first load's goroutine
+// had handed over its result but not yet said it had finished).
+func TestBackToBackReloadsAreNotRefused(t *testing.T) {
+	one := []*config.Deployment{{Name: "one"}}
+	loadConfigs = func(context.Context, []string) ([]*config.Deployment, error) { return one, nil }
+	t.Cleanup(func() { loadConfigs = load })
+	s, err := New(Options{ReloadTimeout: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2000 {
+		if err := s.Reload(context.Background()); err != nil {
+			t.Fatalf("reload %d right after another: %v", i, err)
+		}
+	}
+}

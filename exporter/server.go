@@ -217,8 +217,10 @@ func (s *Server) loadBounded(ctx context.Context) error {
 	defer cancel()
 	done := make(chan loaded, 1)
 	go func() {
-		defer s.loading.Store(false)
 		deps, err := loadConfigs(ctx, s.o.Paths)
+		// Cleared before the result is handed over, so that a reload
+		// right after this one returned is never refused as overlapping.
+		s.loading.Store(false)
 		done <- loaded{deps, err}
 	}()
 	select {
