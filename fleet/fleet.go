@@ -36,6 +36,9 @@ type Deployment struct {
 	Results  []checks.Result // each carries Deployment = Name
 	Duration time.Duration
 	Err      error // the config did not load; Results is empty
+	// Config is the loaded config (nil when it did not load): the report
+	// locates results in it without reading the files again.
+	Config *config.Deployment
 }
 
 // Expand turns config paths into files: a folder gives every *.yaml and
@@ -102,7 +105,7 @@ func LoadContext(ctx context.Context, paths []string) ([]*config.Deployment, []D
 			continue
 		}
 		seen[d.Name] = p
-		deps[i], out[i].Name = d, d.Name
+		deps[i], out[i].Name, out[i].Config = d, d.Name, d
 	}
 	return deps, out
 }

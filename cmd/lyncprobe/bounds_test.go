@@ -10,6 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lyncprobe/lyncprobe/checks"
+	"github.com/lyncprobe/lyncprobe/fleet"
 )
 
 // runBounded runs the CLI in-process and fails the test instead of
@@ -106,5 +109,42 @@ func TestOfflineCommandsHonourTimeout(t *testing.T) {
 		if code, _, errOut := runBounded(t, args...); code != exitTool || !strings.Contains(errOut, "--timeout must be positive") {
 			t.Errorf("lyncprobe %s: exit %d, stderr %q; want a usage error", strings.Join(args, " "), code, errOut)
 		}
+	}
+}
+
+// A fleet report locates each result in the config as it was loaded for
+// the run, not by reading the file again after the run (that read was
+// under no --timeout, and a file swapped for a FIFO meanwhile hung it).
+func TestFleetLocatesWithoutReadingAgain(t *testing.T) {
+	dir := t.TempDir()
+	good, bad := filepath.Join(dir, "a.yaml"), filepath.Join(dir, "b.yaml")
+	os.WriteFile(good, []byte("name: a\nsip_domains: [contoso.com]\nweb_services: [{external: webext.contoso.com}]\n"+
+		"simple_urls: {meet: [https://meet.contoso.com], dialin: https://dialin.contoso.com}\n"), 0o600)
+	os.WriteFile(bad, []byte("name: [\n"), 0o600)
+	deps, ds := fleet.LoadContext(context.Background(), []string{good, bad})
+	if deps[0] == nil || ds[0].Config != deps[0] || ds[1].Config != nil {
+		t.Fatalf("fleet.LoadContext: Config %v and %v, want the loaded config and nil", ds[0].Config, ds[1].Config)
+	}
+	for _, p := range []string{good, bad} {
+		os.Remove(p)
+		if err := syscall.Mkfifo(p, 0o600); err != nil {
+			t.Skip("no FIFOs here:", err)
+		}
+	}
+	locate := locateInFleet(ds)
+	done := make(chan [2]*checks.Location, 1)
+	go func() {
+		done <- [2]*checks.Location{
+			locate(checks.Result{Deployment: "a", Target: "https://meet.contoso.com"}),
+			locate(checks.Result{Deployment: ds[1].Name, Target: "x"}),
+		}
+	}()
+	select {
+	case got := <-done:
+		if got[0] == nil || got[0].Line != 4 || got[1] == nil || got[1].Line != 1 {
+			t.Errorf("locations %+v and %+v, want a.yaml line 4 and b.yaml line 1", got[0], got[1])
+		}
+	case <-time.After(30 * time.Second): // only reached when a config is read again
+		t.Fatal("locating a result read its config again (a FIFO now)")
 	}
 }

@@ -52,11 +52,7 @@ func fleetRun(ctx context.Context, o *checkOptions) error {
 		Only: o.Only, Resolvers: o.Resolvers, Concurrency: o.Concurrency, CheckTimeout: o.CheckTimeout}})
 	rep := fleet.Report(ds, time.Since(start))
 	rep.Run = runHeader(start, o.Resolvers)
-	configs := map[string]string{}
-	for _, d := range ds {
-		configs[d.Name] = d.Path
-	}
-	rep.Locate = locateInFleet(configs)
+	rep.Locate = locateInFleet(ds)
 	err = finishReport(ctx, o.IO, o.reportFlags, rep)
 	if fleet.LoadFailed(ds) && (err == nil || errors.Is(err, errChecksFailed)) {
 		return fmt.Errorf("%d of %d configs did not load (see the report)", countFailed(ds), len(ds))

@@ -11,6 +11,7 @@ import (
 
 	"github.com/lyncprobe/lyncprobe/checks"
 	"github.com/lyncprobe/lyncprobe/config"
+	"github.com/lyncprobe/lyncprobe/fleet"
 	"github.com/lyncprobe/lyncprobe/probe"
 	"github.com/lyncprobe/lyncprobe/report"
 	"github.com/spf13/pflag"
@@ -171,22 +172,22 @@ func locateIn(dep *config.Deployment) func(checks.Result) *checks.Location {
 	}
 }
 
-// locateInFleet locates each result in its own deployment's config.
-func locateInFleet(paths map[string]string) func(checks.Result) *checks.Location {
-	deps := map[string]*config.Deployment{}
+// locateInFleet locates each result in its own deployment's config, as
+// loaded for the run (a config is not read a second time: that read would
+// be under no --timeout); one that did not load is located at its line 1.
+func locateInFleet(ds []fleet.Deployment) func(checks.Result) *checks.Location {
+	byName := map[string]fleet.Deployment{}
+	for _, d := range ds {
+		byName[d.Name] = d
+	}
 	return func(r checks.Result) *checks.Location {
-		path, ok := paths[r.Deployment]
-		if !ok {
+		d, ok := byName[r.Deployment]
+		switch {
+		case !ok:
 			return nil
+		case d.Config == nil:
+			return &checks.Location{File: checks.ShowPath(d.Path), Line: 1}
 		}
-		dep, seen := deps[path]
-		if !seen {
-			dep, _ = config.Load(path) // nil when it did not load: line 1
-			deps[path] = dep
-		}
-		if dep == nil {
-			return &checks.Location{File: checks.ShowPath(path), Line: 1}
-		}
-		return locateIn(dep)(r)
+		return locateIn(d.Config)(r)
 	}
 }
