@@ -32,7 +32,7 @@ type CertFile struct {
 func ReadCertFiles(ctx context.Context, items []config.CertificateFile) ([]CertFile, error) {
 	out := make([]CertFile, 0, len(items))
 	for _, it := range items {
-		chain, err := probe.ReadCertFile(ctx, it.Path, it.Password)
+		chain, err := probe.ReadCertFile(ctx, it.Path, func() (string, error) { return it.PasswordContext(ctx) })
 		switch {
 		case errors.Is(err, probe.ErrNoCertificate):
 			return nil, fmt.Errorf("no certificate in %s", it.Path)

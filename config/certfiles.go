@@ -107,6 +107,11 @@ func stringFields(n *yaml.Node, fields map[string]*string, want string) error {
 // Password is the PFX password from the environment variable or the file
 // the item names, "" when it names neither.
 func (c CertificateFile) Password() (string, error) {
+	return c.PasswordContext(context.Background())
+}
+
+// PasswordContext is Password that reads password_file under ctx.
+func (c CertificateFile) PasswordContext(ctx context.Context) (string, error) {
 	switch {
 	case c.PasswordEnv != "":
 		pw, ok := os.LookupEnv(c.PasswordEnv)
@@ -115,7 +120,7 @@ func (c CertificateFile) Password() (string, error) {
 		}
 		return pw, nil
 	case c.PasswordFile != "":
-		data, err := readFileCapped(context.Background(), c.PasswordFile, maxPasswordFile)
+		data, err := readFileCapped(ctx, c.PasswordFile, maxPasswordFile)
 		if err != nil {
 			return "", fmt.Errorf("cannot read its password_file: %w", err)
 		}

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -67,6 +69,12 @@ func TestCertificateFilePassword(t *testing.T) {
 		if got != c.want || (err != nil) != c.wantErr {
 			t.Errorf("%+v: %q, %v", c.item, got, err)
 		}
+	}
+	// password_file is read under the caller's context (Ctrl-C, --timeout).
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if got, err := (CertificateFile{Path: "a.pfx", PasswordFile: pwFile}).PasswordContext(ctx); got != "" || !errors.Is(err, context.Canceled) {
+		t.Errorf("password_file under an ended context: %q, %v; want context.Canceled", got, err)
 	}
 }
 
