@@ -8,8 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
+
+	"github.com/lyncprobe/lyncprobe/internal/fifotest"
 )
 
 // TestFileReadsInsideARunHonourItsContext: the files checks read during
@@ -43,7 +44,7 @@ func TestFileReadsInsideARunHonourItsContext(t *testing.T) {
 // device is refused by name, never opened for reading.
 func TestProxyNamedCertificateFileRegularOnly(t *testing.T) {
 	fifo := filepath.Join(t.TempDir(), "rp.pem")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+	if err := fifotest.Make(fifo); err != nil {
 		t.Skip("no FIFOs here:", err)
 	}
 	for _, path := range []string{fifo, "/dev/zero"} {

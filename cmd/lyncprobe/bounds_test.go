@@ -127,7 +127,7 @@ func TestFleetLocatesWithoutReadingAgain(t *testing.T) {
 	}
 	for _, p := range []string{good, bad} {
 		os.Remove(p)
-		if err := syscall.Mkfifo(p, 0o600); err != nil {
+		if err := fifotest.Make(p); err != nil {
 			t.Skip("no FIFOs here:", err)
 		}
 	}
