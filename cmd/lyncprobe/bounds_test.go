@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"github.com/lyncprobe/lyncprobe/internal/fifotest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/lyncprobe/lyncprobe/checks"
 	"github.com/lyncprobe/lyncprobe/fleet"
+	"github.com/lyncprobe/lyncprobe/internal/fifotest"
 )
 
 // runBounded runs the CLI in-process and fails the test instead of
