@@ -46,7 +46,7 @@ func (e *Env) edgeAV(ctx context.Context, addr, transport string) avAnswer {
 }
 
 func avProbe(ctx context.Context, addr, transport string) avAnswer {
-	msCtx, cancel := context.WithTimeout(ctx, share(ctx, 0.6, 3*time.Second))
+	msCtx, cancel := context.WithTimeout(ctx, turnShare(ctx, transport, 0.6, 3*time.Second))
 	f, err := probe.TURN(msCtx, addr, transport, probe.DialectMSTURN)
 	cancel()
 	if err == nil {
@@ -59,7 +59,7 @@ func avProbe(ctx context.Context, addr, transport string) avAnswer {
 	if ctx.Err() != nil {
 		return avAnswer{Err: err}
 	}
-	fbCtx, cancel := context.WithTimeout(ctx, share(ctx, 0.5, 2*time.Second))
+	fbCtx, cancel := context.WithTimeout(ctx, turnShare(ctx, transport, 0.5, 2*time.Second))
 	defer cancel()
 	f, ferr := probe.TURN(fbCtx, addr, transport, probe.DialectRFC5389)
 	if ferr != nil {
@@ -69,6 +69,18 @@ func avProbe(ctx context.Context, addr, transport string) avAnswer {
 }
 
 // share is part of what is left of ctx's time, at most limit.
+// turnShare is a TURN attempt's time. Over UDP silence is the usual
+// failure (a firewall dropping 3478), so the wait is also capped at limit,
+// leaving the fallback its turn; over TCP the peer has accepted the
+// connection, and a slow answer is a loaded peer or client, not silence:
+// a fixed cap there turned load into a false "got no answer".
+func turnShare(ctx context.Context, transport string, part float64, limit time.Duration) time.Duration {
+	if transport != "udp" {
+		return share(ctx, part, time.Hour)
+	}
+	return share(ctx, part, limit)
+}
+
 func share(ctx context.Context, part float64, limit time.Duration) time.Duration {
 	dl, ok := ctx.Deadline()
 	if !ok {
