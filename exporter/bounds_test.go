@@ -142,16 +142,16 @@ func TestWaitingProbesAreCapped(t *testing.T) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	defer cancel()
-	for range 2 {
+	for _, m := range []string{"dns", "cert"} { // two modules: one module's scrapes would share a run
 		wg.Go(func() {
-			req, _ := http.NewRequestWithContext(ctx, "GET", ts.URL+"/probe?target=stalled&module=dns", nil)
+			req, _ := http.NewRequestWithContext(ctx, "GET", ts.URL+"/probe?target=stalled&module="+m, nil)
 			if resp, err := ts.Client().Do(req); err == nil {
 				resp.Body.Close()
 			}
 		})
 	}
 	untilMetric(t, ts.URL, "lyncprobe_probes_waiting 1")
-	code, body := get(t, ts, "/probe?target=stalled&module=dns")
+	code, body := get(t, ts, "/probe?target=stalled&module=http")
 	if code != http.StatusServiceUnavailable || !strings.Contains(body, "too many probes") {
 		t.Errorf("third probe with 1 running and 1 waiting: HTTP %d %q, want 503 at once", code, body)
 	}

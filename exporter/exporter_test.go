@@ -70,7 +70,7 @@ func scrape(t testing.TB, ts *httptest.Server, target, module string) map[string
 	return mfs
 }
 
-// value is the gauge with these labels, or -1 when there is none.
+// value is the gauge or counter with these labels, or -1 when there is none.
 func value(mfs map[string]*dto.MetricFamily, name string, labels map[string]string) float64 {
 	mf := mfs[name]
 	if mf == nil {
@@ -86,6 +86,9 @@ next:
 			if got[k] != v {
 				continue next
 			}
+		}
+		if c := m.GetCounter(); c != nil {
+			return c.GetValue()
 		}
 		return m.GetGauge().GetValue()
 	}

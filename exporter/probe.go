@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/lyncprobe/lyncprobe/checks"
-	"github.com/lyncprobe/lyncprobe/fleet"
 	"github.com/lyncprobe/lyncprobe/report"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -30,19 +29,12 @@ func (s *Server) probe(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), s.timeout(r))
-	defer cancel()
-	start := time.Now()
-	if code, msg := s.acquire(ctx); code != 0 {
-		http.Error(w, msg, code)
+	f := s.result(r.Context(), name, module, only, s.timeout(r))
+	if f.code != 0 {
+		http.Error(w, f.msg, f.code)
 		return
 	}
-	o := fleet.Options{Check: s.o.Check}
-	o.Check.Only = only
-	rs, _ := fleet.One(ctx, dep, o)
-	s.release()
-	took := time.Since(start)
-	s.remember(name, module, rs, took)
+	rs, took := f.rs, f.took
 	if q.Get("debug") == "true" {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		report.Text(w, report.Report{Deployment: name, Results: rs, Duration: took}, report.Options{Verbose: true}) // debug: every result

@@ -52,6 +52,10 @@ type Options struct {
 	WebConfigFile   string        // exporter-toolkit web config: TLS and basic auth
 	Version         string        // lyncprobe_build_info's version (the module's when empty)
 	Logger          *slog.Logger
+	// ResultCache is how long a finished run answers later scrapes of the
+	// same target and module (DefaultResultCache is the CLI's default);
+	// zero: only scrapes that arrive while it runs share it.
+	ResultCache time.Duration
 }
 
 // Defaults for Options.
@@ -84,6 +88,7 @@ type Server struct {
 	deps    map[string]*config.Deployment
 	list    []string // deployment names in config order
 	last    map[string]lastProbe
+	co      *coalescer
 
 	reloadMu sync.Mutex  // one reload at a time
 	loading  atomic.Bool // a load that outlived its reload still reads files
@@ -104,13 +109,13 @@ func NewContext(ctx context.Context, o Options) (*Server, error) {
 			return nil, fmt.Errorf("web config %s: %w", o.WebConfigFile, err)
 		}
 	}
-	s := &Server{o: o, log: o.Logger, reg: prometheus.NewRegistry(), sem: make(chan struct{}, o.MaxProbes), last: map[string]lastProbe{}}
+	s := &Server{o: o, log: o.Logger, reg: prometheus.NewRegistry(), sem: make(chan struct{}, o.MaxProbes), last: map[string]lastProbe{}, co: newCoalescer()}
 	s.reloadOK = prometheus.NewGauge(prometheus.GaugeOpts{Name: "lyncprobe_config_last_reload_successful",
 		Help: "Whether the last configuration reload succeeded (1) or was rejected (0)."})
 	s.reloadTS = prometheus.NewGauge(prometheus.GaugeOpts{Name: "lyncprobe_config_last_reload_success_timestamp_seconds",
 		Help: "Unix time of the last successful configuration load."})
 	s.reg.MustRegister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		collectors.NewGoCollector(), s.reloadOK, s.reloadTS, s.deploymentsGauge(), buildInfo(o.Version), s.probesGauges())
+		collectors.NewGoCollector(), s.reloadOK, s.reloadTS, s.deploymentsGauge(), buildInfo(o.Version), s.probesGauges(), s.co.runs, s.co.shared)
 	if err := s.Reload(ctx); err != nil {
 		return nil, err
 	}
@@ -266,6 +271,7 @@ func (s *Server) use(deps []*config.Deployment) {
 		}
 	}
 	s.mu.Unlock()
+	s.co.forgetEnded() // a reloaded config is probed afresh
 }
 
 // Deployments lists the configured deployment names in config order.

@@ -30,6 +30,7 @@ type serveOptions struct {
 	ReloadTime   time.Duration
 	Lifecycle    bool
 	WebConfig    string
+	ResultCache  time.Duration
 }
 
 func newCmdServe(ios *IOStreams) *cobra.Command {
@@ -56,8 +57,8 @@ flight and stop.`,
 			if o.Timeout <= 0 || o.CheckTimeout <= 0 || o.Concurrency <= 0 || o.MaxProbes <= 0 || o.MaxConns <= 0 || o.ReloadTime <= 0 {
 				return usageError{errors.New("--timeout, --check-timeout, --concurrency, --max-probes, --max-connections and --reload-timeout must be positive")}
 			}
-			if o.MaxWaiting < 0 {
-				return usageError{errors.New("--max-waiting-probes must not be negative")}
+			if o.MaxWaiting < 0 || o.ResultCache < 0 {
+				return usageError{errors.New("--max-waiting-probes and --result-cache must not be negative")}
 			}
 			return serveRun(cmd.Context(), o)
 		},
@@ -73,6 +74,7 @@ flight and stop.`,
 	f.IntVar(&o.MaxWaiting, "max-waiting-probes", exporter.DefaultMaxWaiting, "probes waiting for a slot; more are answered 503 at once")
 	f.IntVar(&o.MaxConns, "max-connections", exporter.DefaultMaxConns, "HTTP connections open at once; more wait to be accepted")
 	f.DurationVar(&o.ReloadTime, "reload-timeout", exporter.DefaultReloadTimeout, "a config load or reload that takes longer is rejected")
+	f.DurationVar(&o.ResultCache, "result-cache", exporter.DefaultResultCache, "a finished probe answers later scrapes of the same target and module for this long (0: only scrapes that arrive while it runs share it)")
 	f.BoolVar(&o.Lifecycle, "web.enable-lifecycle", false, "serve POST /-/reload (anyone who reaches the port can then reload); SIGHUP reloads either way")
 	f.StringVar(&o.WebConfig, "web.config.file", "", "exporter-toolkit web configuration for TLS and basic auth (https://github.com/prometheus/exporter-toolkit/blob/master/docs/web-configuration.md)")
 	return cmd
@@ -85,7 +87,7 @@ func serveRun(ctx context.Context, o *serveOptions) error {
 	log := slog.New(slog.NewTextHandler(o.IO.ErrOut, nil))
 	s, err := exporter.NewContext(ctx, exporter.Options{Paths: o.ConfigPaths, Timeout: o.Timeout, Logger: log,
 		MaxProbes: o.MaxProbes, MaxWaiting: o.MaxWaiting, MaxConns: o.MaxConns, ReloadTimeout: o.ReloadTime,
-		EnableLifecycle: o.Lifecycle, WebConfigFile: o.WebConfig, Version: versionString(),
+		EnableLifecycle: o.Lifecycle, WebConfigFile: o.WebConfig, ResultCache: o.ResultCache, Version: versionString(),
 		Check: checks.Options{Resolvers: o.Resolvers, Concurrency: o.Concurrency, CheckTimeout: o.CheckTimeout}})
 	if err != nil {
 		return err
