@@ -152,3 +152,66 @@ func whilePaused(ctx context.Context, fn func()) {
 	}
 	fn()
 }
+
+// Pause and Resume let a probe stop the clock while it waits for the
+// process's handshake budget (probe.WithPauser).
+func (c *checkCtx) Pause()  { c.pause() }
+func (c *checkCtx) Resume() { c.resume() }
+
+// pauseHub stops a set of clocks together: a memoised fetch's own and
+// those of the checks waiting for it. When the fetch waits for the
+// handshake budget, none of them is spending its own time.
+type pauseHub struct {
+	mu     sync.Mutex
+	clocks map[*checkCtx]int
+	paused int
+}
+
+func (h *pauseHub) Pause() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.paused++
+	if h.paused == 1 {
+		for c := range h.clocks {
+			c.pause()
+		}
+	}
+}
+
+func (h *pauseHub) Resume() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.paused--
+	if h.paused == 0 {
+		for c := range h.clocks {
+			c.resume()
+		}
+	}
+}
+
+// join adds ctx's clock, if it has one, until the returned leave.
+func (h *pauseHub) join(ctx context.Context) (leave func()) {
+	c, ok := ctx.Value(clockKey{}).(*checkCtx)
+	if !ok {
+		return func() {}
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.clocks == nil {
+		h.clocks = map[*checkCtx]int{}
+	}
+	h.clocks[c]++
+	if h.paused > 0 {
+		c.pause()
+	}
+	return func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		if h.clocks[c]--; h.clocks[c] == 0 {
+			delete(h.clocks, c)
+		}
+		if h.paused > 0 {
+			c.resume()
+		}
+	}
+}

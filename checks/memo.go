@@ -5,6 +5,8 @@ import (
 	"errors"
 	"sync"
 	"time"
+
+	"github.com/lyncprobe/lyncprobe/probe"
 )
 
 // memo fetches each fact once per run and keeps it for the whole run.
@@ -31,6 +33,7 @@ var errSettled = errors.New("the run has ended: no new probe starts")
 type entry struct {
 	started chan struct{} // closed once the fetch has its probe slot
 	done    chan struct{}
+	hub     pauseHub // the fetch's clock and its waiters' stop while it waits for the handshake budget
 	val     any
 	err     error
 }
@@ -61,6 +64,8 @@ func (m *memo) getFor(ctx context.Context, key string, rounds int, fetch func(co
 	}
 	m.mu.Unlock()
 	waitQueued(ctx, e.started) // queueing for a slot is not the check's time (clock.go)
+	leave := e.hub.join(ctx)
+	defer leave()
 	select {
 	case <-e.done:
 		return e.val, e.err
@@ -81,9 +86,12 @@ func (m *memo) fill(e *entry, limit time.Duration, fetch func(context.Context) (
 		return
 	}
 	defer func() { <-m.sem }()
-	ctx, cancel := context.WithTimeout(m.runCtx, limit)
+	// The fetch's limit is a clock too: waiting for the handshake budget
+	// stops it, and the clocks of the checks waiting for the fetch.
+	clock, cancel := withCheckClock(m.runCtx, limit)
 	defer cancel()
-	e.val, e.err = fetch(ctx)
+	defer e.hub.join(clock)()
+	e.val, e.err = fetch(probe.WithPauser(clock, &e.hub))
 }
 
 // close refuses every fetch not yet started and waits for the started

@@ -134,8 +134,9 @@ func selectChecks(only []string) []Check {
 }
 
 func runCheck(runCtx context.Context, e *Env, c Check) []Result {
-	ctx, cancel := withCheckClock(runCtx, e.checkTimeout)
+	clock, cancel := withCheckClock(runCtx, e.checkTimeout)
 	defer cancel()
+	ctx := probe.WithPauser(clock, clock) // a probe's wait for the handshake budget is not the check's time
 	start := time.Now()
 	ch := make(chan []Result, 1)
 	e.Go(func() { ch <- safeRun(ctx, e, c) })

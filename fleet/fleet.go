@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -19,12 +20,19 @@ import (
 	"github.com/lyncprobe/lyncprobe/report"
 )
 
-// DefaultParallel is how many deployments are checked at once.
-const DefaultParallel = 4
+// ParallelPerCore sizes the default --parallel: a deployment's run mostly
+// waits on the network, and what it costs the CPU (TLS handshakes) is
+// bounded process-wide by the probe package's handshake budget, so
+// several deployments per core keep the cores busy without starving them.
+const ParallelPerCore = 4
+
+// DefaultParallel is how many deployments are checked at once when
+// Options.Parallel is 0: ParallelPerCore per core, at least 4.
+func DefaultParallel() int { return max(4, ParallelPerCore*runtime.NumCPU()) }
 
 // Options tune a fleet run.
 type Options struct {
-	Parallel int            // deployments at once; default DefaultParallel
+	Parallel int            // deployments at once; 0 = DefaultParallel()
 	Timeout  time.Duration  // deadline of each deployment's run; 0 = the ctx's
 	Check    checks.Options // passed to checks.Run for every deployment
 }
@@ -122,7 +130,7 @@ func Run(ctx context.Context, paths []string, o Options) []Deployment {
 // load) with at most o.Parallel at once, filling out[i].
 func Check(ctx context.Context, deps []*config.Deployment, out []Deployment, o Options) {
 	if o.Parallel <= 0 {
-		o.Parallel = DefaultParallel
+		o.Parallel = DefaultParallel()
 	}
 	sem := make(chan struct{}, o.Parallel)
 	var wg sync.WaitGroup

@@ -55,6 +55,11 @@ func Open(ctx context.Context, d DialSpec) (*Conn, error) {
 		}
 		dialer.LocalAddr = &net.TCPAddr{IP: ip}
 	}
+	release, err := acquireHandshake(ctx) // before the dial, as in Handshake
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	raw, err := dialer.DialContext(ctx, "tcp", d.Addr)
 	if err != nil {
 		return nil, classify("dial", err)

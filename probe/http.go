@@ -175,7 +175,7 @@ func transport(r Request, keepAlive bool) *http.Transport {
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			return dialer.DialContext(ctx, "tcp", r.Addr)
 		},
-		TLSClientConfig:        clientConfig(r.sni(), TLSOptions{}),
+		DialTLSContext:         budgetedTLSDial(r.Addr, clientConfig(r.sni(), TLSOptions{})),
 		DisableKeepAlives:      !keepAlive,
 		MaxIdleConnsPerHost:    keepAliveIdle,
 		IdleConnTimeout:        30 * time.Second,

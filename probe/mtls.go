@@ -22,7 +22,12 @@ type MTLSFacts struct {
 // keeps the chain the server sent even when the server then aborts, as a
 // federation port that requires a partner's certificate does.
 func HandshakeMTLS(ctx context.Context, addr, sni string) (*MTLSFacts, error) {
-	start := time.Now()
+	release, err := acquireHandshake(ctx) // before the dial, as in Handshake
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	start := time.Now() // the handshake's time, not the wait for the budget
 	raw, err := (&net.Dialer{}).DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return nil, classify("dial", err)

@@ -28,7 +28,14 @@ type TLSOptions struct {
 // chain. It never verifies (verification is a separate step, VerifyChain)
 // and never resumes a session.
 func Handshake(ctx context.Context, addr, sni string, o TLSOptions) (*TLSFacts, error) {
-	start := time.Now()
+	// The budget first: a connection opened and then left waiting for it
+	// is one a server may close for want of a ClientHello.
+	release, err := acquireHandshake(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	start := time.Now() // the handshake's time, not the wait for the budget
 	raw, err := (&net.Dialer{}).DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return nil, classify("dial", err)

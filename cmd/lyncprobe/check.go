@@ -64,7 +64,7 @@ answer, a TLS handshake, an HTTP response) is fetched once per run.`,
 	}
 	f := cmd.Flags()
 	f.StringArrayVarP(&o.ConfigPaths, "config", "c", []string{"lyncprobe.yaml"}, "deployment config file, or a folder of them (repeatable: several make a fleet run)")
-	f.IntVar(&o.Parallel, "parallel", fleet.DefaultParallel, "deployments checked at once in a fleet run")
+	f.IntVar(&o.Parallel, "parallel", 0, fmt.Sprintf("deployments checked at once in a fleet run (0: %d per core, at least 4)", fleet.ParallelPerCore))
 	addReportFlags(f, &o.reportFlags)
 	f.DurationVar(&o.Timeout, "timeout", 30*time.Second, "deadline for the whole run")
 	f.StringSliceVar(&o.Only, "only", nil, "run only these modules (dns, cert, http, affinity, edge)")

@@ -17,8 +17,8 @@ func (o *checkOptions) validateFleet() error {
 		o.ConfigPaths = []string{"lyncprobe.yaml"}
 	}
 	o.ConfigPath = o.ConfigPaths[0]
-	if o.Parallel <= 0 {
-		return errors.New("--parallel must be positive")
+	if o.Parallel < 0 {
+		return errors.New("--parallel must not be negative (0: 4 per core)")
 	}
 	if o.fleet() && len(o.ZoneFiles) > 0 {
 		return errors.New("--zone-file needs a single config, not a fleet")
