@@ -30,13 +30,43 @@ func certTLSVersions(ctx context.Context, e *Env) []Result {
 	})
 }
 
-// probeVersions tries every version at once, each with its own config.
+// probeVersions tries every version at once, each with its own config,
+// once per address and served certificate: the names a proxy serves with
+// one certificate on one address share one listener's protocol settings
+// (the proxy chose the certificate; it has no other per-name TLS state
+// the probe could see), so their probes are made once. A version the
+// run's shared handshake already negotiated (TLS 1.3, usually) is
+// accepted without a handshake of its own.
 func (e *Env) probeVersions(ctx context.Context, s certSeen) []versionProbe {
+	var negotiated uint16
+	if f, err := e.Handshake(ctx, s.Addr, s.Host); err == nil { // memoised: observe made it
+		negotiated = f.Version
+	}
+	served := "name:" + strings.ToLower(s.Host)
+	if len(s.Chain) > 0 {
+		served = "cert:" + probe.ChainFingerprint(s.Chain)
+	}
 	return inParallel(len(probe.TLSVersions), func(i int) versionProbe {
 		v := probe.TLSVersions[i]
-		_, err := e.handshakeVersion(ctx, s.Addr, s.Host, v)
+		if v == negotiated {
+			return versionProbe{Version: v}
+		}
+		_, err := e.handshakeServed(ctx, s.Addr, s.Host, served, v)
 		return versionProbe{Version: v, Err: err}
 	})
+}
+
+// handshakeServed is handshakeVersion memoised by address and served
+// certificate rather than by name: the first name asked for is the SNI.
+func (e *Env) handshakeServed(ctx context.Context, addr, sni, served string, v uint16) (*probe.TLSFacts, error) {
+	key := fmt.Sprintf("tlsserved|%s|%s|%d", addr, served, v)
+	val, err := e.memo.get(ctx, key, func(ctx context.Context) (any, error) {
+		return e.probes.Handshake(ctx, addr, sni, probe.VersionOptions(v))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return val.(*probe.TLSFacts), nil
 }
 
 // judgeVersions decides cert.tls-versions: TLS 1.2 offered passes, TLS

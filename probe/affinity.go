@@ -64,13 +64,29 @@ func Open(ctx context.Context, d DialSpec) (*Conn, error) {
 	if err != nil {
 		return nil, classify("dial", err)
 	}
-	tc := tls.Client(raw, clientConfig(d.SNI, TLSOptions{}))
+	tc := tls.Client(raw, freshConfig(d.SNI))
 	if err := tc.HandshakeContext(ctx); err != nil {
 		raw.Close()
 		return nil, classify("tls", err)
 	}
 	local, _, _ := net.SplitHostPort(raw.LocalAddr().String())
 	return &Conn{tc: tc, tr: oneConnTransport(tc), local: local}, nil
+}
+
+// freshConfig is the TLS config of Open's connections: the default one
+// with X25519 as the only key share offered (P-256 and P-384 listed for a
+// server without it, such as Windows Server 2008 R2 under TMG, which then
+// asks for one: TLS 1.3's HelloRetryRequest, or TLS 1.2's ECDHE choice).
+// Where such a connection lands is the balancer's choice, which no key
+// exchange changes, and the hybrid post-quantum share Go offers by default
+// (X25519MLKEM768) costs the client and the server more CPU than the rest
+// of the handshake's key exchange; an affinity probe makes dozens of
+// these connections. The run's memoised handshake (Handshake) keeps the
+// defaults, so the facts it records are what modern clients negotiate.
+func freshConfig(sni string) *tls.Config {
+	cfg := clientConfig(sni, TLSOptions{})
+	cfg.CurvePreferences = []tls.CurveID{tls.X25519, tls.CurveP256, tls.CurveP384}
+	return cfg
 }
 
 // oneConnTransport hands out tc once; a second dial means the server
