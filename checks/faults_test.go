@@ -53,6 +53,9 @@ func TestHealthyLabPassesUnderEverySetting(t *testing.T) {
 		"two regions":                 {Regions: 2},
 		"dual stack":                  {DualStack: true},
 		"lyncdiscover over HTTP only": {DiscoverHTTPOnly: true},
+		// ECDSA certificates on the proxy and the Edge (issue 22).
+		"ecdsa":    {ECDSA: true},
+		"ecdsa x2": {ECDSA: true, Nodes: 2},
 	}
 	for _, v := range config.Versions {
 		settings["version "+v] = lab.Options{Version: v}

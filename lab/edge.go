@@ -49,7 +49,7 @@ func (l *Lab) edgeConfig() edgeConfig {
 // leaves sip.<domain> out of the SANs (the CN keeps it: a CN not repeated
 // in the SANs is the usual way this happens).
 func (l *Lab) edgeLeafSpec(now time.Time) leafSpec {
-	s := leafSpec{CN: AccessEdge, DNS: []string{AccessEdge, WebConfEdge}, RSABits: 2048,
+	s := leafSpec{CN: AccessEdge, DNS: []string{AccessEdge, WebConfEdge}, RSABits: l.rsaBits(),
 		NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(1, 0, 0)}
 	if l.faults.has("edge-cert-missing-sip") {
 		s.DNS = []string{WebConfEdge}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // JoinCookie is the join-session cookie a front end sets on a meeting join
@@ -19,9 +20,49 @@ import (
 // the split join of the seed article.
 const JoinCookie = "LabJoinSession"
 
-// maxSessions bounds the sessions a front end remembers; a client that
-// floods join pages only makes it forget (like an app pool recycle).
-const maxSessions = 4096
+// maxSessions bounds the sessions a front end remembers, and sessionTTL
+// how long it remembers one: a join's follow-ups come within seconds.
+// Past either, the oldest sessions are forgotten first, so a standing lab
+// that has served thousands of joins still knows the one under way (it
+// used to forget every session at once past 4,096, and the join of the
+// next deployment then failed with "session not found"), and a client
+// that floods join pages only makes it forget old ones.
+const (
+	maxSessions = 4096
+	sessionTTL  = 10 * time.Minute
+)
+
+// sessionBook is a front end's join sessions, oldest first.
+type sessionBook struct {
+	born  map[string]time.Time
+	order []string // ids by age; an id of order may already be gone from born
+}
+
+// add remembers id, born at now, forgetting the sessions past their age
+// and, past maxSessions, the oldest.
+func (b *sessionBook) add(id string, now time.Time) {
+	if b.born == nil {
+		b.born = map[string]time.Time{}
+	}
+	for len(b.order) > 0 {
+		old := b.order[0]
+		if len(b.born) < maxSessions && now.Sub(b.born[old]) < sessionTTL {
+			break
+		}
+		delete(b.born, old)
+		b.order = b.order[1:]
+	}
+	if len(b.order) == 0 {
+		b.order = nil // let the backing array go
+	}
+	b.born[id] = now
+	b.order = append(b.order, id)
+}
+
+func (b *sessionBook) knows(id string, now time.Time) bool {
+	t, ok := b.born[id]
+	return ok && now.Sub(t) < sessionTTL
+}
 
 // site is what every front end of the pool shares.
 type site struct {
@@ -61,13 +102,13 @@ type frontEnd struct {
 	internalLinks bool
 
 	mu       sync.Mutex
-	sessions map[string]bool
+	sessions sessionBook
 	routes   []route
 	served   atomic.Int64 // requests answered (the smuggling tests count them)
 }
 
 func newFrontEnd(id string, s *site) *frontEnd {
-	f := &frontEnd{id: id, fqdn: frontEndFQDN(id), site: s, sessions: map[string]bool{}}
+	f := &frontEnd{id: id, fqdn: frontEndFQDN(id), site: s}
 	f.routes = f.routeTable()
 	return f
 }
@@ -288,17 +329,14 @@ func (f *frontEnd) newSession() string {
 	id := f.id + "-" + hex.EncodeToString(b)
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if len(f.sessions) >= maxSessions {
-		clear(f.sessions)
-	}
-	f.sessions[id] = true
+	f.sessions.add(id, time.Now())
 	return id
 }
 
 func (f *frontEnd) knows(id string) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.sessions[id]
+	return f.sessions.knows(id, time.Now())
 }
 
 // lwaClient is the web app client page and the join's follow-up: a join

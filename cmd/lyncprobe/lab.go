@@ -30,11 +30,12 @@ type labFlags struct {
 	Regions int
 	Dual    bool
 	HTTP    bool
+	ECDSA   bool
 	specs   []lab.FaultSpec
 }
 
 var labFlagNames = []string{"fault", "lab-nodes", "lab-lb", "lab-latency", "lab-version", "lab-owa", "lab-sni-certs", "lab-cross-cert", "lab-hardened",
-	"lab-regions", "lab-dual-stack", "lab-discover-http-only"}
+	"lab-regions", "lab-dual-stack", "lab-discover-http-only", "lab-ecdsa"}
 
 func (l *labFlags) add(cmd *cobra.Command) {
 	f := cmd.Flags()
@@ -49,6 +50,7 @@ func (l *labFlags) add(cmd *cobra.Command) {
 	f.BoolVar(&l.Hardened, "lab-hardened", false, "the lab proxy strips Server, X-Powered-By, X-AspNet-Version and X-MS-Server-Fqdn, as a security-reviewed proxy does (implies --lab-lb cookie unless given)")
 	f.IntVar(&l.Regions, "lab-regions", 1, "regions in the lab (geo-DNS): each with its own proxy node and DNS view (1-4)")
 	f.BoolVar(&l.HTTP, "lab-discover-http-only", false, "publish lyncdiscover over HTTP only (a port of its own), with no lyncdiscover name on the certificate")
+	f.BoolVar(&l.ECDSA, "lab-ecdsa", false, "the lab proxy and Edge serve ECDSA P-256 certificates instead of RSA-2048 (cheaper handshakes, for benchmarks and fleet tests; real proxies mostly serve RSA)")
 	f.BoolVar(&l.Dual, "lab-dual-stack", false, "the lab proxy also listens on ::1, and the published names get AAAA records")
 }
 
@@ -85,7 +87,7 @@ func (l *labFlags) validate() error {
 
 func (l *labFlags) options(dir string) lab.Options {
 	return lab.Options{Faults: l.specs, Nodes: l.Nodes, LB: l.LB, Latency: l.Latency, Version: l.Version, Dir: dir, OWA: l.OWA,
-		SNICerts: l.SNICerts, CrossCert: l.CrossCert, Regions: l.Regions, DualStack: l.Dual, DiscoverHTTPOnly: l.HTTP}
+		SNICerts: l.SNICerts, CrossCert: l.CrossCert, Regions: l.Regions, DualStack: l.Dual, DiscoverHTTPOnly: l.HTTP, ECDSA: l.ECDSA}
 }
 
 type labOptions struct {
