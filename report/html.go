@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"strings"
+	"sync"
 
 	"github.com/lyncprobe/lyncprobe/checks"
 )
@@ -16,9 +17,13 @@ import (
 //go:embed html.tmpl
 var htmlPage string
 
-var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"upper": strings.ToUpper,
-}).Parse(htmlPage))
+// htmlTemplate is parsed on first use, not at start-up: most commands
+// never render HTML, and `lyncprobe version` should not pay for it.
+var htmlTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("report").Funcs(template.FuncMap{
+		"upper": strings.ToUpper,
+	}).Parse(htmlPage))
+})
 
 type htmlView struct {
 	Deployment string
@@ -62,7 +67,7 @@ type htmlTiming struct {
 
 // HTML writes the report as one HTML file a person reads in a browser.
 func HTML(w io.Writer, r Report) error {
-	return htmlTemplate.Execute(w, htmlViewOf(r))
+	return htmlTemplate().Execute(w, htmlViewOf(r))
 }
 
 func htmlViewOf(r Report) htmlView {
