@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // The handshake budget is one process-wide limit on TLS handshakes in
@@ -68,8 +69,19 @@ func acquireHandshake(ctx context.Context) (release func(), err error) {
 	}
 	handshakesDone.Add(1)
 	var once sync.Once
-	return func() { once.Do(func() { <-budget }) }, nil
+	give := func() { once.Do(func() { <-budget }) }
+	// A handshake still under way after budgetHold waits on the network
+	// (a stalled or distant server), not on a CPU: its place goes to the
+	// next one, so that stalled servers cannot hold the budget of the
+	// whole process (one deployment's hung proxy would stall a fleet).
+	t := time.AfterFunc(budgetHold, give)
+	return func() { t.Stop(); give() }, nil
 }
+
+// budgetHold is the longest a handshake holds its place: a handshake's
+// CPU is milliseconds, its round trips at most a few hundred.
+// A variable for the tests.
+var budgetHold = time.Second
 
 // budgetedTLSDial is an http.Transport's DialTLSContext: it takes the
 // budget, dials, and hands the transport a *tls.Conn whose handshake the

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 type countingPauser struct{ paused, resumed atomic.Int32 }
@@ -15,6 +16,7 @@ func (p *countingPauser) Resume() { p.resumed.Add(1) }
 // TestBudgetWaitPausesTheCaller: with the budget full, a handshake waits
 // with its caller's clock paused, and takes the place given back.
 func TestBudgetWaitPausesTheCaller(t *testing.T) {
+	holdFor(t, time.Hour)
 	var held []func()
 	for len(held) < cap(budget) {
 		r, err := acquireHandshake(context.Background())
@@ -60,6 +62,7 @@ func TestBudgetWaitPausesTheCaller(t *testing.T) {
 
 // TestBudgetWaitEndsWithTheContext: a cancelled wait takes no place.
 func TestBudgetWaitEndsWithTheContext(t *testing.T) {
+	holdFor(t, time.Hour)
 	var held []func()
 	for len(held) < cap(budget) {
 		r, _ := acquireHandshake(context.Background())
@@ -75,4 +78,33 @@ func TestBudgetWaitEndsWithTheContext(t *testing.T) {
 	if _, err := acquireHandshake(ctx); err == nil || KindOf(err) == "" {
 		t.Errorf("acquire under a cancelled context with the budget full: %v, want a probe error", err)
 	}
+}
+
+// holdFor sets budgetHold for one test.
+func holdFor(t *testing.T, d time.Duration) {
+	old := budgetHold
+	budgetHold = d
+	t.Cleanup(func() { budgetHold = old })
+}
+
+// TestStalledHandshakesGiveTheirPlaceBack: handshakes that never finish
+// (a stalled server) hold the budget at most budgetHold each, so the
+// next handshake still gets a place.
+func TestStalledHandshakesGiveTheirPlaceBack(t *testing.T) {
+	holdFor(t, 50*time.Millisecond)
+	var held []func()
+	for len(held) < cap(budget) {
+		r, _ := acquireHandshake(context.Background())
+		held = append(held, r) // never released: stalled
+	}
+	defer func() {
+		for _, r := range held {
+			r()
+		}
+	}()
+	r, err := acquireHandshake(context.Background()) // waits, then gets a place
+	if err != nil {
+		t.Fatal(err)
+	}
+	r()
 }
