@@ -9,7 +9,7 @@ import (
 )
 
 // wsmanCookie is the persistence cookie Lync's web services expect of a
-// load balancer; its name cannot be changed (DOMAIN.md §3).
+// load balancer; its name cannot be changed (learn.microsoft.com/en-us/previous-versions/office/skype-server-2010/gg615011(v=ocs.14)).
 const wsmanCookie = "MS-WSMAN"
 
 // persistencePrefixes name other balancers' persistence cookies.

@@ -9,7 +9,7 @@ import (
 )
 
 // edgeNames are the Access Edge's public names: edge.access and sip.<d>
-// for each SIP domain (the SRV targets, DOMAIN.md §7). None without an Edge.
+// for each SIP domain (the SRV targets, learn.microsoft.com/en-us/skypeforbusiness/plan-your-deployment/edge-server-deployments/edge-environmental-requirements). None without an Edge.
 func (e *Env) dnsEdgeNames() []string {
 	if e.Dep.Edge == nil {
 		return nil

@@ -10,7 +10,7 @@ import (
 )
 
 // dnsLyncdiscoverCNAME: a lyncdiscover CNAME into another domain is not
-// supported over HTTPS by mobile clients (DOMAIN.md §6).
+// supported over HTTPS by mobile clients (learn.microsoft.com/en-us/skypeforbusiness/plan-your-deployment/edge-server-deployments/edge-environmental-requirements).
 func dnsLyncdiscoverCNAME(ctx context.Context, e *Env) []Result {
 	return e.dnsPerLookup(ctx, e.Dep.LyncdiscoverNames(), func(name string, l Lookup) Result {
 		return e.judgeDiscoverCNAME(ctx, name, l)
@@ -85,7 +85,7 @@ func dnsMicrosoftOnline(name string) bool {
 }
 
 // dnsInternalDiscover: lyncdiscoverinternal must not resolve in public DNS
-// and should resolve on the inside (DOMAIN.md §7: split-brain DNS is not
+// and should resolve on the inside (learn.microsoft.com/en-us/skypeforbusiness/plan-your-deployment/edge-server-deployments/edge-environmental-requirements: split-brain DNS is not
 // supported for mobility).
 func dnsInternalDiscover(ctx context.Context, e *Env) []Result {
 	names := make([]string, len(e.Dep.SIPDomains))
@@ -167,7 +167,7 @@ func (e *Env) judgeInternalInside(ctx context.Context, name string, l Lookup) Re
 }
 
 // dnsAdminNotPublic: the admin simple URL (Control Panel) is internal
-// only; its host resolving publicly is a warning (DOMAIN.md §1).
+// only; its host resolving publicly is a warning (learn.microsoft.com/en-us/skypeforbusiness/plan-your-deployment/edge-server-deployments/edge-environmental-requirements).
 func dnsAdminNotPublic(ctx context.Context, e *Env) []Result {
 	host := config.HostOf(e.Dep.SimpleURLs.Admin)
 	if host == "" {

@@ -10,7 +10,7 @@ import (
 	"github.com/miekg/dns"
 )
 
-// srvRecord is one Edge SRV record a SIP domain needs (DOMAIN.md §7).
+// srvRecord is one Edge SRV record a SIP domain needs (learn.microsoft.com/en-us/skypeforbusiness/plan-your-deployment/edge-server-deployments/edge-environmental-requirements).
 type srvRecord struct {
 	name    string // _sip._tls.contoso.com
 	domain  string // contoso.com

@@ -9,13 +9,13 @@ import (
 )
 
 // The edge module: what remote Lync Web App and Lync/SfB users need of the
-// Edge beyond the reverse proxy (DOMAIN.md §8). Without an edge key in
+// Edge beyond the reverse proxy (learn.microsoft.com/en-us/skypeforbusiness/plan-your-deployment/edge-server-deployments/edge-environmental-requirements). Without an edge key in
 // the config the module says nothing, as http.office-web-apps does
 // without office_web_apps; a role whose FQDN is not configured is a skip
 // naming the key.
 
 // accessNames are the names the Access Edge certificate must cover: the
-// access FQDN and sip.<d> for every SIP domain (DOMAIN.md §6, §7).
+// access FQDN and sip.<d> for every SIP domain (learn.microsoft.com/en-us/skypeforbusiness/plan-your-deployment/edge-server-deployments/edge-environmental-requirements).
 func (e *Env) accessNames() []string {
 	out := []string{e.Dep.Edge.Access}
 	for _, d := range e.Dep.SIPDomains {

@@ -6,7 +6,7 @@ import (
 )
 
 // edgeSummary: info, what a remote user will have, in plain words, from
-// what the Edge roles answered (DOMAIN.md §8: UDP preferred for audio and
+// what the Edge roles answered (learn.microsoft.com/en-us/skypeforbusiness/plan-your-deployment/edge-server-deployments/edge-environmental-requirements: UDP preferred for audio and
 // video with TCP as fallback; sharing and file transfer need TCP; with
 // only 443, voice and chat work but sharing does not). It reads the other
 // edge checks' memoised facts: nothing is probed twice.

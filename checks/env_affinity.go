@@ -13,7 +13,7 @@ import (
 )
 
 // identityPath is the Autodiscover user resource: its 401 carries
-// X-MS-Server-Fqdn, the answering front end's name (DOMAIN.md §4).
+// X-MS-Server-Fqdn, the answering front end's name (learn.microsoft.com/en-us/skypeforbusiness/plan-your-deployment/edge-server-deployments/edge-environmental-requirements).
 const identityPath = "/Autodiscover/AutodiscoverService.svc/root/oauth/user"
 
 // identityMaxBody caps what an identity request reads: a 401 page.

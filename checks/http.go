@@ -100,7 +100,7 @@ func (e *Env) fetchFailed(ctx context.Context, r Result, err error) Result {
 }
 
 // autodiscoverRoot is what Microsoft's load-balancer health monitor asks of
-// the external web services name: it must answer 200 (DOMAIN.md §5).
+// the external web services name: it must answer 200 (learn.microsoft.com/en-us/skypeforbusiness/plan-your-deployment/edge-server-deployments/edge-environmental-requirements).
 const autodiscoverRoot = "/Autodiscover/AutodiscoverService.svc/root"
 
 // publicRequest is what a browser outside sends for p, aimed at addr.

@@ -127,7 +127,7 @@ func attr(n *html.Node, key string) string {
 	return ""
 }
 
-// Blank: 200 and nothing a person sees, the seed article's symptom. A
+// Blank: 200 and nothing a person sees, the classic TMG symptom. A
 // page that loads a script or frame is not blank: its content comes later.
 func (a answer) Blank() bool {
 	if a.Status != http.StatusOK {
@@ -140,7 +140,7 @@ func (a answer) Blank() bool {
 }
 
 // frontEndSign names what shows that a Lync/SfB front end (IIS and
-// ASP.NET) wrote the answer, "" when nothing does (DOMAIN.md §4). A
+// ASP.NET) wrote the answer, "" when nothing does (learn.microsoft.com/en-us/skypeforbusiness/plan-your-deployment/edge-server-deployments/edge-environmental-requirements). A
 // proxy's own error page carries none of these. The branding headers
 // come first; hardened proxies strip them, so the signs that survive
 // follow: the front ends' challenges and their own bodies (bodySign).

@@ -9,7 +9,7 @@ import (
 
 // httpBlankPage: the meet and dial-in pages show something. A 200 with
 // nothing visible is what a person sees when the proxy rewrites Host (the
-// seed article's last comment).
+// the classic TMG last comment).
 func httpBlankPage(ctx context.Context, e *Env) []Result {
 	var pgs []page
 	for _, p := range e.pages() {

@@ -13,7 +13,7 @@ import (
 
 // httpLyncdiscover: each lyncdiscover name returns the Autodiscover
 // document, its links are reachable from outside, and its user link
-// challenges with MsRtcOAuth (DOMAIN.md §5).
+// challenges with MsRtcOAuth (learn.microsoft.com/en-us/skypeforbusiness/plan-your-deployment/edge-server-deployments/edge-environmental-requirements).
 func httpLyncdiscover(ctx context.Context, e *Env) []Result {
 	type target struct{ scheme, host string }
 	var ts []target
@@ -31,7 +31,7 @@ func httpLyncdiscover(ctx context.Context, e *Env) []Result {
 }
 
 // discoverRequest is the client's first request: / on the name, no
-// Accept header (Microsoft's health-monitor rule, DOMAIN.md §5).
+// Accept header (Microsoft's health-monitor rule, learn.microsoft.com/en-us/skypeforbusiness/plan-your-deployment/edge-server-deployments/edge-environmental-requirements).
 func (e *Env) discoverRequest(ctx context.Context, scheme, host string) (probe.Request, bool) {
 	addrs, _ := e.Addresses(ctx, host)
 	if len(addrs) == 0 {

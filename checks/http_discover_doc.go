@@ -9,7 +9,7 @@ import (
 	"strings"
 )
 
-// discoverDoc is an Autodiscover answer (DOMAIN.md §5) in any of its forms:
+// discoverDoc is an Autodiscover answer (learn.microsoft.com/en-us/skypeforbusiness/plan-your-deployment/edge-server-deployments/edge-environmental-requirements) in any of its forms:
 // the UCWA JSON ({"_links":{...}}), the older Lync 2013 JSON
 // ({"Root":{"Links":[{"token":..,"href":..}]}}) or the XML form.
 type discoverDoc struct {

@@ -20,7 +20,7 @@ const (
 	confidenceInferred = "likely: inferred from the public answers alone (no backends to compare, or they did not answer)"
 )
 
-// httpHostForwarding: the seed article's fault. IIS on the front ends
+// httpHostForwarding: the classic TMG fault. IIS on the front ends
 // routes meet and dial-in by Host; a proxy that sends the internal name
 // instead gets a blank page or a 404 while the web services keep working.
 func httpHostForwarding(ctx context.Context, e *Env) []Result {

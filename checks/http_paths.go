@@ -18,7 +18,7 @@ type wsPath struct {
 	From, Until string
 }
 
-// externalPaths are the external web services paths (DOMAIN.md §1): the
+// externalPaths are the external web services paths (learn.microsoft.com/en-us/skypeforbusiness/plan-your-deployment/edge-server-deployments/edge-environmental-requirements): the
 // Get-CsService list, the Autodiscover root, and the mobility paths. /lwa
 // and /ucwa came with Lync 2013; /mcx (the Lync 2010 mobility service)
 // is taken to last until Skype for Business 2015 — that cut-off is
@@ -148,7 +148,7 @@ func firstSegment(path string) string {
 }
 
 // internalOnly are the virtual directories only the internal web site
-// (443) has: the Control Panel and remote PowerShell (DOMAIN.md §1).
+// (443) has: the Control Panel and remote PowerShell (learn.microsoft.com/en-us/skypeforbusiness/plan-your-deployment/edge-server-deployments/edge-environmental-requirements).
 var internalOnly = []string{"/cscp", "/OcsPowerShell"}
 
 // httpInternalSiteExposed: /cscp or /OcsPowerShell answering from outside

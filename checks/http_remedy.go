@@ -2,7 +2,7 @@ package checks
 
 import "fmt"
 
-// Remedies name the setting per proxy family (DOMAIN.md §1–2).
+// Remedies name the setting per proxy family (learn.microsoft.com/en-us/skypeforbusiness/plan-your-deployment/edge-server-deployments/edge-environmental-requirements–2).
 
 // hostForwardRemedy: make the proxy send the client's Host to the front
 // ends, so that IIS routes meet and dial-in by it.

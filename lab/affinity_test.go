@@ -43,7 +43,7 @@ func frontEndsReached(t *testing.T, l *Lab, c *http.Client, n int) map[string]in
 	return seen
 }
 
-// TestNoAffinitySplitsAJoin is the seed article's comment: with no
+// TestNoAffinitySplitsAJoin is the classic TMG comment: with no
 // affinity (in front of one node, or a balancer in front of two) the
 // join's follow-up on a new connection reaches the other front end.
 func TestNoAffinitySplitsAJoin(t *testing.T) {

@@ -48,7 +48,7 @@ func (s *connSet) closeAll() {
 }
 
 // balancer is the L4 load balancer in front of the proxy nodes (the
-// seed article's LB before the TMG array): it picks a node by a hash of
+// the classic TMG LB before the TMG array): it picks a node by a hash of
 // the client's address, so one client always reaches one node.
 type balancer struct {
 	ln    net.Listener
@@ -59,7 +59,7 @@ type balancer struct {
 	wg    sync.WaitGroup
 
 	// roundRobin spreads connections over the nodes with no affinity (the
-	// no-affinity fault: the seed article's LB splitting a join).
+	// no-affinity fault: the classic TMG LB splitting a join).
 	roundRobin bool
 	rr         atomic.Uint64
 }

@@ -29,7 +29,7 @@ type zonePlan struct {
 
 // The domain the lyncdiscover-cname fault points into: another domain the
 // lab's DNS also serves, so the name still resolves to the proxy and only
-// the cross-domain CNAME is wrong (DOMAIN.md §6's director.contoso.net).
+// the cross-domain CNAME is wrong (learn.microsoft.com/en-us/skypeforbusiness/plan-your-deployment/edge-server-deployments/edge-environmental-requirements's director.contoso.net).
 const (
 	ForeignDomain = "contoso-dmz.test"
 	foreignTarget = "director." + ForeignDomain

@@ -19,7 +19,7 @@ import (
 // has three public addresses and uses 443 for each role; the ports are in
 // the config). The TLS roles share one certificate from the lab's public
 // CA, as Microsoft's Edge certificate does: sip. and webcon. names
-// (DOMAIN.md §6). Faults: edge-no-udp, edge-cert-missing-sip,
+// (learn.microsoft.com/en-us/skypeforbusiness/plan-your-deployment/edge-server-deployments/edge-environmental-requirements). Faults: edge-no-udp, edge-cert-missing-sip,
 // edge-no-federation, edge-no-webconf (edgeFaults below).
 
 // The Edge's TCP listeners, in the order of Lab.EdgeAddrs.

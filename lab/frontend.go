@@ -17,7 +17,7 @@ import (
 // JoinCookie is the join-session cookie a front end sets on a meeting join
 // page. Only the front end that issued it knows the session, so the
 // follow-up request (the web app client) fails on any other front end:
-// the split join of the seed article.
+// the split join of the classic TMG set-up.
 const JoinCookie = "LabJoinSession"
 
 // maxSessions bounds the sessions a front end remembers, and sessionTTL
@@ -367,7 +367,7 @@ func xframe(w http.ResponseWriter, _ *http.Request) {
 	fmt.Fprint(w, xframeHTML)
 }
 
-// foreignHost is the seed article's symptom: the page comes up blank.
+// foreignHost is the classic TMG symptom: the page comes up blank.
 func (f *frontEnd) foreignHost(w http.ResponseWriter, _ *http.Request) {
 	if f.foreignHost404 {
 		iisNotFound(w)

@@ -130,7 +130,7 @@ func frontEndClient(t *testing.T, l *Lab, i int) *http.Client {
 }
 
 // TestHostRouting: the same request under the pool's name comes up
-// blank, the seed article's symptom; web services still work.
+// blank, the classic TMG symptom; web services still work.
 func TestHostRouting(t *testing.T) {
 	l := startLab(t, Options{})
 	c := frontEndClient(t, l, 0)

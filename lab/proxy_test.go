@@ -90,7 +90,7 @@ func wsmanCookie(t *testing.T, h http.Header) *http.Cookie {
 	return nil
 }
 
-// TestJoinSessionCrossingFrontEnds is the seed article's split join: the
+// TestJoinSessionCrossingFrontEnds is the classic TMG split join: the
 // follow-up on the other front end fails; on the same one it works.
 func TestJoinSessionCrossingFrontEnds(t *testing.T) {
 	l := startLab(t, Options{})
