@@ -10,7 +10,7 @@ package config
 var Versions = []string{"lync2010", "lync2013", "sfb2015", "sfb2019", "sfbse"}
 
 // Deployment is one Lync/SfB deployment as the config file describes it.
-// Field order follows the file reference in README.md.
+// Field order follows the file reference in docs/CONFIG.md.
 type Deployment struct {
 	Name         string       `yaml:"name"`
 	Version      string       `yaml:"version"`

@@ -97,7 +97,7 @@ var schemaRequired = map[string][]string{
 	"dns.views[]":    {"name", "resolvers"},
 }
 
-// schemaDescriptions are the README's config reference, key by key.
+// schemaDescriptions are docs/CONFIG.md's config reference, key by key.
 var schemaDescriptions = map[string]string{
 	"name":                      "deployment name (default: the file name without extension)",
 	"version":                   "product version (default sfb2019)",

@@ -15,7 +15,7 @@ import (
 	"github.com/lyncprobe/lyncprobe/lab"
 )
 
-// TestLabFrontEndsCommand is the README's staging recipe with the built
+// TestLabFrontEndsCommand is the staging recipe of docs/LAB.md with the built
 // binary: `lyncprobe lab frontends --proxy-cert`, real nginx in front of
 // the front ends it prints, dnsmasq, and a check that finds nothing wrong.
 func TestLabFrontEndsCommand(t *testing.T) {

@@ -35,7 +35,7 @@ type configData struct {
 }
 
 // The config is written from a template rather than a YAML library so
-// that it reads like the README's example; every address is quoted so
+// that it reads like docs/CONFIG.md's example; every address is quoted so
 // that IPv6 literals stay one YAML string.
 var configTemplate = template.Must(template.New("config").Funcs(template.FuncMap{
 	"q":    strconv.Quote,

@@ -31,7 +31,7 @@ type FaultInfo struct {
 	Name        string
 	Arg         string // "" if the fault takes no argument, else a placeholder like "NAME"
 	Description string
-	// Breaks and DiagnosedBy are the fault's row in the README's fault
+	// Breaks and DiagnosedBy are the fault's row in docs/LAB.md's fault
 	// table (Markdown), generated from them: what the fault breaks and the
 	// results that show it, consequences included. Description and Must
 	// stand in when they are empty. Regenerate with

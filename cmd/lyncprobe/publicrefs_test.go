@@ -113,10 +113,7 @@ func TestNoStringCitesPrivateFiles(t *testing.T) {
 // TestDocsStayInTheRepository: the README and docs/ are read in a clone,
 // which has no ../shared.
 func TestDocsStayInTheRepository(t *testing.T) {
-	root := filepath.Join("..", "..")
-	files, _ := filepath.Glob(filepath.Join(root, "docs", "*.md"))
-	files = append(files, filepath.Join(root, "README.md"), filepath.Join(root, "BENCHMARKS.md"))
-	for _, f := range files {
+	for _, f := range repoDocs(t) {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)

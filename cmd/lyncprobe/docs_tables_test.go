@@ -12,42 +12,43 @@ import (
 	"github.com/lyncprobe/lyncprobe/lab"
 )
 
-// TestGeneratedDocsReadmeTables keeps the README's check table and fault
-// table in step with checks.Registry() and lab.Faults: each sits between
-// BEGIN/END GENERATED markers and is rebuilt from the code. A check or a
-// fault added (or its text changed) without regenerating fails here.
+// TestGeneratedDocsTables keeps the check table (docs/CHECKS.md) and the
+// fault table (docs/LAB.md) in step with checks.Registry() and lab.Faults:
+// each sits between BEGIN/END GENERATED markers and is rebuilt from the
+// code. A check or a fault added (or its text changed) without
+// regenerating fails here.
 // Regenerate with: go test ./cmd/lyncprobe -run TestGeneratedDocs -update-docs
-func TestGeneratedDocsReadmeTables(t *testing.T) {
-	path := filepath.Join("..", "..", "README.md")
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	readme := string(b)
-	for _, s := range []struct{ name, table string }{
-		{"check-table", checkTable(checks.Registry())},
-		{"fault-table", faultTable(lab.Faults)},
+func TestGeneratedDocsTables(t *testing.T) {
+	for _, s := range []struct{ file, name, table string }{
+		{"CHECKS.md", "check-table", checkTable(checks.Registry())},
+		{"LAB.md", "fault-table", faultTable(lab.Faults)},
 	} {
-		got, err := replaceGenerated(readme, s.name, s.table)
+		path := filepath.Join("..", "..", "docs", s.file)
+		b, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got != readme && !*updateDocs {
-			t.Errorf("README.md's %s is stale: regenerate with go test ./cmd/lyncprobe -run TestGeneratedDocs -update-docs", s.name)
+		got, err := replaceGenerated(string(b), s.name, s.table)
+		if err != nil {
+			t.Fatalf("docs/%s: %v", s.file, err)
 		}
-		readme = got
-	}
-	if *updateDocs && readme != string(b) {
-		if err := os.WriteFile(path, []byte(readme), 0o644); err != nil {
+		if got == string(b) {
+			continue
+		}
+		if !*updateDocs {
+			t.Errorf("docs/%s's %s is stale: regenerate with go test ./cmd/lyncprobe -run TestGeneratedDocs -update-docs", s.file, s.name)
+			continue
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
 }
 
-// TestGeneratedDocsReadmeCells checks that the generator writes what a reader
+// TestGeneratedDocsTableCells checks that the generator writes what a reader
 // needs: every check and every fault has a row, in the code's order, and a
 // `|` inside a cell is escaped so the row keeps its columns.
-func TestGeneratedDocsReadmeCells(t *testing.T) {
+func TestGeneratedDocsTableCells(t *testing.T) {
 	table := checkTable([]checks.Check{
 		{ID: "a.one", About: checks.About{What: "plain what", Reference: ""}},
 		{ID: "a.two", About: checks.About{What: "unused", Reference: "x | y"}},
@@ -63,7 +64,7 @@ func TestGeneratedDocsReadmeCells(t *testing.T) {
 		t.Errorf("faultTable:\n%s\nwant:\n%s", faults, wantF)
 	}
 	if _, err := replaceGenerated("no markers", "check-table", table); err == nil {
-		t.Error("replaceGenerated accepted a README without markers")
+		t.Error("replaceGenerated accepted a page without markers")
 	}
 }
 
@@ -118,11 +119,11 @@ func replaceGenerated(doc, name, table string) (string, error) {
 	i := strings.Index(doc, begin)
 	j := strings.Index(doc, end)
 	if i < 0 || j < i {
-		return "", fmt.Errorf("README.md has no %q ... %q markers", begin, end)
+		return "", fmt.Errorf("no %q ... %q markers", begin, end)
 	}
 	nl := strings.IndexByte(doc[i:], '\n')
 	if nl < 0 || i+nl >= j {
-		return "", fmt.Errorf("README.md: the %s markers enclose nothing", name)
+		return "", fmt.Errorf("the %s markers enclose nothing", name)
 	}
 	// Blank lines around the table: a Markdown table must not run into the
 	// comment lines.
