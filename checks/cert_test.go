@@ -195,7 +195,6 @@ func TestCertModuleOldTLSOnly(t *testing.T) {
 // know the CA, and a CRL host that does not resolve. Nothing leaves loopback.
 func TestCertRevocationFindings(t *testing.T) {
 	p := newCertPKI(t)
-	key := tlstest.ECKey(t)
 	var revoked []*x509.Certificate
 	site := crlServer(t, p.inter, func() []*x509.Certificate { return revoked }, 6)
 	urls := map[string]func(*x509.Certificate){
@@ -204,32 +203,17 @@ func TestCertRevocationFindings(t *testing.T) {
 		dialin:  func(c *x509.Certificate) { c.OCSPServer = []string{site.URL + "/ocsp"} },
 		discovr: func(c *x509.Certificate) { c.CRLDistributionPoints = []string{"http://crl.nowhere.test/ca.crl"} },
 	}
-	certs := map[string]tls.Certificate{}
-	for name, mod := range urls {
-		leaf := p.leaf(t, key, []string{webext, meet, dialin, discovr}, mod)
+	issued := func(name string, leaf *x509.Certificate) {
 		if name == webext {
 			revoked = append(revoked, leaf)
 		}
-		certs[name] = tls.Certificate{Certificate: [][]byte{leaf.Raw, p.inter.Cert.Raw}, PrivateKey: key}
 	}
-	addr := certServeSNI(t, certs)
-	rs := runCertModule(t, certDeployment(certPort(t, addr), p.writeCAFile(t)), certProbes(webext, meet, dialin, discovr))
-	want := []struct {
-		target string
-		status Status
-		msg    string
-	}{
+	assertRevocation(t, p, urls, issued, []revocationWant{
 		{site.URL + "/ca.crl", Fail, "is revoked by this CRL"},
 		{site.URL + "/stale.crl", Warn, "stale: its next update was due"},
 		{site.URL + "/ocsp", Fail, "the OCSP responder answered unauthorized"},
 		{"http://crl.nowhere.test/ca.crl", Fail, "does not resolve in public DNS"},
-	}
-	for _, w := range want {
-		r := certResult(t, rs, "cert.revocation", w.target, "")
-		if r.Status != w.status || !strings.Contains(r.Message, w.msg) {
-			t.Errorf("%s: %s %q; want %s containing %q", w.target, r.Status, r.Message, w.status, w.msg)
-		}
-	}
+	})
 }
 
 // certServeSNI serves a certificate per SNI name on one loopback port.
@@ -242,12 +226,42 @@ func certServeSNI(t *testing.T, certs map[string]tls.Certificate) string {
 	return tlstest.HandshakeServer(t, cfg)
 }
 
+// revocationWant is one cert.revocation result a test expects: its target
+// (the CRL or OCSP address), its status and part of its message.
+type revocationWant struct {
+	target string
+	status Status
+	msg    string
+}
+
+// assertRevocation serves, for each published name, a leaf of p's
+// intermediate that urls[name] gives its revocation addresses (issued
+// learns each leaf, so that the test's servers can list it), runs the
+// cert module against them and checks every wanted result.
+func assertRevocation(t *testing.T, p *certPKI, urls map[string]func(*x509.Certificate), issued func(name string, leaf *x509.Certificate), want []revocationWant) {
+	t.Helper()
+	key := tlstest.ECKey(t)
+	certs := map[string]tls.Certificate{}
+	for name, mod := range urls {
+		leaf := p.leaf(t, key, []string{webext, meet, dialin, discovr}, mod)
+		issued(name, leaf)
+		certs[name] = tls.Certificate{Certificate: [][]byte{leaf.Raw, p.inter.Cert.Raw}, PrivateKey: key}
+	}
+	addr := certServeSNI(t, certs)
+	rs := runCertModule(t, certDeployment(certPort(t, addr), p.writeCAFile(t)), certProbes(webext, meet, dialin, discovr))
+	for _, w := range want {
+		r := certResult(t, rs, "cert.revocation", w.target, "")
+		if r.Status != w.status || !strings.Contains(r.Message, w.msg) {
+			t.Errorf("%s: %s %q; want %s containing %q", w.target, r.Status, r.Message, w.status, w.msg)
+		}
+	}
+}
+
 // What the revocation answers say is judged, one certificate per name:
 // OCSP revoked fails, unknown warns, an answer signed by another key is an
 // error, and so is a CRL whose signature does not verify.
 func TestCertRevocationJudged(t *testing.T) {
 	p := newCertPKI(t)
-	key := tlstest.ECKey(t)
 	var revoked []*x509.Certificate
 	unknownSerial := new(big.Int)
 	site := crlServer(t, p.inter, func() []*x509.Certificate { return revoked }, 0, unknownSerial)
@@ -257,33 +271,18 @@ func TestCertRevocationJudged(t *testing.T) {
 		dialin:  func(c *x509.Certificate) { c.OCSPServer = []string{site.URL + "/ocsp-forged"} },
 		discovr: func(c *x509.Certificate) { c.CRLDistributionPoints = []string{site.URL + "/bad.crl"} },
 	}
-	certs := map[string]tls.Certificate{}
-	for name, mod := range urls {
-		leaf := p.leaf(t, key, []string{webext, meet, dialin, discovr}, mod)
+	issued := func(name string, leaf *x509.Certificate) {
 		switch name {
 		case webext, discovr:
 			revoked = append(revoked, leaf)
 		case meet:
 			unknownSerial.Set(leaf.SerialNumber)
 		}
-		certs[name] = tls.Certificate{Certificate: [][]byte{leaf.Raw, p.inter.Cert.Raw}, PrivateKey: key}
 	}
-	addr := certServeSNI(t, certs)
-	rs := runCertModule(t, certDeployment(certPort(t, addr), p.writeCAFile(t)), certProbes(webext, meet, dialin, discovr))
-	want := []struct {
-		target string
-		status Status
-		msg    string
-	}{
+	assertRevocation(t, p, urls, issued, []revocationWant{
 		{site.URL + "/ocsp", Fail, "the OCSP responder says the certificate is revoked"},
 		{site.URL + "/ocsp/", Warn, "does not know the certificate (status unknown)"},
 		{site.URL + "/ocsp-forged", Error, "signature does not verify: not signed by the issuer CN Test Issuing CA"},
 		{site.URL + "/bad.crl", Error, "the CRL's signature does not verify"},
-	}
-	for _, w := range want {
-		r := certResult(t, rs, "cert.revocation", w.target, "")
-		if r.Status != w.status || !strings.Contains(r.Message, w.msg) {
-			t.Errorf("%s: %s %q; want %s containing %q", w.target, r.Status, r.Message, w.status, w.msg)
-		}
-	}
+	})
 }

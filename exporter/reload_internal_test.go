@@ -13,18 +13,44 @@ import (
 	"github.com/lyncprobe/lyncprobe/config"
 )
 
-// TestStuckLoadNeitherWedgesReloadNorShutdown: a load that does not
-// return and does not look at its context (a read stuck in the kernel)
-// holds up neither the stop nor a later reload, which is refused at once
-// naming the stuck one; once it returns, reloads work again.
-func TestStuckLoadNeitherWedgesReloadNorShutdown(t *testing.T) {
-	one := []*config.Deployment{{Name: "one"}}
-	loadConfigs = func(context.Context, []string) ([]*config.Deployment, error) { return one, nil }
+// loadOne loads the configs as one deployment, "one".
+func loadOne(context.Context, []string) ([]*config.Deployment, error) {
+	return []*config.Deployment{{Name: "one"}}, nil
+}
+
+// serverOfOne is a Server whose configs loaded as loadOne's; the test may
+// then swap loadConfigs for a load that stalls, and gets load back when it
+// ends.
+func serverOfOne(t *testing.T) *Server {
+	t.Helper()
+	loadConfigs = loadOne
 	t.Cleanup(func() { loadConfigs = load })
 	s, err := New(Options{ReloadTimeout: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s
+}
+
+// waitLoadEnded waits for the load under way to give its own account that
+// it has ended; a minute is a hang detector, not a margin.
+func waitLoadEnded(t *testing.T, s *Server, hung string) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for s.loading.Load() {
+		if time.Now().After(deadline) {
+			t.Fatal(hung)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestStuckLoadNeitherWedgesReloadNorShutdown: a load that does not
+// return and does not look at its context (a read stuck in the kernel)
+// holds up neither the stop nor a later reload, which is refused at once
+// naming the stuck one; once it returns, reloads work again.
+func TestStuckLoadNeitherWedgesReloadNorShutdown(t *testing.T) {
+	s := serverOfOne(t)
 	entered, release := make(chan struct{}), make(chan struct{})
 	loadConfigs = func(context.Context, []string) ([]*config.Deployment, error) {
 		close(entered)
@@ -55,11 +81,9 @@ func TestStuckLoadNeitherWedgesReloadNorShutdown(t *testing.T) {
 	if got := s.Deployments(); len(got) != 1 || got[0] != "one" {
 		t.Errorf("the deployments are %v, want [one]", got)
 	}
-	loadConfigs = func(context.Context, []string) ([]*config.Deployment, error) { return one, nil }
+	loadConfigs = loadOne
 	close(release)
-	for s.loading.Load() { // the stuck load's own account that it has ended
-		time.Sleep(time.Millisecond)
-	}
+	waitLoadEnded(t, s, "the stuck load did not end once released")
 	if err := s.Reload(context.Background()); err != nil {
 		t.Errorf("a reload after the stuck load returned: %v", err)
 	}
@@ -69,13 +93,7 @@ func TestStuckLoadNeitherWedgesReloadNorShutdown(t *testing.T) {
 // so a load that the reload gave up on (its context ended) ends too,
 // rather than reading on and keeping every later reload out.
 func TestAbandonedLoadEnds(t *testing.T) {
-	one := []*config.Deployment{{Name: "one"}}
-	loadConfigs = func(context.Context, []string) ([]*config.Deployment, error) { return one, nil }
-	t.Cleanup(func() { loadConfigs = load })
-	s, err := New(Options{ReloadTimeout: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := serverOfOne(t)
 	entered := make(chan struct{})
 	loadConfigs = func(ctx context.Context, _ []string) ([]*config.Deployment, error) {
 		close(entered)
@@ -87,13 +105,7 @@ func TestAbandonedLoadEnds(t *testing.T) {
 	if err := s.Reload(ctx); err == nil {
 		t.Fatal("a reload whose context ended succeeded")
 	}
-	deadline := time.Now().Add(time.Minute) // a hang detector, not a margin
-	for s.loading.Load() {
-		if time.Now().After(deadline) {
-			t.Fatal("the abandoned load went on after its reload's context ended")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	waitLoadEnded(t, s, "the abandoned load went on after its reload's context ended")
 }
 
 // TestBackToBackReloadsAreNotRefused: a reload that returned has let go
@@ -101,13 +113,7 @@ func TestAbandonedLoadEnds(t *testing.T) {
 // overlapping it (it was now and then, when the first load's goroutine
 // had handed over its result but not yet said it had finished).
 func TestBackToBackReloadsAreNotRefused(t *testing.T) {
-	one := []*config.Deployment{{Name: "one"}}
-	loadConfigs = func(context.Context, []string) ([]*config.Deployment, error) { return one, nil }
-	t.Cleanup(func() { loadConfigs = load })
-	s, err := New(Options{ReloadTimeout: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := serverOfOne(t)
 	for i := range 2000 {
 		if err := s.Reload(context.Background()); err != nil {
 			t.Fatalf("reload %d right after another: %v", i, err)

@@ -32,6 +32,24 @@ func certPaths(c *Config) []string {
 	return out
 }
 
+// parseLayout parses main as family f ("" to detect it) and checks the
+// files read, relative to dir and in order, and, unless cert is "", that
+// the one certificate path the sites name is cert.
+func parseLayout(t *testing.T, main string, f Family, dir string, files []string, cert string) *Config {
+	t.Helper()
+	c, err := Parse(main, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rel(dir, c.Files); !slices.Equal(got, files) {
+		t.Errorf("files %v, want %v", got, files)
+	}
+	if got := certPaths(c); cert != "" && (len(got) != 1 || got[0] != cert) {
+		t.Errorf("certificates %v, want [%s]", got, cert)
+	}
+	return c
+}
+
 // Debian's nginx layout, checked out away from /etc/nginx: the main file
 // includes /etc/nginx/sites-enabled/* by absolute path, a site includes
 // snippets/*.conf relative to the prefix (not to sites-enabled), and
@@ -42,18 +60,10 @@ func TestNginxDebianLayout(t *testing.T) {
 	main := write(t, dir, "main.conf", "user www-data;\nevents { worker_connections 768; }\nhttp {\n  include /etc/nginx/conf.d/*.conf;\n  include /etc/nginx/sites-enabled/*;\n}\n")
 	write(t, dir, "sites-enabled/lync", "server {\n  listen 443 ssl;\n  server_name meet.contoso.com;\n  include snippets/lync-tls.conf;\n  location / { proxy_pass https://fe:4443; }\n}\n")
 	write(t, dir, "snippets/lync-tls.conf", "ssl_certificate certs/rp.pem;\nssl_certificate_key /etc/ssl/private/rp.key;\n")
-	c, err := Parse(main, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := parseLayout(t, main, "", dir, []string{"main.conf", "sites-enabled/lync", "snippets/lync-tls.conf"},
+		filepath.Join(dir, "certs/rp.pem")) // the prefix's
 	if c.Family != Nginx {
-		t.Fatalf("family %q, want nginx from events/http", c.Family)
-	}
-	if got, want := rel(dir, c.Files), []string{"main.conf", "sites-enabled/lync", "snippets/lync-tls.conf"}; !slices.Equal(got, want) {
-		t.Errorf("files %v, want %v", got, want)
-	}
-	if got := certPaths(c); len(got) != 1 || got[0] != filepath.Join(dir, "certs/rp.pem") {
-		t.Errorf("certificates %v, want the prefix's certs/rp.pem", got)
+		t.Errorf("family %q, want nginx from events/http", c.Family)
 	}
 }
 
@@ -86,16 +96,8 @@ func TestApacheDebianLayout(t *testing.T) {
 	write(t, dir, "mods-enabled/ssl.load", "LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so\n")
 	write(t, dir, "sites-enabled/lync.conf", "<VirtualHost *:443>\n  ServerName meet.contoso.com\n  SSLCertificateFile ssl/rp.pem\n  ProxyPass / https://fe:4443/\n</VirtualHost>\n")
 	write(t, dir, "sites-enabled/notes.txt", "not a site: not included\n")
-	c, err := Parse(main, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := rel(dir, c.Files), []string{"apache2.conf", "mods-enabled/ssl.load", "ports.conf", "sites-enabled/lync.conf"}; !slices.Equal(got, want) {
-		t.Errorf("files %v, want %v", got, want)
-	}
-	if got := certPaths(c); len(got) != 1 || got[0] != filepath.Join(dir, "ssl/rp.pem") {
-		t.Errorf("certificates %v", got)
-	}
+	parseLayout(t, main, "", dir, []string{"apache2.conf", "mods-enabled/ssl.load", "ports.conf", "sites-enabled/lync.conf"},
+		filepath.Join(dir, "ssl/rp.pem"))
 }
 
 // RHEL's layout: /etc/httpd/conf/httpd.conf says ServerRoot "/etc/httpd"
@@ -108,16 +110,8 @@ func TestApacheRHELLayout(t *testing.T) {
 	write(t, dir, "conf.modules.d/00-ssl.conf", "LoadModule ssl_module modules/mod_ssl.so\n")
 	write(t, dir, "conf.d/lync.conf", "<VirtualHost *:443>\n  ServerName meet.contoso.com\n  SSLCertificateFile /etc/httpd/tls/rp.pem\n</VirtualHost>\n")
 	write(t, dir, "extra/a/b.conf", "<VirtualHost *:443>\n  ServerName dialin.contoso.com\n</VirtualHost>\n")
-	c, err := Parse(main, Apache)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := rel(dir, c.Files), []string{"conf/httpd.conf", "conf.modules.d/00-ssl.conf", "conf.d/lync.conf", "extra/a/b.conf"}; !slices.Equal(got, want) {
-		t.Errorf("files %v, want %v", got, want)
-	}
-	if got := certPaths(c); len(got) != 1 || got[0] != filepath.Join(dir, "tls/rp.pem") {
-		t.Errorf("certificates %v, want /etc/httpd mapped to the checkout", got)
-	}
+	c := parseLayout(t, main, Apache, dir, []string{"conf/httpd.conf", "conf.modules.d/00-ssl.conf", "conf.d/lync.conf", "extra/a/b.conf"},
+		filepath.Join(dir, "tls/rp.pem")) // /etc/httpd mapped to the checkout
 	if len(c.Sites) != 2 {
 		t.Errorf("sites %d, want 2", len(c.Sites))
 	}
@@ -134,13 +128,7 @@ func TestHAProxyCertificates(t *testing.T) {
 	write(t, dir, "certs/pool/a.pem.key", "")
 	write(t, dir, "certs/pool/b.pem", "")
 	write(t, dir, "lists/lync.lst", "# comment\nmeet.pem [alpn h2] meet.contoso.com\n/etc/ssl/other.pem\n")
-	c, err := Parse(dir, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := rel(dir, c.Files), []string{"00-global.cfg", "10-lync.cfg", "lists/lync.lst"}; !slices.Equal(got, want) {
-		t.Errorf("files %v, want %v", got, want)
-	}
+	c := parseLayout(t, dir, "", dir, []string{"00-global.cfg", "10-lync.cfg", "lists/lync.lst"}, "")
 	got := rel(dir, certPaths(c))
 	want := []string{"certs/pool/a.pem", "certs/pool/b.pem", "certs/meet.pem", "../../../../etc/ssl/other.pem"}
 	if len(got) != 4 || !slices.Equal(got[:3], want[:3]) || !strings.HasSuffix(got[3], "etc/ssl/other.pem") {
