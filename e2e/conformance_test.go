@@ -338,12 +338,6 @@ func proxyCert(t *testing.T) (keyPEM, certPEM string) {
 	return string(k), string(c)
 }
 
-// nginxHead is what a test run needs in the main file: its own pid and
-// logs, in dir.
-func nginxHead(dir string) string {
-	return fmt.Sprintf("pid %s/nginx.pid;\nerror_log %s/error.log;\nevents {\n    worker_connections 64;\n}\n", dir, dir)
-}
-
 // nginxDebian: Debian's layout. nginx.conf includes conf.d/*.conf and
 // sites-enabled/* (relative: against the prefix, the folder of
 // nginx.conf); the site includes snippets/lync-tls.conf and the snippet
@@ -353,7 +347,7 @@ func nginxHead(dir string) string {
 // the including file would find them.
 func nginxDebian(snippetBesideSite, certBesideSnippet bool) func(*testing.T, string) (string, []string, proxyconf.Options) {
 	return func(t *testing.T, dir string) (string, []string, proxyconf.Options) {
-		main := mkfile(t, dir, "nginx.conf", nginxHead(dir)+"http {\n    access_log off;\n    include conf.d/*.conf;\n    include sites-enabled/*;\n}\n")
+		main := mkfile(t, dir, "nginx.conf", nginxMain(dir, "    include conf.d/*.conf;\n    include sites-enabled/*;\n"))
 		mkfile(t, dir, "conf.d/upstream.conf", "upstream lync_pool {\n    ip_hash;\n    server 10.0.1.11:4443;\n    server 10.0.1.12:4443;\n}\n")
 		mkfile(t, dir, "sites-available/lync", "server {\n    listen 127.0.0.1:8443 ssl;\n    server_name webext.contoso.com meet.contoso.com dialin.contoso.com;\n"+
 			"    include snippets/lync-tls.conf;\n    location / {\n        proxy_pass https://lync_pool;\n        proxy_set_header Host $host;\n    }\n}\n")
@@ -388,8 +382,8 @@ func mkdirSymlink(t *testing.T, dir, target, name string) {
 // by absolute path (here, dir) and its default server includes
 // default.d/*.conf; the Lync site is a conf.d file.
 func nginxRHEL(t *testing.T, dir string) (string, []string, proxyconf.Options) {
-	main := mkfile(t, dir, "nginx.conf", nginxHead(dir)+"http {\n    access_log off;\n    include "+dir+"/conf.d/*.conf;\n"+
-		"    server {\n        listen 127.0.0.1:8080 default_server;\n        server_name _;\n        include "+dir+"/default.d/*.conf;\n    }\n}\n")
+	main := mkfile(t, dir, "nginx.conf", nginxMain(dir, "    include "+dir+"/conf.d/*.conf;\n"+
+		"    server {\n        listen 127.0.0.1:8080 default_server;\n        server_name _;\n        include "+dir+"/default.d/*.conf;\n    }\n"))
 	mkfile(t, dir, "default.d/health.conf", "location = /health {\n    return 200;\n}\n")
 	mkfile(t, dir, "conf.d/lync.conf", "upstream lync_pool {\n    server 10.0.1.11:4443;\n}\nserver {\n    listen 127.0.0.1:8443 ssl;\n    server_name webext.contoso.com meet.contoso.com;\n"+
 		"    ssl_certificate "+dir+"/pki/rp.pem;\n    ssl_certificate_key "+dir+"/pki/rp.key;\n    location / {\n        proxy_pass https://lync_pool;\n    }\n}\n")
@@ -401,10 +395,8 @@ func nginxRHEL(t *testing.T, dir string) (string, []string, proxyconf.Options) {
 // apacheHead: the main file's run-time settings, and the modules a Lync
 // site needs from Debian's build, as mods-enabled/*.load files.
 func apacheHead(t *testing.T, dir, modsDir string) string {
-	for _, m := range apacheModules {
-		mkfile(t, dir, fmt.Sprintf("%s/%s.load", modsDir, m), fmt.Sprintf("LoadModule %s_module /usr/lib/apache2/modules/mod_%s.so\n", m, m))
-	}
-	return fmt.Sprintf("ServerRoot \"%s\"\nDefaultRuntimeDir %s\nPidFile %s/httpd.pid\nErrorLog %s/error.log\nServerName localhost\n", dir, dir, dir, dir)
+	apacheModLoads(t, dir, modsDir)
+	return "ServerRoot \"" + dir + "\"\n" + apacheRuntime(dir)
 }
 
 const apacheSite = "<VirtualHost 127.0.0.1:8443>\n    ServerName %s\n    ServerAlias %s\n    SSLEngine on\n    SSLCertificateFile %s\n    SSLCertificateKeyFile %s\n" +

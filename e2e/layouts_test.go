@@ -86,80 +86,37 @@ func symlink(t *testing.T, target, link string) {
 // sites-enabled/* relative to the prefix; the site (a symlink to
 // sites-available) includes snippets/lync-tls.conf, which names
 // pki/chain.pem, relative to the prefix too.
-func writeNginxDebian(t *testing.T, s site, p publishing) (string, []string) {
+func writeNginxDebian(t *testing.T, s site, p publishing) string {
 	live := filepath.Join(s.Dir, "nginx")
 	copyFile(t, s.ChainFile, filepath.Join(live, "pki", "chain.pem"))
 	copyFile(t, s.KeyFile, filepath.Join(live, "pki", "key.pem"))
-	var head strings.Builder
-	if isRoot() {
-		head.WriteString("user root;\n")
-	}
-	fmt.Fprintf(&head, "worker_processes 1;\npid %s/nginx.pid;\nerror_log %s/error.log;\nevents {\n    worker_connections 256;\n}\n", s.Dir, s.Dir)
-	head.WriteString("http {\n    access_log off;\n")
-	for _, tmp := range []string{"client_body", "proxy", "fastcgi", "uwsgi", "scgi"} {
-		fmt.Fprintf(&head, "    %s_temp_path %s/tmp_%s;\n", tmp, s.Dir, tmp)
-	}
-	head.WriteString("    include conf.d/*.conf;\n    include sites-enabled/*;\n}\n")
-	main := filepath.Join(live, "nginx.conf")
-	mkfile(t, live, "nginx.conf", head.String())
-	var up strings.Builder
-	up.WriteString("upstream lync_pool {\n")
-	if p.Persist != "none" {
-		up.WriteString("    ip_hash;\n")
-	}
-	for _, be := range s.Backends {
-		fmt.Fprintf(&up, "    server %s;\n", be)
-	}
-	up.WriteString("}\n")
-	mkfile(t, live, "conf.d/lync-upstream.conf", up.String())
+	main := mkfile(t, live, "nginx.conf", nginxMain(s.Dir, "    include conf.d/*.conf;\n    include sites-enabled/*;\n"))
+	mkfile(t, live, "conf.d/lync-upstream.conf", nginxUpstream(s, p))
 	mkfile(t, live, "snippets/lync-tls.conf", "ssl_certificate pki/chain.pem;\nssl_certificate_key pki/key.pem;\n")
 	var srv strings.Builder
 	fmt.Fprintf(&srv, "server {\n    listen 127.0.0.1:%d ssl;\n    server_name %s;\n    include snippets/lync-tls.conf;\n", s.Port, strings.Join(s.Names, " "))
-	srv.WriteString("    location / {\n        proxy_pass https://lync_pool;\n        proxy_http_version 1.1;\n        proxy_read_timeout 960s;\n")
-	if !p.HostRewrite {
-		srv.WriteString("        proxy_set_header Host $host;\n")
-	}
+	srv.WriteString("    location / {\n")
+	nginxPass(&srv, p)
 	srv.WriteString("    }\n}\n")
 	mkfile(t, live, "sites-available/lync", srv.String())
 	symlink(t, "../sites-available/lync", filepath.Join(live, "sites-enabled", "lync"))
-	return main, []string{"-p", live, "-c", main, "-g", "daemon off;"}
+	return main
 }
 
 // writeApacheDebian: apache2.conf with no ServerRoot (Debian's build sets
 // it; here -d), including mods-enabled/*.load, ports.conf and
 // sites-enabled/*.conf; the site names pki/chain.pem relative to
 // ServerRoot.
-func writeApacheDebian(t *testing.T, s site, p publishing) (string, []string) {
+func writeApacheDebian(t *testing.T, s site, p publishing) string {
 	live := filepath.Join(s.Dir, "apache2")
 	copyFile(t, s.ChainFile, filepath.Join(live, "pki", "chain.pem"))
 	copyFile(t, s.KeyFile, filepath.Join(live, "pki", "key.pem"))
-	for _, m := range apacheModules {
-		mkfile(t, live, "mods-enabled/"+m+".load", fmt.Sprintf("LoadModule %s_module /usr/lib/apache2/modules/mod_%s.so\n", m, m))
-	}
-	main := mkfile(t, live, "apache2.conf", fmt.Sprintf("DefaultRuntimeDir %s\nPidFile %s/httpd.pid\nErrorLog %s/error.log\nServerName localhost\n", s.Dir, s.Dir, s.Dir)+
+	apacheModLoads(t, live, "mods-enabled")
+	main := mkfile(t, live, "apache2.conf", apacheRuntime(s.Dir)+
 		"IncludeOptional mods-enabled/*.load\nInclude ports.conf\nIncludeOptional conf-enabled/*.conf\nIncludeOptional sites-enabled/*.conf\n")
 	mkfile(t, live, "ports.conf", fmt.Sprintf("Listen 127.0.0.1:%d\n", s.Port))
 	mkfile(t, live, "conf-enabled/lync-cache.conf", fmt.Sprintf("SSLSessionCache shmcb:%s/ssl_scache(51200)\n", s.Dir))
-	var b strings.Builder
-	fmt.Fprintf(&b, "<VirtualHost 127.0.0.1:%d>\n    ServerName %s\n    ServerAlias %s\n", s.Port, s.Names[0], strings.Join(s.Names[1:], " "))
-	b.WriteString("    SSLEngine on\n    SSLCertificateFile pki/chain.pem\n    SSLCertificateKeyFile pki/key.pem\n")
-	b.WriteString("    SSLProxyEngine on\n    SSLProxyVerify none\n    SSLProxyCheckPeerName off\n    SSLProxyCheckPeerExpire off\n    ProxyTimeout 960\n")
-	if !p.HostRewrite {
-		b.WriteString("    ProxyPreserveHost On\n")
-	}
-	b.WriteString("    <Proxy balancer://lyncpool>\n")
-	for i, be := range s.Backends {
-		fmt.Fprintf(&b, "        BalancerMember https://%s route=fe%02d\n", be, i+1)
-	}
-	if p.Persist != "none" {
-		b.WriteString("        ProxySet stickysession=ROUTEID\n")
-	}
-	b.WriteString("    </Proxy>\n")
-	if p.Persist != "none" {
-		b.WriteString("    Header add Set-Cookie \"ROUTEID=.%{BALANCER_WORKER_ROUTE}e; path=/\" env=BALANCER_ROUTE_CHANGED\n")
-	}
-	b.WriteString("    ProxyPass / balancer://lyncpool/\n    ProxyPassReverse / balancer://lyncpool/\n</VirtualHost>\n")
-	mkfile(t, live, "sites-available/lync.conf", b.String())
+	mkfile(t, live, "sites-available/lync.conf", apacheVhost(s, p, "pki/chain.pem", "pki/key.pem"))
 	symlink(t, "../sites-available/lync.conf", filepath.Join(live, "sites-enabled", "lync.conf"))
-	return main, []string{"-d", live, "-f", main, "-DFOREGROUND"}
+	return main
 }

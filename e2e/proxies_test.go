@@ -4,10 +4,8 @@ package e2e
 
 import (
 	"fmt"
-	"net"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -59,11 +57,11 @@ func (s site) addresses() string {
 type proxy struct {
 	Family string
 	Binary string
-	// Write writes the config into s.Dir and returns its path and the
-	// arguments that run the binary in the foreground on it.
-	Write func(t *testing.T, s site, p publishing) (conf string, args []string)
+	// Write writes the config into s.Dir and returns its path (runProxy
+	// runs it).
+	Write func(t *testing.T, s site, p publishing) (conf string)
 	// WriteDebian writes Debian's layout instead (publishing.Debian).
-	WriteDebian func(t *testing.T, s site, p publishing) (conf string, args []string)
+	WriteDebian func(t *testing.T, s site, p publishing) (conf string)
 }
 
 var proxies = []proxy{
@@ -72,24 +70,9 @@ var proxies = []proxy{
 	{Family: "apache", Binary: "apache2", Write: writeApache, WriteDebian: writeApacheDebian},
 }
 
-func writeNginx(t *testing.T, s site, p publishing) (string, []string) {
+func writeNginx(t *testing.T, s site, p publishing) string {
 	var b strings.Builder
-	if isRoot() {
-		b.WriteString("user root;\n") // else the workers become nobody, who cannot read the temp dir
-	}
-	fmt.Fprintf(&b, "worker_processes 1;\npid %s/nginx.pid;\nerror_log %s/error.log;\nevents { worker_connections 256; }\n", s.Dir, s.Dir)
-	b.WriteString("http {\n  access_log off;\n")
-	for _, tmp := range []string{"client_body", "proxy", "fastcgi", "uwsgi", "scgi"} {
-		fmt.Fprintf(&b, "  %s_temp_path %s/tmp_%s;\n", tmp, s.Dir, tmp)
-	}
-	b.WriteString("  upstream lync_pool {\n")
-	if p.Persist != "none" {
-		b.WriteString("    ip_hash;\n")
-	}
-	for _, be := range s.Backends {
-		fmt.Fprintf(&b, "    server %s;\n", be)
-	}
-	b.WriteString("  }\n")
+	b.WriteString(indent(nginxUpstream(s, p)))
 	// One server per certificate: nginx picks the server, and with it the
 	// certificate, by SNI; the first is the default.
 	main := slices.DeleteFunc(slices.Clone(s.Names), func(n string) bool {
@@ -97,43 +80,46 @@ func writeNginx(t *testing.T, s site, p publishing) (string, []string) {
 	})
 	servers := append([]lab.NameCert{{Name: strings.Join(main, " "), ChainFile: s.ChainFile, KeyFile: s.KeyFile}}, s.PerName...)
 	for _, sv := range servers {
-		fmt.Fprintf(&b, "  server {\n    listen 127.0.0.1:%d ssl;\n", s.Port)
-		if p.DualStack {
-			fmt.Fprintf(&b, "    listen [::1]:%d ssl;\n", s.Port)
-		}
-		fmt.Fprintf(&b, "    server_name %s;\n", sv.Name)
-		fmt.Fprintf(&b, "    ssl_certificate %s;\n    ssl_certificate_key %s;\n", sv.ChainFile, sv.KeyFile)
-		if p.HideBranding {
-			b.WriteString("    server_tokens off;\n")
-			for _, h := range brandingHeaders {
-				fmt.Fprintf(&b, "    proxy_hide_header %s;\n", h)
-			}
-		}
-		for _, path := range p.BasicAuth {
-			write(t, filepath.Join(s.Dir, "htpasswd"), "staff:{PLAIN}not-a-real-secret\n")
-			fmt.Fprintf(&b, "    location %s {\n      auth_basic \"Contoso staff\";\n      auth_basic_user_file %s;\n", path, filepath.Join(s.Dir, "htpasswd"))
-			nginxPass(&b, p)
-			b.WriteString("    }\n")
-		}
-		b.WriteString("    location / {\n")
-		nginxPass(&b, p)
-		b.WriteString("    }\n  }\n")
+		b.WriteString(indent(nginxServer(t, s, p, sv)))
 	}
-	b.WriteString("}\n")
 	conf := filepath.Join(s.Dir, "nginx.conf")
-	write(t, conf, b.String())
-	return conf, []string{"-p", s.Dir, "-c", conf, "-g", "daemon off;"}
+	write(t, conf, nginxMain(s.Dir, b.String()))
+	return conf
 }
 
-// nginxPass is a location's body that proxies to the pool.
-func nginxPass(b *strings.Builder, p publishing) {
-	b.WriteString("      proxy_pass https://lync_pool;\n      proxy_http_version 1.1;\n      proxy_read_timeout 960s; # mobile push long polls\n")
-	if !p.HostRewrite {
-		b.WriteString("      proxy_set_header Host $host;\n") // without it nginx sends $proxy_host: lync_pool
+// nginxServer is the server block of one certificate and its names.
+func nginxServer(t *testing.T, s site, p publishing, sv lab.NameCert) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "server {\n    listen 127.0.0.1:%d ssl;\n", s.Port)
+	if p.DualStack {
+		fmt.Fprintf(&b, "    listen [::1]:%d ssl;\n", s.Port)
 	}
+	fmt.Fprintf(&b, "    server_name %s;\n", sv.Name)
+	fmt.Fprintf(&b, "    ssl_certificate %s;\n    ssl_certificate_key %s;\n", sv.ChainFile, sv.KeyFile)
+	if p.HideBranding {
+		b.WriteString("    server_tokens off;\n")
+		for _, h := range brandingHeaders {
+			fmt.Fprintf(&b, "    proxy_hide_header %s;\n", h)
+		}
+	}
+	for _, path := range p.BasicAuth {
+		write(t, filepath.Join(s.Dir, "htpasswd"), "staff:{PLAIN}not-a-real-secret\n")
+		fmt.Fprintf(&b, "    location %s {\n        auth_basic \"Contoso staff\";\n        auth_basic_user_file %s;\n", path, filepath.Join(s.Dir, "htpasswd"))
+		nginxPass(&b, p)
+		b.WriteString("    }\n")
+	}
+	b.WriteString("    location / {\n")
+	nginxPass(&b, p)
+	b.WriteString("    }\n}\n")
+	return b.String()
 }
 
-func writeHAProxy(t *testing.T, s site, p publishing) (string, []string) {
+// indent indents every line of block by four spaces.
+func indent(block string) string {
+	return strings.ReplaceAll("    "+strings.TrimSuffix(block, "\n"), "\n", "\n    ") + "\n"
+}
+
+func writeHAProxy(t *testing.T, s site, p publishing) string {
 	// HAProxy wants the chain and the key in one file.
 	pem := filepath.Join(s.Dir, "haproxy.pem")
 	write(t, pem, readFile(s.ChainFile)+readFile(s.KeyFile))
@@ -163,19 +149,14 @@ func writeHAProxy(t *testing.T, s site, p publishing) (string, []string) {
 	}
 	conf := filepath.Join(s.Dir, "haproxy.cfg")
 	write(t, conf, b.String())
-	return conf, []string{"-f", conf, "-db"}
+	return conf
 }
 
-// apacheModules are the modules the site needs, from Debian's build.
-var apacheModules = []string{"mpm_event", "authz_core", "ssl", "socache_shmcb", "proxy", "proxy_http",
-	"proxy_balancer", "slotmem_shm", "lbmethod_byrequests", "headers"}
-
-func writeApache(t *testing.T, s site, p publishing) (string, []string) {
+func writeApache(t *testing.T, s site, p publishing) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "ServerRoot %s\nDefaultRuntimeDir %s\nPidFile %s/httpd.pid\nErrorLog %s/error.log\nServerName localhost\nListen 127.0.0.1:%d\n",
-		s.Dir, s.Dir, s.Dir, s.Dir, s.Port)
+	fmt.Fprintf(&b, "ServerRoot %s\n%sListen 127.0.0.1:%d\n", s.Dir, apacheRuntime(s.Dir), s.Port)
 	for _, m := range apacheModules {
-		fmt.Fprintf(&b, "LoadModule %s_module /usr/lib/apache2/modules/mod_%s.so\n", m, m)
+		b.WriteString(apacheLoad(m))
 	}
 	if isRoot() {
 		// Without mod_unixd nothing drops to another user; with it, root
@@ -183,40 +164,22 @@ func writeApache(t *testing.T, s site, p publishing) (string, []string) {
 		b.WriteString("# running as root: mod_unixd not loaded, so the children stay this user\n")
 	}
 	fmt.Fprintf(&b, "SSLSessionCache shmcb:%s/ssl_scache(51200)\n\n", s.Dir)
-	fmt.Fprintf(&b, "<VirtualHost 127.0.0.1:%d>\n  ServerName %s\n  ServerAlias %s\n", s.Port, s.Names[0], strings.Join(s.Names[1:], " "))
-	fmt.Fprintf(&b, "  SSLEngine on\n  SSLCertificateFile %s\n  SSLCertificateKeyFile %s\n", s.ChainFile, s.KeyFile)
-	b.WriteString("  SSLProxyEngine on\n  SSLProxyVerify none\n  SSLProxyCheckPeerName off\n  SSLProxyCheckPeerExpire off\n  ProxyTimeout 960\n")
-	if !p.HostRewrite {
-		b.WriteString("  ProxyPreserveHost On\n") // the default, Off, sends the BalancerMember's name
-	}
-	b.WriteString("  <Proxy balancer://lyncpool>\n")
-	for i, be := range s.Backends {
-		fmt.Fprintf(&b, "    BalancerMember https://%s route=fe%02d\n", be, i+1)
-	}
-	if p.Persist != "none" {
-		b.WriteString("    ProxySet stickysession=ROUTEID\n")
-	}
-	b.WriteString("  </Proxy>\n")
-	if p.Persist != "none" {
-		b.WriteString("  Header add Set-Cookie \"ROUTEID=.%{BALANCER_WORKER_ROUTE}e; path=/\" env=BALANCER_ROUTE_CHANGED\n")
-	}
-	b.WriteString("  ProxyPass / balancer://lyncpool/\n  ProxyPassReverse / balancer://lyncpool/\n</VirtualHost>\n")
+	b.WriteString(apacheVhost(s, p, s.ChainFile, s.KeyFile))
 	conf := filepath.Join(s.Dir, "httpd.conf")
 	write(t, conf, b.String())
-	return conf, []string{"-f", conf, "-DFOREGROUND"}
+	return conf
 }
 
 // startProxy writes the family's config and runs it until the test ends;
 // it returns the config validate reads (for a Debian layout, the copy in
 // a checkout without the certificate).
 func startProxy(t *testing.T, px proxy, s site, p publishing) string {
-	bin := binary(t, px.Binary)
 	write := px.Write
 	if p.Debian {
 		write = px.WriteDebian
 	}
-	conf, args := write(t, s, p)
-	start(t, net.JoinHostPort("127.0.0.1", strconv.Itoa(s.Port)), filepath.Join(s.Dir, px.Family+".log"), bin, args...)
+	conf := write(t, s, p)
+	runProxy(t, px, s.Dir, s.Port, conf)
 	if p.Debian {
 		return debianCheckout(t, filepath.Dir(conf), conf)
 	}

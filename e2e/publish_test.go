@@ -4,10 +4,8 @@ package e2e
 
 import (
 	"fmt"
-	"net"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -63,11 +61,7 @@ func runPublish(t *testing.T, px proxy, pc publishCase) (live, static []result) 
 	}
 	out := runText(t, "publish", px.Family, "-c", cfg, "--listen", "127.0.0.1", "--cert", certFile, "--key", keyFile)
 	write(t, generated, out)
-	conf, testArgs, runArgs := wrapGenerated(t, px.Family, dir, generated, port)
-	if got, err := runTest(dir, binary(t, px.Binary), testArgs); err != nil {
-		t.Fatalf("%s refused the generated configuration: %v\n%s\n%s", px.Binary, err, got, readFile(conf))
-	}
-	start(t, net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), filepath.Join(dir, px.Family+".log"), binary(t, px.Binary), runArgs...)
+	runProxy(t, px, dir, port, wrapGenerated(t, px.Family, dir, generated))
 
 	all := run(t, "check", "-c", cfg, "--only", "dns,cert,http,affinity", "--format", "json")
 	live = bad(all)
@@ -100,36 +94,28 @@ func runText(t *testing.T, args ...string) string {
 // wrapGenerated gives the generated file what only a host's main file
 // has (nginx: pid, temp paths, the http context; Apache: ServerRoot and
 // the modules); HAProxy's is complete. It returns the file the proxy
-// reads, and its test and foreground arguments.
-func wrapGenerated(t *testing.T, family, dir, generated string, port int) (conf string, testArgs, runArgs []string) {
-	var b strings.Builder
+// reads.
+func wrapGenerated(t *testing.T, family, dir, generated string) (conf string) {
 	switch family {
 	case "nginx":
-		if isRoot() {
-			b.WriteString("user root;\n")
-		}
-		fmt.Fprintf(&b, "worker_processes 1;\npid %s/nginx.pid;\nerror_log %s/error.log;\nevents { worker_connections 256; }\nhttp {\n  access_log off;\n", dir, dir)
-		for _, tmp := range []string{"client_body", "proxy", "fastcgi", "uwsgi", "scgi"} {
-			fmt.Fprintf(&b, "  %s_temp_path %s/tmp_%s;\n", tmp, dir, tmp)
-		}
-		fmt.Fprintf(&b, "  include %s;\n}\n", generated)
 		conf = filepath.Join(dir, "nginx.conf")
-		write(t, conf, b.String())
-		return conf, []string{"-t", "-p", dir, "-c", conf}, []string{"-p", dir, "-c", conf, "-g", "daemon off;"}
+		write(t, conf, nginxMain(dir, "    include "+generated+";\n"))
+		return conf
 	case "haproxy":
-		return generated, []string{"-c", "-f", generated}, []string{"-f", generated, "-db"}
+		return generated
 	case "apache":
-		fmt.Fprintf(&b, "ServerRoot %s\nDefaultRuntimeDir %s\nPidFile %s/httpd.pid\nErrorLog %s/error.log\nServerName localhost\n", dir, dir, dir, dir)
+		var b strings.Builder
+		fmt.Fprintf(&b, "ServerRoot %s\n%s", dir, apacheRuntime(dir))
 		for _, m := range apacheModules {
-			fmt.Fprintf(&b, "LoadModule %s_module /usr/lib/apache2/modules/mod_%s.so\n", m, m)
+			b.WriteString(apacheLoad(m))
 		}
 		fmt.Fprintf(&b, "SSLSessionCache shmcb:%s/ssl_scache(51200)\nInclude %s\n", dir, generated)
 		conf = filepath.Join(dir, "httpd.conf")
 		write(t, conf, b.String())
-		return conf, []string{"-t", "-f", conf}, []string{"-f", conf, "-DFOREGROUND"}
+		return conf
 	}
 	t.Fatalf("no wrapper for %s", family)
-	return "", nil, nil
+	return ""
 }
 
 // writePublishConfig is the deployment file publish reads and check and
