@@ -119,41 +119,17 @@ func wrapGenerated(t *testing.T, family, dir, generated string) (conf string) {
 }
 
 // writePublishConfig is the deployment file publish reads and check and
-// validate then use: the front ends as backends, HTTP not published (the
-// emulated front ends serve no 8080), and the generated file to validate.
+// validate then use: the front ends as backends, and the generated file
+// to validate.
 func writePublishConfig(t *testing.T, dir string, pc publishCase, domains []string, port int, fes *lab.FrontEnds, dnsAddr string, cert lab.ProxyCert, family, generated string) string {
 	meet := make([]string, len(domains))
 	for i, d := range domains {
 		meet[i] = "https://meet." + d
 	}
-	cfg := fmt.Sprintf(`name: e2e-publish-%s
-version: %s
-sip_domains: [%s]
-web_services:
-  - external: %s
-    internal: %s
-    backends: [%s]
-simple_urls:
-  meet: [%s]
-  dialin: https://%s
-  admin: https://admin.%s
-reverse_proxy:
-  addresses: ["127.0.0.1"]
-  port: %d
-  http_port: 0
-  config_files:
-    - {path: %q, family: %s}
-dns:
-  resolvers: [%q]
-tls:
-  ca_file: %q
-  backend_ca_file: %q
-  certificate_files: [%q]
-affinity:
-  connections: 20
-`, family, pc.Version, strings.Join(domains, ", "), lab.ExternalWeb, poolFQDN, quoteAll(fes.Addrs), strings.Join(meet, ", "),
-		lab.DialinHost, domain, port, generated, family, dnsAddr, cert.RootFile, fes.CAFile, cert.ChainFile)
-	path := filepath.Join(dir, "lyncprobe.yaml")
-	write(t, path, cfg)
-	return path
+	return writeDeployment(t, dir, deploymentFile{
+		Name: "e2e-publish-" + family, Version: pc.Version, Domains: domains, Backends: fes.Addrs,
+		Meet: meet, Admin: "https://admin." + domain,
+		Addresses: `"127.0.0.1"`, Port: port, ProxyConf: generated, Family: family, DNS: dnsAddr,
+		RootCA: cert.RootFile, BackendCA: fes.CAFile, CertFiles: certificateFiles(cert),
+	})
 }

@@ -198,35 +198,50 @@ func startFrontEnds(t *testing.T, dir string, port int, version string) *lab.Fro
 // writeConfig writes the lyncprobe.yaml of a proxy site: s.Backends are
 // the front ends, backendCA their certificate's CA.
 func writeConfig(t *testing.T, dir string, s site, dnsAddr, backendCA string, cert lab.ProxyCert, family, proxyConf, version string) string {
-	cfg := fmt.Sprintf(`name: e2e-%s
-version: `+version+`
-sip_domains: [%s]
-web_services:
-  - external: %s
-    internal: %s
-    backends: [%s]
-simple_urls:
-  meet: [https://%s]
-  dialin: https://%s
-meeting_url: https://%s%s
-reverse_proxy:
-  addresses: [%s]
-  port: %d
-  http_port: 0
-  config_files:
-    - {path: %q, family: %s}
-dns:
-  resolvers: [%q]
-tls:
-  ca_file: %q
-  backend_ca_file: %q
-  certificate_files: [%s]
-affinity:
-  connections: 20
-`, family, domain, lab.ExternalWeb, poolFQDN, quoteAll(s.Backends), lab.MeetHost, lab.DialinHost, lab.MeetHost, lab.MeetingPath,
-		s.addresses(), s.Port, proxyConf, family, dnsAddr, cert.RootFile, backendCA, certificateFiles(cert))
+	return writeDeployment(t, dir, deploymentFile{
+		Name: "e2e-" + family, Version: version, Domains: []string{domain}, Backends: s.Backends,
+		Meet: []string{"https://" + lab.MeetHost}, MeetingURL: "https://" + lab.MeetHost + lab.MeetingPath,
+		Addresses: s.addresses(), Port: s.Port, ProxyConf: proxyConf, Family: family, DNS: dnsAddr,
+		RootCA: cert.RootFile, BackendCA: backendCA, CertFiles: certificateFiles(cert),
+	})
+}
+
+// deploymentFile is what an e2e lyncprobe.yaml says: one pool published
+// at Port, its front ends as backends, HTTP not published (the emulated
+// front ends serve no 8080), the proxy's config file for validate, and
+// dnsmasq as the only resolver.
+type deploymentFile struct {
+	Name, Version     string
+	Domains           []string // the SIP domains
+	Backends          []string
+	Meet              []string // meet simple URLs
+	Admin             string   // the admin simple URL; "" = none
+	MeetingURL        string   // "" = none
+	Addresses         string   // reverse_proxy.addresses, quoted
+	Port              int
+	ProxyConf, Family string
+	DNS               string
+	RootCA, BackendCA string
+	CertFiles         string // the tls.certificate_files items
+}
+
+func writeDeployment(t *testing.T, dir string, d deploymentFile) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "name: %s\nversion: %s\nsip_domains: [%s]\n", d.Name, d.Version, strings.Join(d.Domains, ", "))
+	fmt.Fprintf(&b, "web_services:\n  - external: %s\n    internal: %s\n    backends: [%s]\n", lab.ExternalWeb, poolFQDN, quoteAll(d.Backends))
+	fmt.Fprintf(&b, "simple_urls:\n  meet: [%s]\n  dialin: https://%s\n", strings.Join(d.Meet, ", "), lab.DialinHost)
+	if d.Admin != "" {
+		fmt.Fprintf(&b, "  admin: %s\n", d.Admin)
+	}
+	if d.MeetingURL != "" {
+		fmt.Fprintf(&b, "meeting_url: %s\n", d.MeetingURL)
+	}
+	fmt.Fprintf(&b, "reverse_proxy:\n  addresses: [%s]\n  port: %d\n  http_port: 0\n  config_files:\n    - {path: %q, family: %s}\n", d.Addresses, d.Port, d.ProxyConf, d.Family)
+	fmt.Fprintf(&b, "dns:\n  resolvers: [%q]\n", d.DNS)
+	fmt.Fprintf(&b, "tls:\n  ca_file: %q\n  backend_ca_file: %q\n  certificate_files: [%s]\n", d.RootCA, d.BackendCA, d.CertFiles)
+	b.WriteString("affinity:\n  connections: 20\n")
 	path := filepath.Join(dir, "lyncprobe.yaml")
-	write(t, path, cfg)
+	write(t, path, b.String())
 	return path
 }
 
