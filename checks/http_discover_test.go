@@ -2,9 +2,7 @@ package checks
 
 import (
 	"context"
-	"fmt"
 	"net"
-	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
@@ -18,25 +16,9 @@ import (
 // plain-HTTP lyncdiscover is asked too; its redirect link is followed to a
 // document whose user link must challenge with MsRtcOAuth.
 func TestLyncdiscoverOverHTTP(t *testing.T) {
-	var base string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
-		case "/":
-			w.Header().Set("Content-Type", "application/json")
-			fmt.Fprintf(w, `{"_links":{"redirect":{"href":"%s/root"}}}`, base)
-		case "/root":
-			w.Header().Set("Content-Type", "application/json")
-			fmt.Fprintf(w, `{"_links":{"self":{"href":"%s/root"},"user":{"href":"%s/root/oauth/user"}}}`, base, base)
-		case "/root/oauth/user":
-			w.Header().Set("WWW-Authenticate", `MsRtcOAuth href=`+base+`/WebTicket/oauthtoken,grant_type="urn:microsoft.rtc:windows"`)
-			w.WriteHeader(http.StatusUnauthorized)
-		default:
-			http.NotFound(w, r)
-		}
-	}))
+	srv := httptest.NewServer(discoverServer("redirect")) // links on the name asked, lyncdiscover.contoso.test:port
 	defer srv.Close()
 	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
-	base = "http://lyncdiscover.contoso.test:" + port
 	dep := testDeployment()
 	p, _ := strconv.Atoi(port)
 	dep.ReverseProxy.HTTPPort = &p

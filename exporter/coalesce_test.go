@@ -76,10 +76,5 @@ func scrapeSelf(t *testing.T, base string) map[string]*dto.MetricFamily {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	p := newParser()
-	mfs, err := p.TextToMetricFamilies(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return mfs
+	return parseMetrics(t, resp.Body, "/metrics")
 }

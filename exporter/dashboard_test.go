@@ -26,12 +26,7 @@ func exportedMetrics(t *testing.T) map[string]bool {
 		names[name] = true
 	}
 	_, body := get(t, ts, "/metrics")
-	parser := newParser()
-	mfs, err := parser.TextToMetricFamilies(strings.NewReader(body))
-	if err != nil {
-		t.Fatalf("/metrics: %v", err)
-	}
-	for name := range mfs {
+	for name := range parseMetrics(t, strings.NewReader(body), "/metrics") {
 		names[name] = true
 	}
 	return names

@@ -62,12 +62,7 @@ func scrape(t testing.TB, ts *httptest.Server, target, module string) map[string
 	if code != http.StatusOK {
 		t.Fatalf("probe %s: HTTP %d: %s", target, code, body)
 	}
-	p := newParser()
-	mfs, err := p.TextToMetricFamilies(strings.NewReader(body))
-	if err != nil {
-		t.Fatalf("probe %s: %v\n%s", target, err, body)
-	}
-	return mfs
+	return parseMetrics(t, strings.NewReader(body), "probe "+target)
 }
 
 // value is the gauge or counter with these labels, or -1 when there is none.
@@ -211,4 +206,13 @@ func grep(s, sub string) string {
 	return strings.Join(out, "\n")
 }
 
-func newParser() expfmt.TextParser { return expfmt.NewTextParser(model.UTF8Validation) }
+// parseMetrics parses a text exposition (what names it in a failure).
+func parseMetrics(t testing.TB, r io.Reader, what string) map[string]*dto.MetricFamily {
+	t.Helper()
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	mfs, err := p.TextToMetricFamilies(r)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	return mfs
+}

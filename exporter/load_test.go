@@ -84,11 +84,7 @@ func TestProbeHonoursScrapeTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	p := newParser()
-	mfs, err := p.TextToMetricFamilies(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	mfs := parseMetrics(t, resp.Body, "probe slow")
 	if v := value(mfs, "lyncprobe_probe_success", nil); v != 0 {
 		t.Errorf("probe cut at 0.2s against 1s DNS answers: success = %v, want 0", v)
 	}

@@ -76,34 +76,7 @@ func TestSARIFRulesAreTheCatalogue(t *testing.T) {
 // points at its file and line, the suppressed one carries its reason, and
 // passes and skips are not findings.
 func TestSARIFResults(t *testing.T) {
-	var buf bytes.Buffer
-	if err := SARIF(&buf, sample()); err != nil {
-		t.Fatal(err)
-	}
-	var log struct {
-		Runs []struct {
-			Tool struct {
-				Driver struct {
-					Rules []struct{ ID string } `json:"rules"`
-				} `json:"driver"`
-			} `json:"tool"`
-			Results []struct {
-				RuleID    string `json:"ruleId"`
-				RuleIndex int    `json:"ruleIndex"`
-				Level     string `json:"level"`
-				Locations []struct {
-					PhysicalLocation struct {
-						ArtifactLocation struct{ URI string }    `json:"artifactLocation"`
-						Region           struct{ StartLine int } `json:"region"`
-					} `json:"physicalLocation"`
-				} `json:"locations"`
-				Suppressions []struct{ Justification string } `json:"suppressions"`
-			} `json:"results"`
-		} `json:"runs"`
-	}
-	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
-		t.Fatal(err)
-	}
+	log := sarifDoc(t, sample())
 	run := log.Runs[0]
 	levels := map[string]string{}
 	for _, r := range run.Results {

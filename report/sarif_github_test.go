@@ -82,6 +82,7 @@ func TestSARIFToolVersion(t *testing.T) {
 	}
 }
 
+// sarifTestLog is what the tests read of a SARIF log, as a consumer would.
 type sarifTestLog struct {
 	Runs []struct {
 		Tool struct {
@@ -95,14 +96,17 @@ type sarifTestLog struct {
 		} `json:"tool"`
 		Results []struct {
 			RuleID    string `json:"ruleId"`
+			RuleIndex int    `json:"ruleIndex"`
+			Level     string `json:"level"`
 			Locations []struct {
 				PhysicalLocation struct {
 					ArtifactLocation struct{ URI string }    `json:"artifactLocation"`
 					Region           struct{ StartLine int } `json:"region"`
 				} `json:"physicalLocation"`
 			} `json:"locations"`
-			PartialFingerprints map[string]string       `json:"partialFingerprints"`
-			Properties          struct{ Target string } `json:"properties"`
+			Suppressions        []struct{ Justification string } `json:"suppressions"`
+			PartialFingerprints map[string]string                `json:"partialFingerprints"`
+			Properties          struct{ Target string }          `json:"properties"`
 		} `json:"results"`
 	} `json:"runs"`
 }

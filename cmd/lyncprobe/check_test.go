@@ -10,11 +10,25 @@ import (
 	"time"
 
 	"github.com/lyncprobe/lyncprobe/config"
+	"github.com/spf13/cobra"
 )
 
 func testIO() (*IOStreams, *bytes.Buffer, *bytes.Buffer) {
 	var out, errOut bytes.Buffer
 	return &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}, &out, &errOut
+}
+
+// parseOptions runs a command built by newCmd on args with a run
+// function that only keeps the options: the flags and their checks are
+// exercised, nothing runs.
+func parseOptions[O any](args string, newCmd func(*IOStreams, func(context.Context, *O) error) *cobra.Command) (*O, error) {
+	ios, _, _ := testIO()
+	var got *O
+	cmd := newCmd(ios, func(_ context.Context, o *O) error { got = o; return nil })
+	cmd.SetArgs(strings.Fields(args))
+	cmd.SetOut(ios.Out)
+	cmd.SetErr(ios.ErrOut)
+	return got, cmd.Execute()
 }
 
 func TestCheckFlagParsing(t *testing.T) {
@@ -46,13 +60,7 @@ func TestCheckFlagParsing(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			ios, _, _ := testIO()
-			var got *checkOptions
-			cmd := newCmdCheck(ios, func(_ context.Context, o *checkOptions) error { got = o; return nil })
-			cmd.SetArgs(strings.Fields(tc.args))
-			cmd.SetOut(ios.Out)
-			cmd.SetErr(ios.ErrOut)
-			err := cmd.Execute()
+			got, err := parseOptions(tc.args, newCmdCheck)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("want error containing %q, got %v", tc.wantErr, err)

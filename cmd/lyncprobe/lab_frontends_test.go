@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -25,13 +24,7 @@ func TestLabFrontEndsFlags(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			ios, _, _ := testIO()
-			var got *labFrontEndsOptions
-			cmd := newCmdLabFrontEnds(ios, func(_ context.Context, o *labFrontEndsOptions) error { got = o; return nil })
-			cmd.SetArgs(strings.Fields(c.args))
-			cmd.SetOut(ios.Out)
-			cmd.SetErr(ios.ErrOut)
-			err := cmd.Execute()
+			got, err := parseOptions(c.args, newCmdLabFrontEnds)
 			if c.wantErr != "" {
 				var ue usageError
 				if err == nil || !errors.As(err, &ue) || !strings.Contains(err.Error(), c.wantErr) {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"strings"
 	"testing"
 )
@@ -16,13 +15,7 @@ func TestZoneFileFlag(t *testing.T) {
 	}
 	for args, wantErr := range cases {
 		t.Run(args, func(t *testing.T) {
-			ios, _, _ := testIO()
-			var got *checkOptions
-			cmd := newCmdCheck(ios, func(_ context.Context, o *checkOptions) error { got = o; return nil })
-			cmd.SetArgs(strings.Fields(args))
-			cmd.SetOut(ios.Out)
-			cmd.SetErr(ios.ErrOut)
-			err := cmd.Execute()
+			got, err := parseOptions(args, newCmdCheck)
 			if wantErr == "" {
 				if err != nil || len(got.ZoneFiles) == 0 {
 					t.Fatalf("err %v, options %+v", err, got)
