@@ -119,6 +119,10 @@ func (e *Env) replayJoin(ctx context.Context, host, addr, path string, askID boo
 	}
 	next := followUpPath(body, e.Dep.Version)
 	follow := make([]joinStep, joinFollowUps)
+	// Each follow-up keeps its own trace of facts a recorded run lacks:
+	// which follow-ups start past the first broken one depends on timing,
+	// and those are not judged, so only the judged ones' traces count.
+	traces := make([]*missTrace, joinFollowUps)
 	var broken atomic.Int64 // the first follow-up known broken; later ones need not start
 	broken.Store(joinFollowUps + 1)
 	work := make(chan int, joinFollowUps)
@@ -133,7 +137,9 @@ func (e *Env) replayJoin(ctx context.Context, host, addr, path string, askID boo
 				if int64(i) > broken.Load() {
 					continue
 				}
-				s, _ := e.joinStep(ctx, addr, host, joinStep{Step: i, Path: next, Source: e.source(i)}, jar.Clone(), askID)
+				stepCtx, trace := withTrace(ctx)
+				traces[i-1] = trace
+				s, _ := e.joinStep(stepCtx, addr, host, joinStep{Step: i, Path: next, Source: e.source(i)}, jar.Clone(), askID)
 				follow[i-1] = s
 				if s.broken() {
 					lowerTo(&broken, int64(i))
@@ -142,7 +148,15 @@ func (e *Env) replayJoin(ctx context.Context, host, addr, path string, askID boo
 		})
 	}
 	wg.Wait()
-	return append([]joinStep{first}, follow[:min(joinFollowUps, int(broken.Load()))]...)
+	judged := min(joinFollowUps, int(broken.Load()))
+	if t := traceOf(ctx); t != nil {
+		for _, st := range traces[:judged] {
+			if st != nil {
+				t.merge(st)
+			}
+		}
+	}
+	return append([]joinStep{first}, follow[:judged]...)
 }
 
 // lowerTo sets v to n if n is smaller.
@@ -180,11 +194,7 @@ func (e *Env) source(i int) string {
 // one, so every step landed on the join page's front end and a broken
 // join passed (found by the e2e suite).
 func (e *Env) joinStep(ctx context.Context, addr, host string, s joinStep, jar *probe.Jar, askID bool) (joinStep, string) {
-	open := e.probes.Open
-	if open == nil {
-		open = probe.Open
-	}
-	c, err := open(ctx, probe.DialSpec{Addr: addr, SNI: host, Local: s.Source})
+	c, err := e.src.Open(ctx, fmt.Sprintf("join|%s|%d", addr, s.Step), probe.DialSpec{Addr: addr, SNI: host, Local: s.Source})
 	if err != nil {
 		s.Err = err
 		return s, ""

@@ -20,7 +20,7 @@ const chainFix = "Serve the leaf together with its intermediate certificate(s): 
 // certChain: the chain the server sent verifies to a trusted root.
 func certChain(ctx context.Context, e *Env) []Result {
 	return e.perCert(ctx, func(sc *servedCert) Result {
-		return judgeChain(sc.Chain, systemRoots(), e.trust(), e.Dep.TLS.CAFile, e.Now())
+		return judgeChain(sc.Chain, e.systemRoots(), e.trust(), e.Dep.TLS.CAFile, e.Now())
 	})
 }
 

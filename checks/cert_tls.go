@@ -61,7 +61,7 @@ func (e *Env) probeVersions(ctx context.Context, s certSeen) []versionProbe {
 func (e *Env) handshakeServed(ctx context.Context, addr, sni, served string, v uint16) (*probe.TLSFacts, error) {
 	key := fmt.Sprintf("tlsserved|%s|%s|%d", addr, served, v)
 	val, err := e.memo.get(ctx, key, func(ctx context.Context) (any, error) {
-		return e.probes.Handshake(ctx, addr, sni, probe.VersionOptions(v))
+		return e.src.Handshake(ctx, addr, sni, probe.VersionOptions(v))
 	})
 	if err != nil {
 		return nil, err

@@ -28,7 +28,7 @@ func TestFileReadsInsideARunHonourItsContext(t *testing.T) {
 	if _, err := readCertQuiet(ctx, file); !errors.Is(err, context.Canceled) {
 		t.Errorf("readCertQuiet under an ended context: %v, want context.Canceled", err)
 	}
-	if bt := loadBackendRoots(ctx, file); bt.pool != nil || !strings.Contains(bt.note, "context canceled") {
+	if bt := loadBackendRoots(ctx, Network(), file); bt.pool != nil || !strings.Contains(bt.note, "context canceled") {
 		t.Errorf("loadBackendRoots under an ended context: %+v, want no pool and a note naming the cancel", bt)
 	}
 	if lines := zoneOwnerLines(ctx, file, "contoso.com"); len(lines) != 0 {

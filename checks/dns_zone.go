@@ -1,8 +1,6 @@
 package checks
 
 import (
-	"context"
-	"errors"
 	"path/filepath"
 	"strings"
 
@@ -12,32 +10,16 @@ import (
 // zoneAddr marks a public-view "resolver" that is a zone file.
 const zoneAddr = "zone:"
 
-// errOffline is what any network probe gets in an offline run.
-var errOffline = &probe.Error{Op: "offline", Kind: probe.KindOther, Err: errors.New("offline run: no network")}
-
 // zoneView is the public view of an offline run: one resolver per zone
-// file, labelled "zone <file>", answered from the file. Every other probe
-// fails without touching the network, so an offline run asks no server.
-// config is the config file's path: labels name zone files relative to it.
-func zoneView(zones []*probe.Zone, p Probes, config string) ([]Resolver, Probes) {
-	byAddr := map[string]*probe.Zone{}
+// file, labelled "zone <file>", addressed zoneAddr + file; the run's source
+// answers them (ZoneSource, or a recorded zone run). config is the config
+// file's path: labels name zone files relative to it.
+func zoneView(zones []*probe.Zone, config string) []Resolver {
 	view := make([]Resolver, 0, len(zones))
 	for _, z := range zones {
-		addr := zoneAddr + z.File
-		byAddr[addr] = z
-		view = append(view, Resolver{Addr: addr, Label: "zone " + besideConfig(z.File, config)})
+		view = append(view, Resolver{Addr: zoneAddr + z.File, Label: "zone " + besideConfig(z.File, config)})
 	}
-	p.Resolve = func(ctx context.Context, server, name string, qtype uint16) (*probe.DNSAnswer, error) {
-		if z, ok := byAddr[server]; ok {
-			return z.Resolve(ctx, server, name, qtype)
-		}
-		return nil, errOffline
-	}
-	p.Handshake = func(context.Context, string, string, probe.TLSOptions) (*probe.TLSFacts, error) {
-		return nil, errOffline
-	}
-	p.Fetch = func(context.Context, probe.Request) (*probe.Response, error) { return nil, errOffline }
-	return view, p
+	return view
 }
 
 // zoneRun reports an offline run (the public view is zone files).

@@ -105,7 +105,7 @@ func (e *Env) judgeEdgeTLS(ctx context.Context, f *probe.MTLSFacts, err error, w
 		return r
 	}
 	// Info is a passing chain that also sends certificates no client needs.
-	if c := judgeChain(f.Chain, systemRoots(), e.trust(), e.Dep.TLS.CAFile, e.Now()); c.Status != Pass && c.Status != Info {
+	if c := judgeChain(f.Chain, e.systemRoots(), e.trust(), e.Dep.TLS.CAFile, e.Now()); c.Status != Pass && c.Status != Info {
 		r.Status, r.Message, r.Remedy = c.Status, c.Message, c.Remedy
 		return r
 	}

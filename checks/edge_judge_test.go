@@ -50,7 +50,7 @@ func avEnv() *Env {
 func TestAVFallbackIsLabelled(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
 	defer cancel()
-	a := avProbe(ctx, rfc5389Only(t), "udp")
+	a := avProbe(ctx, Network(), rfc5389Only(t), "udp")
 	if a.Err != nil || !a.Fallback || a.Facts.Mapped != "192.0.2.1:32853" {
 		t.Fatalf("fallback: %+v", a)
 	}

@@ -12,21 +12,22 @@ import (
 	"time"
 
 	"github.com/lyncprobe/lyncprobe/config"
-	"github.com/lyncprobe/lyncprobe/internal/inputfile"
 	"github.com/lyncprobe/lyncprobe/probe"
 	"github.com/lyncprobe/lyncprobe/proxyconf"
 	"github.com/miekg/dns"
 )
 
-// Probes are the network primitives checks use; tests wrap them (to count
-// fetches, say). The zero value is not usable: use RealProbes.
+// Probes are network primitives that tests replace (to count fetches,
+// say) through ProbesSource; a nil field is the real probe.
 type Probes struct {
 	Resolve   func(ctx context.Context, server, name string, qtype uint16) (*probe.DNSAnswer, error)
 	Handshake func(ctx context.Context, addr, sni string, o probe.TLSOptions) (*probe.TLSFacts, error)
 	Fetch     func(ctx context.Context, r probe.Request) (*probe.Response, error)
 	// Open makes a fresh connection for the affinity probes (never
 	// memoised); nil = probe.Open.
-	Open func(ctx context.Context, d probe.DialSpec) (*probe.Conn, error)
+	Open          func(ctx context.Context, d probe.DialSpec) (*probe.Conn, error)
+	HandshakeMTLS func(ctx context.Context, addr, sni string) (*probe.MTLSFacts, error)
+	TURN          func(ctx context.Context, addr, transport, dialect string) (*probe.TurnFacts, error)
 }
 
 // RealProbes go to the network.
@@ -56,41 +57,40 @@ type Env struct {
 
 	runCtx       context.Context
 	checkTimeout time.Duration
-	probes       Probes
+	src          Source // where every fact comes from (source.go), behind memo
+	ownSource    bool   // the run made src and closes it
 	memo         *memo
 	owned        owned      // every goroutine the run started (Go, run.go)
 	certFiles    *certFiles // cert inspect: files replace the handshakes (cert_offline.go)
-	roots        func() *x509.CertPool
-	client       *probe.Client       // the run's kept-alive connections, when the probes are real
+	roots        func() *x509.CertPool // system roots plus tls.ca_file
+	sysRoots     func() *x509.CertPool // the source's system roots
 	connectTo    string              // Options.ConnectTo
 	published    map[string]bool     // the names connectTo stands for
 	proxyConfigs []*proxyconf.Config // validate: the parsed proxy configuration files (proxyconf.go)
 }
 
 func newEnv(runCtx context.Context, dep *config.Deployment, o Options) *Env {
-	e := &Env{Dep: dep, Now: time.Now, runCtx: runCtx, checkTimeout: o.CheckTimeout, probes: o.Probes}
+	e := &Env{Dep: dep, runCtx: runCtx, checkTimeout: o.CheckTimeout, src: o.Source, ownSource: o.ownSource}
+	e.Now = e.src.Now
 	// A probe ends a little before the checks waiting on it, so that they
 	// can report what the peer did (a stalled handshake, no header) rather
 	// than only that the check ran out of time.
 	e.memo = newMemo(runCtx, o.Concurrency, o.probeLimit)
-	if o.keepAlive {
-		e.client = probe.NewClient()
-		e.probes.Fetch = e.client.Fetch
-	}
-	e.Public = publicResolvers(dep, o.Resolvers)
+	e.Public = publicResolvers(dep, o.Resolvers, e.src.SystemResolver)
 	if o.ConnectTo != "" {
 		e.connectTo, e.published = o.ConnectTo, publishedNames(dep)
 	}
 	e.viewsReplaced = len(dep.DNS.Views) > 0 && len(o.Resolvers) > 0
 	if len(o.Zones) > 0 {
 		configured := e.Public
-		e.Public, e.probes = zoneView(o.Zones, e.probes, dep.Path) // offline DNS: dns_zone.go
+		e.Public = zoneView(o.Zones, dep.Path) // offline DNS: dns_zone.go
 		e.viewsReplaced = len(dep.DNS.Views) > 0 && !zonesTakeViews(e.Public, configured)
 	}
 	// Reading the system's trust store takes a few milliseconds that no
 	// probe needs: it loads beside the first probes, and only judging a
 	// chain waits for it.
-	e.roots = sync.OnceValue(func() *x509.CertPool { return loadRoots(runCtx, dep.TLS.CAFile) })
+	e.sysRoots = sync.OnceValue(e.src.SystemRoots)
+	e.roots = sync.OnceValue(func() *x509.CertPool { return loadRoots(runCtx, e.src, e.sysRoots(), dep.TLS.CAFile) })
 	e.Go(func() { e.roots() })
 	return e
 }
@@ -132,14 +132,30 @@ func (o *owned) closeAndWait() {
 // trust is the system roots plus tls.ca_file.
 func (e *Env) trust() *x509.CertPool {
 	if e.roots == nil { // an Env built by hand, in tests
-		return loadRoots(context.Background(), e.Dep.TLS.CAFile)
+		return loadRoots(context.Background(), e.factSource(), systemRoots(), e.Dep.TLS.CAFile)
 	}
 	return e.roots()
 }
 
+// systemRoots are the source's platform trust anchors.
+func (e *Env) systemRoots() *x509.CertPool {
+	if e.sysRoots == nil { // an Env built by hand, in tests
+		return systemRoots()
+	}
+	return e.sysRoots()
+}
+
+// factSource is the run's source; an Env built by hand in tests has the network.
+func (e *Env) factSource() Source {
+	if e.src == nil {
+		return ProbesSource(Probes{})
+	}
+	return e.src
+}
+
 // publicResolvers are --resolver's, or else dns.resolvers then every
 // view's resolvers (dns_views.go), or else the system resolver.
-func publicResolvers(dep *config.Deployment, override []string) []Resolver {
+func publicResolvers(dep *config.Deployment, override []string, systemAddr func() string) []Resolver {
 	addrs := override
 	if len(addrs) == 0 {
 		addrs = dep.DNS.Resolvers
@@ -152,7 +168,7 @@ func publicResolvers(dep *config.Deployment, override []string) []Resolver {
 		return views
 	}
 	if len(addrs) == 0 {
-		return []Resolver{{Addr: probe.SystemResolver, Label: "system resolver (" + probe.SystemResolverAddr() + ")"}}
+		return []Resolver{{Addr: probe.SystemResolver, Label: "system resolver (" + systemAddr() + ")"}}
 	}
 	out := make([]Resolver, 0, len(addrs))
 	for _, a := range addrs {
@@ -164,12 +180,12 @@ func publicResolvers(dep *config.Deployment, override []string) []Resolver {
 // loadRoots adds the user's CA file to the system roots. The loader has
 // checked the file holds a certificate; a machine without system roots is
 // judged where it matters (trustStoreMissing).
-func loadRoots(ctx context.Context, caFile string) *x509.CertPool {
-	pool := systemRoots().Clone()
+func loadRoots(ctx context.Context, src Source, system *x509.CertPool, caFile string) *x509.CertPool {
+	pool := system.Clone()
 	if caFile == "" {
 		return pool
 	}
-	if pem, err := inputfile.Read(ctx, caFile, maxCAFile); err == nil {
+	if pem, err := src.ReadFile(ctx, caFile, maxCAFile); err == nil {
 		pool.AppendCertsFromPEM(pem)
 	}
 	return pool
@@ -179,7 +195,7 @@ func loadRoots(ctx context.Context, caFile string) *x509.CertPool {
 func (e *Env) Resolve(ctx context.Context, server, name string, qtype uint16) (*probe.DNSAnswer, error) {
 	key := fmt.Sprintf("dns|%s|%s|%d", server, strings.ToLower(name), qtype)
 	v, err := e.memo.get(ctx, key, func(ctx context.Context) (any, error) {
-		return e.probes.Resolve(ctx, server, name, qtype)
+		return e.src.Resolve(ctx, server, name, qtype)
 	})
 	if err != nil {
 		return nil, err
@@ -190,7 +206,7 @@ func (e *Env) Resolve(ctx context.Context, server, name string, qtype uint16) (*
 // Handshake opens TLS to addr with sni, once per run.
 func (e *Env) Handshake(ctx context.Context, addr, sni string) (*probe.TLSFacts, error) {
 	v, err := e.memo.get(ctx, "tls|"+addr+"|"+sni, func(ctx context.Context) (any, error) {
-		return e.probes.Handshake(ctx, addr, sni, probe.TLSOptions{})
+		return e.src.Handshake(ctx, addr, sni, probe.TLSOptions{})
 	})
 	if err != nil {
 		return nil, err
@@ -202,7 +218,7 @@ func (e *Env) Handshake(ctx context.Context, addr, sni string) (*probe.TLSFacts,
 func (e *Env) Fetch(ctx context.Context, r probe.Request) (*probe.Response, error) {
 	key := fmt.Sprintf("http|%s|%s|%s|%s|%s|%s|%v", r.Scheme, r.Addr, r.SNI, r.Host, r.Method, r.Path, r.Header)
 	v, err := e.memo.get(ctx, key, func(ctx context.Context) (any, error) {
-		return e.probes.Fetch(ctx, r)
+		return e.src.Fetch(ctx, r)
 	})
 	if err != nil {
 		return nil, err

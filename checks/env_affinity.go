@@ -87,17 +87,16 @@ func (e *Env) runAffinity(ctx context.Context, ws config.WebService, addr, via s
 		Connections: a.Connections,
 		Sources:     a.SourceAddresses,
 		Workers:     e.affinityWorkers(a.Connections),
-		Open:        e.probes.Open,
 	}
 	run := &affinityRun{Target: ws.External, Via: via, Addr: addr, Sources: a.SourceAddresses}
 	// The front ends are asked directly, not through the balancer, so
 	// asking them alongside the proxy's connections changes no answer.
 	backends := make(chan []backendIdentity, 1)
 	go func() { backends <- e.backendIdentities(ctx, ws) }()
-	run.Plain = probe.Connections(ctx, plan)
+	run.Plain = e.src.Connections(ctx, plan)
 	plan.Jar = true
-	run.Jar = probe.Connections(ctx, plan)
-	run.OneConn = probe.KeepAlive(ctx, plan, keepAliveRequests)
+	run.Jar = e.src.Connections(ctx, plan)
+	run.OneConn = e.src.KeepAlive(ctx, plan, keepAliveRequests)
 	run.Backends = <-backends
 	run.OutOfTime = errors.Is(ctx.Err(), context.DeadlineExceeded) && e.runCtx.Err() == nil
 	return run
@@ -142,7 +141,7 @@ func (e *Env) backendIdentities(ctx context.Context, ws config.WebService) []bac
 	return inParallel(len(ws.Backends), func(i int) backendIdentity {
 		r := e.identityRequest(ws.External)
 		r.Addr, r.SNI = ws.Backends[i], ws.External
-		resp, err := e.probes.Fetch(ctx, r)
+		resp, err := e.src.Fetch(ctx, r)
 		if err != nil {
 			return backendIdentity{Addr: r.Addr, Err: err}
 		}

@@ -94,7 +94,7 @@ func (e *Env) observe(ctx context.Context, host string, t Target) certSeen {
 func (e *Env) handshakeVersion(ctx context.Context, addr, sni string, v uint16) (*probe.TLSFacts, error) {
 	key := fmt.Sprintf("tlsv|%s|%s|%d", addr, sni, v)
 	val, err := e.memo.get(ctx, key, func(ctx context.Context) (any, error) {
-		return e.probes.Handshake(ctx, addr, sni, probe.VersionOptions(v))
+		return e.src.Handshake(ctx, addr, sni, probe.VersionOptions(v))
 	})
 	if err != nil {
 		return nil, err

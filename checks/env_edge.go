@@ -15,7 +15,7 @@ import (
 // certificate (federation is mutual TLS): the chain is kept.
 func (e *Env) edgeTLS(ctx context.Context, addr, sni string) (*probe.MTLSFacts, error) {
 	v, err := e.memo.get(ctx, "mtls|"+addr+"|"+sni, func(ctx context.Context) (any, error) {
-		return probe.HandshakeMTLS(ctx, addr, sni)
+		return e.src.HandshakeMTLS(ctx, addr, sni)
 	})
 	if err != nil {
 		return nil, err
@@ -37,7 +37,7 @@ type avAnswer struct {
 // (for servers that are not Lync/SfB), each within its share of the time.
 func (e *Env) edgeAV(ctx context.Context, addr, transport string) avAnswer {
 	v, _ := e.memo.get(ctx, "turn|"+transport+"|"+addr, func(ctx context.Context) (any, error) {
-		return avProbe(ctx, addr, transport), nil
+		return avProbe(ctx, e.src, addr, transport), nil
 	})
 	if v == nil {
 		return avAnswer{Err: ctx.Err()}
@@ -45,9 +45,9 @@ func (e *Env) edgeAV(ctx context.Context, addr, transport string) avAnswer {
 	return v.(avAnswer)
 }
 
-func avProbe(ctx context.Context, addr, transport string) avAnswer {
+func avProbe(ctx context.Context, src Source, addr, transport string) avAnswer {
 	msCtx, cancel := context.WithTimeout(ctx, turnShare(ctx, transport, 0.6, 3*time.Second))
-	f, err := probe.TURN(msCtx, addr, transport, probe.DialectMSTURN)
+	f, err := src.TURN(msCtx, addr, transport, probe.DialectMSTURN)
 	cancel()
 	if err == nil {
 		return avAnswer{Facts: f}
@@ -61,7 +61,7 @@ func avProbe(ctx context.Context, addr, transport string) avAnswer {
 	}
 	fbCtx, cancel := context.WithTimeout(ctx, turnShare(ctx, transport, 0.5, 2*time.Second))
 	defer cancel()
-	f, ferr := probe.TURN(fbCtx, addr, transport, probe.DialectRFC5389)
+	f, ferr := src.TURN(fbCtx, addr, transport, probe.DialectRFC5389)
 	if ferr != nil {
 		return avAnswer{Err: err} // the MS-TURN failure is the finding
 	}

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/lyncprobe/lyncprobe/internal/inputfile"
 	"github.com/lyncprobe/lyncprobe/probe"
 )
 
@@ -78,7 +77,7 @@ func (e *Env) fetchURL(ctx context.Context, raw string, hdr map[string]string) (
 // not set or holds no certificate; note says why.
 func (e *Env) backendRoots(ctx context.Context) (pool *x509.CertPool, note string) {
 	v, err := e.memo.get(ctx, "file|backend_ca_file", func(ctx context.Context) (any, error) {
-		return loadBackendRoots(ctx, e.Dep.TLS.BackendCAFile), nil
+		return loadBackendRoots(ctx, e.src, e.Dep.TLS.BackendCAFile), nil
 	})
 	if err != nil {
 		return nil, err.Error()
@@ -92,11 +91,11 @@ type backendTrust struct {
 	note string
 }
 
-func loadBackendRoots(ctx context.Context, file string) backendTrust {
+func loadBackendRoots(ctx context.Context, src Source, file string) backendTrust {
 	if file == "" {
 		return backendTrust{note: "tls.backend_ca_file is not set"}
 	}
-	pem, err := inputfile.Read(ctx, file, maxCAFile)
+	pem, err := src.ReadFile(ctx, file, maxCAFile)
 	if err != nil {
 		return backendTrust{note: "cannot read tls.backend_ca_file: " + err.Error()}
 	}

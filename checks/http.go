@@ -58,7 +58,7 @@ func (e *Env) reachableVia(ctx context.Context, p config.Published, t Target) Re
 	r.Evidence["status"] = resp.Status
 	r.Evidence["server"] = resp.Header.Get("Server")
 	if verr := probe.VerifyChain(resp.TLS.Chain, p.Host, e.trust(), e.Now()); verr != nil {
-		if trustStoreMissing(systemRoots(), verr) && e.Dep.TLS.CAFile == "" {
+		if trustStoreMissing(e.systemRoots(), verr) && e.Dep.TLS.CAFile == "" {
 			r.Status, r.Message = Error, "cannot verify the certificate for "+p.Host+": "+noTrustStore
 			return r
 		}

@@ -34,6 +34,7 @@ type entry struct {
 	started chan struct{} // closed once the fetch has its probe slot
 	done    chan struct{}
 	hub     pauseHub // the fetch's clock and its waiters' stop while it waits for the handshake budget
+	missing missTrace // facts the source lacked (a replay), passed on to every check that asks
 	val     any
 	err     error
 }
@@ -68,6 +69,9 @@ func (m *memo) getFor(ctx context.Context, key string, rounds int, fetch func(co
 	defer leave()
 	select {
 	case <-e.done:
+		if t := traceOf(ctx); t != nil {
+			t.merge(&e.missing)
+		}
 		return e.val, e.err
 	case <-ctx.Done():
 		return nil, ctx.Err()
@@ -91,7 +95,7 @@ func (m *memo) fill(e *entry, limit time.Duration, fetch func(context.Context) (
 	clock, cancel := withCheckClock(m.runCtx, limit)
 	defer cancel()
 	defer e.hub.join(clock)()
-	e.val, e.err = fetch(probe.WithPauser(clock, &e.hub))
+	e.val, e.err = fetch(context.WithValue(probe.WithPauser(clock, &e.hub), missKey{}, &e.missing))
 }
 
 // close refuses every fetch not yet started and waits for the started

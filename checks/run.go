@@ -19,7 +19,12 @@ type Options struct {
 	Resolvers    []string      // overrides dns.resolvers
 	Concurrency  int           // probes in flight; default DefaultConcurrency
 	CheckTimeout time.Duration // each check's deadline; default DefaultCheckTimeout
-	Probes       Probes        // default RealProbes
+	// Source gives every fact the run judges (source.go); default the
+	// network (or, with Zones, the zone files). The caller closes a
+	// source it gives.
+	Source Source
+	// Probes, when Source is nil, replace some network primitives (tests).
+	Probes Probes
 	Progress     func(done, total int)
 	// CheckDone, when set, is called with a check's ID as soon as its
 	// results are in (before the Needs rule is applied), from the check's
@@ -27,7 +32,9 @@ type Options struct {
 	// have finished, rather than after a guessed time.
 	CheckDone func(id string)
 	// Zones, when set, replace the public view with one resolver per zone
-	// file and no network: only the dns module runs (dns_zone.go).
+	// file and no network: only the dns module runs (dns_zone.go). With a
+	// Source, the source answers the zones' resolvers (ZoneSource, or a
+	// recorded zone run); without one, the zones do.
 	Zones []*probe.Zone
 	// ConnectTo, when set, is where every name the reverse proxy publishes
 	// is probed, whatever DNS says (curl's --connect-to for all of them):
@@ -35,7 +42,7 @@ type Options struct {
 	// module still asks the resolvers and judges their answers.
 	ConnectTo string
 
-	keepAlive bool // Probes are the real ones: Fetch keeps connections alive for the run
+	ownSource bool // fill made Source: the run closes it
 	// probeLimit is one probe's time once it has its slot: 9/10 of
 	// CheckTimeout, so that a probe ends a little before the checks
 	// waiting on it. Tests set it far below CheckTimeout (export_test.go)
@@ -64,8 +71,14 @@ func (o *Options) fill() {
 	if o.probeLimit <= 0 {
 		o.probeLimit = o.CheckTimeout * 9 / 10
 	}
-	if o.Probes.Resolve == nil {
-		o.Probes, o.keepAlive = RealProbes(), true
+	switch {
+	case o.Source != nil:
+	case len(o.Zones) > 0:
+		o.Source = ZoneSource(o.Zones)
+	case o.Probes.set():
+		o.Source = ProbesSource(o.Probes)
+	default:
+		o.Source, o.ownSource = Network(), true
 	}
 	if len(o.Zones) > 0 {
 		o.Only = []string{"dns"} // offline: only DNS facts can come from a file
@@ -137,6 +150,7 @@ func runCheck(runCtx context.Context, e *Env, c Check) []Result {
 	clock, cancel := withCheckClock(runCtx, e.checkTimeout)
 	defer cancel()
 	ctx := probe.WithPauser(clock, clock) // a probe's wait for the handshake budget is not the check's time
+	ctx, missing := withTrace(ctx)
 	start := time.Now()
 	ch := make(chan []Result, 1)
 	e.Go(func() { ch <- safeRun(ctx, e, c) })
@@ -150,6 +164,7 @@ func runCheck(runCtx context.Context, e *Env, c Check) []Result {
 			rs = []Result{{Status: Error, Message: e.Unfinished(ctx)}}
 		}
 	}
+	rs = notRecorded(rs, missing.list())
 	for i := range rs {
 		rs[i].ID, rs[i].Module = c.ID, c.Module
 		if rs[i].Duration == 0 {
@@ -185,8 +200,8 @@ func (e *Env) settle(stop context.CancelFunc) {
 	go func() {
 		e.owned.closeAndWait()
 		e.memo.close()
-		if e.client != nil {
-			e.client.Close()
+		if c, ok := e.src.(interface{ Close() }); ok && e.ownSource {
+			c.Close()
 		}
 		close(done)
 	}()

@@ -30,7 +30,7 @@ type ValidateOptions struct {
 func Validate(ctx context.Context, dep *config.Deployment, o ValidateOptions) []Result {
 	var out []Result
 	if len(o.Zones) > 0 {
-		rs := Run(ctx, dep, Options{Zones: o.Zones, Probes: offlineProbes()})
+		rs := Run(ctx, dep, Options{Zones: o.Zones}) // the zones' source refuses the network
 		out = append(out, locateZone(ctx, rs, o.Zones[0].File, zoneOrigin(dep))...)
 	}
 	if len(o.CertFiles) > 0 {
@@ -47,13 +47,6 @@ func Validate(ctx context.Context, dep *config.Deployment, o ValidateOptions) []
 	return out
 }
 
-// offlineProbes refuse the network: validate runs on a CI runner that
-// has none, and must not try.
-func offlineProbes() Probes {
-	_, p := zoneView(nil, RealProbes(), "")
-	p.Open = func(context.Context, probe.DialSpec) (*probe.Conn, error) { return nil, errOffline }
-	return p
-}
 
 func moduleRank(m string) int {
 	if i := slices.Index(moduleOrder, m); i >= 0 {
@@ -65,7 +58,7 @@ func moduleRank(m string) int {
 // runProxy runs the offline registry checks and the predictions of live
 // verdicts against the parsed proxy configurations.
 func runProxy(ctx context.Context, dep *config.Deployment, cfgs []*proxyconf.Config) []Result {
-	opts := Options{Probes: offlineProbes()}
+	opts := Options{Source: Offline()} // validate runs on a CI runner with no network, and must not try
 	opts.fill()
 	e := newEnv(ctx, dep, opts)
 	e.proxyConfigs = cfgs
