@@ -60,13 +60,13 @@ type Env struct {
 	src          Source // where every fact comes from (source.go), behind memo
 	ownSource    bool   // the run made src and closes it
 	memo         *memo
-	owned        owned      // every goroutine the run started (Go, run.go)
-	certFiles    *certFiles // cert inspect: files replace the handshakes (cert_offline.go)
+	owned        owned                 // every goroutine the run started (Go, run.go)
+	certFiles    *certFiles            // cert inspect: files replace the handshakes (cert_offline.go)
 	roots        func() *x509.CertPool // system roots plus tls.ca_file
 	sysRoots     func() *x509.CertPool // the source's system roots
-	connectTo    string              // Options.ConnectTo
-	published    map[string]bool     // the names connectTo stands for
-	proxyConfigs []*proxyconf.Config // validate: the parsed proxy configuration files (proxyconf.go)
+	connectTo    string                // Options.ConnectTo
+	published    map[string]bool       // the names connectTo stands for
+	proxyConfigs []*proxyconf.Config   // validate: the parsed proxy configuration files (proxyconf.go)
 }
 
 func newEnv(runCtx context.Context, dep *config.Deployment, o Options) *Env {

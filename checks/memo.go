@@ -33,7 +33,7 @@ var errSettled = errors.New("the run has ended: no new probe starts")
 type entry struct {
 	started chan struct{} // closed once the fetch has its probe slot
 	done    chan struct{}
-	hub     pauseHub // the fetch's clock and its waiters' stop while it waits for the handshake budget
+	hub     pauseHub  // the fetch's clock and its waiters' stop while it waits for the handshake budget
 	missing missTrace // facts the source lacked (a replay), passed on to every check that asks
 	val     any
 	err     error

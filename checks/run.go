@@ -24,8 +24,8 @@ type Options struct {
 	// source it gives.
 	Source Source
 	// Probes, when Source is nil, replace some network primitives (tests).
-	Probes Probes
-	Progress     func(done, total int)
+	Probes   Probes
+	Progress func(done, total int)
 	// CheckDone, when set, is called with a check's ID as soon as its
 	// results are in (before the Needs rule is applied), from the check's
 	// goroutine: tests use it to end a run once the checks they watch

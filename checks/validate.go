@@ -47,7 +47,6 @@ func Validate(ctx context.Context, dep *config.Deployment, o ValidateOptions) []
 	return out
 }
 
-
 func moduleRank(m string) int {
 	if i := slices.Index(moduleOrder, m); i >= 0 {
 		return i
