@@ -148,6 +148,14 @@ func otherCookie(f cookieFacts, all []sample) Result {
 	return r
 }
 
+// PersistenceCookie reports whether a cookie called name is a balancer's
+// persistence cookie (MS-WSMAN, affinity.identity_cookie, another
+// balancer's): its value names a server, not a user, and the affinity
+// checks judge it, so a support bundle keeps it (package bundle).
+func PersistenceCookie(name, identityCookie string) bool {
+	return name == wsmanCookie || isPersistence(name, identityCookie)
+}
+
 func isPersistence(name, identityCookie string) bool {
 	if name == identityCookie {
 		return true

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -55,7 +56,11 @@ func notRecorded(rs []Result, missing []string) []Result {
 	if len(missing) == 0 {
 		return rs
 	}
-	msg := "cannot judge from the recorded run: " + strings.Join(missing, "; ") + " not in the bundle"
+	shown := missing
+	if len(shown) > 3 {
+		shown = append(shown[:3:3], fmt.Sprintf("%d more facts", len(missing)-3))
+	}
+	msg := "cannot judge from the recorded run: " + strings.Join(shown, "; ") + " not in the bundle"
 	if len(rs) == 0 {
 		return []Result{{Status: Error, Message: msg}}
 	}

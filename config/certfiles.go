@@ -162,6 +162,9 @@ func (l *loader) readable(key string, p *string, what string) {
 		path = abs
 	}
 	*p = path
+	if l.recorded {
+		return
+	}
 	if err := inputfile.Check(path); err != nil {
 		l.fail(key, "%scannot read %s: %v", what, path, inputfile.Cause(err))
 	}

@@ -58,6 +58,19 @@ func Parse(data []byte, path string) (*Deployment, error) {
 	return parse(context.Background(), data, path, false)
 }
 
+// ParseRecorded is Parse for a recorded run (lyncprobe replay): the files
+// the config names were on the recording machine and are not read; their
+// paths are made absolute against path, as Load made them, and every
+// other rule is checked. path should be the absolute path the config was
+// recorded from.
+func ParseRecorded(data []byte, path string) (*Deployment, error) {
+	root, err := parseYAML(data, path)
+	if err != nil {
+		return nil, err
+	}
+	return decodeDeployment(newLoader(context.Background(), path), root, path, true)
+}
+
 func parse(ctx context.Context, data []byte, path string, unwrittenProxyFiles bool) (*Deployment, error) {
 	root, err := parseYAML(data, path)
 	if err != nil {
@@ -65,6 +78,11 @@ func parse(ctx context.Context, data []byte, path string, unwrittenProxyFiles bo
 	}
 	l := newLoader(ctx, path)
 	l.unwrittenProxyFiles = unwrittenProxyFiles
+	return decodeDeployment(l, root, path, false)
+}
+
+func decodeDeployment(l *loader, root *yaml.Node, path string, recorded bool) (*Deployment, error) {
+	l.recorded = recorded
 	d := &Deployment{Path: path}
 	l.decode(root, reflect.ValueOf(d).Elem(), "")
 	if !l.reported("") {
@@ -156,6 +174,9 @@ type loader struct {
 
 	// unwrittenProxyFiles: config_files may not exist yet (publish).
 	unwrittenProxyFiles bool
+	// recorded: the files the config names are not here (a replay); their
+	// paths are made absolute, never read.
+	recorded bool
 
 	inAlias int // > 0 while decoding what an alias points to
 	aliased int // values decoded through aliases, against maxAliasValues

@@ -108,6 +108,9 @@ func (l *loader) localDir(key string, p *string) {
 		path = abs
 	}
 	*p = path
+	if l.recorded {
+		return
+	}
 	if fi, err := os.Stat(path); err != nil || !fi.IsDir() {
 		l.fail(key, "%s is not a folder here", path)
 	}

@@ -362,6 +362,9 @@ func (l *loader) caFile(key string, p *string) {
 		path = abs
 	}
 	*p = path
+	if l.recorded {
+		return
+	}
 	data, err := readFileCapped(l.ctx, path, maxConfigFile)
 	if err != nil {
 		var pe *fs.PathError

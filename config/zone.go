@@ -98,6 +98,9 @@ func (l *loader) checkZoneFile(d *Deployment) {
 	if abs, err := filepath.Abs(shown); err == nil {
 		*p = abs
 	}
+	if l.recorded {
+		return
+	}
 	origin := ""
 	if len(d.SIPDomains) > 0 {
 		origin = d.SIPDomains[0]
