@@ -143,7 +143,7 @@ func TestReadNamesTheFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range []string{path, path + ".missing"} {
-		if _, err := Read(p); err == nil || !strings.Contains(err.Error(), p) {
+		if _, err := Read(context.Background(), p); err == nil || !strings.Contains(err.Error(), p) {
 			t.Errorf("Read(%s): %v", p, err)
 		}
 	}

@@ -1,6 +1,7 @@
 package bundle
 
 import (
+	"context"
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
@@ -9,6 +10,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/lyncprobe/lyncprobe/internal/inputfile"
 )
 
 // Limits of a bundle a reader accepts: a bundle is read on a consultant's
@@ -50,19 +53,13 @@ func Write(path string, b *Bundle) error {
 	return nil
 }
 
-// Read loads the bundle at path. Errors name the file.
-func Read(path string) (*Bundle, error) {
-	f, err := os.Open(path)
+// Read loads the bundle at path as every offline input is read: a
+// regular file only (a FIFO must not hang), capped, under ctx. Errors name
+// the file.
+func Read(ctx context.Context, path string) (*Bundle, error) {
+	data, err := inputfile.Read(ctx, path, MaxFile)
 	if err != nil {
 		return nil, fmt.Errorf("read the bundle: %w", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFile+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if len(data) > MaxFile {
-		return nil, fmt.Errorf("%s: not a bundle: "+errTooLarge, path, MaxFile>>20)
 	}
 	b, err := Parse(data)
 	if err != nil {

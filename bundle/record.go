@@ -3,12 +3,14 @@ package bundle
 import (
 	"context"
 	"crypto/x509"
+	"fmt"
 	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/lyncprobe/lyncprobe/checks"
 	"github.com/lyncprobe/lyncprobe/config"
+	"github.com/lyncprobe/lyncprobe/internal/inputfile"
 	"github.com/lyncprobe/lyncprobe/probe"
 )
 
@@ -225,7 +227,11 @@ type Info struct {
 	ZoneFiles []string      // --zone-file, when the run was offline
 }
 
-// Bundle is the recorded run. configText is the deployment file as read.
+// maxConfig caps the config file a bundle holds, as config.Load caps it.
+const maxConfig = 4 << 20
+
+// Bundle is the recorded run, with dep's config file read again (it is
+// the run's input, as the user wrote it).
 //
 // Trust anchors: a replay on another machine must judge every chain as
 // this one did, but a whole system store is large and says nothing the
@@ -238,7 +244,11 @@ type Info struct {
 // certificates of the trust files the config names. A chain that did not
 // verify here has no anchor in the bundle and does not verify on replay
 // either; one that did finds its root again.
-func (r *Recorder) Bundle(dep *config.Deployment, configText []byte, o checks.Options, info Info) *Bundle {
+func (r *Recorder) Bundle(ctx context.Context, dep *config.Deployment, o checks.Options, info Info) (*Bundle, error) {
+	configText, err := inputfile.Read(ctx, dep.Path, maxConfig)
+	if err != nil {
+		return nil, fmt.Errorf("record the config: %w", err)
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	path := dep.Path
@@ -256,7 +266,7 @@ func (r *Recorder) Bundle(dep *config.Deployment, configText []byte, o checks.Op
 	}
 	system := r.inner.SystemRoots()
 	b.Trust = Trust{SystemStore: !system.Equal(x509.NewCertPool()), Files: r.files, Anchors: anchors(b.Facts, system, r.started)}
-	return b
+	return b, nil
 }
 
 // anchors are the roots of system that anchor a chain among facts.

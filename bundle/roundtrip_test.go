@@ -3,7 +3,6 @@ package bundle_test
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -29,10 +28,6 @@ func record(t *testing.T, o lab.Options, ext string) ([]checks.Result, *bundle.B
 func recordWith(t *testing.T, o lab.Options, ext string, twice bool) ([]checks.Result, *bundle.Bundle) {
 	t.Helper()
 	l, dep := labtest.Start(t, o)
-	text, err := os.ReadFile(l.ConfigPath)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	rec := bundle.NewRecorder(checks.Network(), dep)
@@ -42,12 +37,16 @@ func recordWith(t *testing.T, o lab.Options, ext string, twice bool) ([]checks.R
 	}
 	rs := checks.Run(ctx, dep, opts)
 	rec.Close()
-	l.Close() // the replay has no lab to reach
-	path := filepath.Join(t.TempDir(), "bundle"+ext)
-	if err := bundle.Write(path, rec.Bundle(dep, text, opts, bundle.Info{Version: "test"})); err != nil {
+	recorded, err := rec.Bundle(ctx, dep, opts, bundle.Info{Version: "test"})
+	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := bundle.Read(path)
+	l.Close() // the replay has no lab to reach
+	path := filepath.Join(t.TempDir(), "bundle"+ext)
+	if err := bundle.Write(path, recorded); err != nil {
+		t.Fatal(err)
+	}
+	b, err := bundle.Read(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -137,11 +137,15 @@ func TestNoSecretInABundle(t *testing.T) {
 	opts := checks.Options{CheckTimeout: 45 * time.Second, Source: asking{rec}}
 	checks.Run(ctx, dep, opts)
 	rec.Close()
-	path := filepath.Join(t.TempDir(), "b.json.gz")
-	if err := bundle.Write(path, rec.Bundle(dep, text, opts, bundle.Info{Version: "test"})); err != nil {
+	recorded, err := rec.Bundle(ctx, dep, opts, bundle.Info{Version: "test"})
+	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := bundle.Read(path)
+	path := filepath.Join(t.TempDir(), "b.json.gz")
+	if err := bundle.Write(path, recorded); err != nil {
+		t.Fatal(err)
+	}
+	b, err := bundle.Read(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}

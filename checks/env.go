@@ -30,10 +30,6 @@ type Probes struct {
 	TURN          func(ctx context.Context, addr, transport, dialect string) (*probe.TurnFacts, error)
 }
 
-// RealProbes go to the network.
-func RealProbes() Probes {
-	return Probes{Resolve: probe.Resolve, Handshake: probe.Handshake, Fetch: probe.Fetch, Open: probe.Open}
-}
 
 // Resolver is one DNS server of a view, with the label reports show.
 type Resolver struct {

@@ -57,6 +57,11 @@ type Conn interface {
 	Close() error
 }
 
+// RealProbes go to the network.
+func RealProbes() Probes {
+	return Probes{Resolve: probe.Resolve, Handshake: probe.Handshake, Fetch: probe.Fetch, Open: probe.Open}
+}
+
 // NetworkSource is the source that asks the network, through probe.
 type NetworkSource struct {
 	p      Probes

@@ -33,6 +33,7 @@ type checkOptions struct {
 	LabFlags     labFlags
 	ZoneFiles    []string      // --zone-file: an offline DNS run (zone.go)
 	zones        []*probe.Zone // ZoneFiles, read
+	Record       string        // --record: write the run's support bundle here (record.go)
 }
 
 func newCmdCheck(ios *IOStreams, runF func(context.Context, *checkOptions) error) *cobra.Command {
@@ -50,7 +51,8 @@ answer, a TLS handshake, an HTTP response) is fetched once per run.`,
   lyncprobe check -c a.yaml -c b.yaml --parallel 8   # a fleet run
   lyncprobe check -c deployments/ --format jsonl       # every *.yaml in the folder
   lyncprobe check --lab
-  lyncprobe check --lab --fault missing-dns=dialin`,
+  lyncprobe check --lab --fault missing-dns=dialin
+  lyncprobe check -c lyncprobe.yaml --record bundle.json.gz   # a support bundle: lyncprobe replay bundle.json.gz`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.validate(cmd); err != nil {
@@ -74,6 +76,7 @@ answer, a TLS handshake, an HTTP response) is fetched once per run.`,
 	f.StringVar(&o.ConnectTo, "connect-to", "", "probe every published name at this address (IP or host, no port: the port is reverse_proxy.port) whatever DNS says; the dns module still judges DNS")
 	f.BoolVar(&o.Lab, "lab", false, "start the embedded lab, check it and stop it")
 	f.StringArrayVar(&o.ZoneFiles, "zone-file", nil, "check DNS offline against this BIND zone file, no network (repeatable: one view per file; runs only the dns module)")
+	f.StringVar(&o.Record, "record", "", "also write every fact the run fetched, the config and the trust anchors to this support bundle (JSON, gzipped when it ends in .gz; secrets redacted) for lyncprobe replay")
 	o.LabFlags.add(cmd)
 	return cmd
 }
@@ -129,6 +132,9 @@ func checkRun(ctx context.Context, o *checkOptions) error {
 	if err != nil {
 		return missingConfigHint(err)
 	}
+	if o.Record != "" {
+		o.ZoneFiles = absPaths(o.ZoneFiles) // a replay elsewhere names them as here (record.go)
+	}
 	if o.zones, err = loadZones(loadCtx, o.ZoneFiles, dep); err != nil {
 		return err
 	}
@@ -137,14 +143,19 @@ func checkRun(ctx context.Context, o *checkOptions) error {
 
 func runChecks(ctx context.Context, o *checkOptions, dep *config.Deployment) error {
 	start := time.Now()
-	results, took := fleet.RunOne(ctx, dep, fleet.Options{Timeout: o.Timeout, Check: checks.Options{
+	opts := checks.Options{
 		Only: o.Only, Resolvers: o.Resolvers, Concurrency: o.Concurrency,
 		CheckTimeout: o.CheckTimeout, Progress: progress(o.IO), Zones: o.zones, ConnectTo: o.ConnectTo,
-	}})
+	}
+	rec := newRecorder(o, dep, &opts)
+	results, took := fleet.RunOne(ctx, dep, fleet.Options{Timeout: o.Timeout, Check: opts})
 	rep := report.Report{Deployment: dep.Name, Results: results, Duration: took, Locate: locateIn(dep), ConfigDir: configDirOf(dep)}
 	rep.Run = runHeader(start, vantageResolvers(o.Resolvers, dep))
 	if len(o.zones) > 0 {
 		rep.Run.Resolvers = o.ZoneFiles // the zone files are the public view
+	}
+	if err := writeBundle(ctx, o, rec, dep, opts, rep.Run); err != nil {
+		return err
 	}
 	return finishReport(ctx, o.IO, o.reportFlags, rep)
 }

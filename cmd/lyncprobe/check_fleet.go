@@ -23,6 +23,9 @@ func (o *checkOptions) validateFleet() error {
 	if o.fleet() && len(o.ZoneFiles) > 0 {
 		return errors.New("--zone-file needs a single config, not a fleet")
 	}
+	if o.fleet() && o.Record != "" {
+		return errors.New("--record records one deployment's run: give a single config, not a fleet")
+	}
 	if o.fleet() && o.ConnectTo != "" {
 		return errors.New("--connect-to pins one deployment's names: give a single config, not a fleet")
 	}

@@ -122,7 +122,7 @@ not run).`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newCmdCheck(ios, nil), newCmdLab(ios, nil), newCmdCert(ios, nil), newCmdValidate(ios, nil), newCmdVersion(ios))
 	root.AddCommand(newCmdChecks(ios), newCmdExplain(ios), newCmdSchema(ios))
-	root.AddCommand(newCmdServe(ios), newCmdInit(ios), newCmdDiff(ios), newCmdPublish(ios))
+	root.AddCommand(newCmdServe(ios), newCmdInit(ios), newCmdDiff(ios), newCmdPublish(ios), newCmdReplay(ios))
 	registerCompletions(root)
 	return root
 }
