@@ -1,9 +1,9 @@
 package bundle
 
 import (
-	"context"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"

@@ -30,7 +30,6 @@ type Probes struct {
 	TURN          func(ctx context.Context, addr, transport, dialect string) (*probe.TurnFacts, error)
 }
 
-
 // Resolver is one DNS server of a view, with the label reports show.
 type Resolver struct {
 	Addr  string // host:port, or probe.SystemResolver
