@@ -232,9 +232,9 @@ func (s zoneSource) Resolve(ctx context.Context, server, name string, qtype uint
 	return nil, errOffline
 }
 
-// NotRecorded marks a fact a recorded run does not hold: a check that
+// ErrNotInBundle marks a fact a recorded run does not hold: a check that
 // needed it is an error ("not in the bundle"), never a pass.
-var NotRecorded = errors.New("not in the bundle")
+var ErrNotInBundle = errors.New("not in the bundle")
 
 // NotInBundle is the error a replaying source gives for a fact it lacks,
 // what naming it. It also marks the asking check (through ctx), so the
@@ -244,5 +244,5 @@ func NotInBundle(ctx context.Context, what string) error {
 	if t, ok := ctx.Value(missKey{}).(*missTrace); ok {
 		t.add(what)
 	}
-	return &probe.Error{Op: "replay", Kind: probe.KindOther, Err: fmt.Errorf("%s: %w", what, NotRecorded)}
+	return &probe.Error{Op: "replay", Kind: probe.KindOther, Err: fmt.Errorf("%s: %w", what, ErrNotInBundle)}
 }
