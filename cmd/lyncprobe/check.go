@@ -154,10 +154,13 @@ func runChecks(ctx context.Context, o *checkOptions, dep *config.Deployment) err
 	if len(o.zones) > 0 {
 		rep.Run.Resolvers = o.ZoneFiles // the zone files are the public view
 	}
-	if err := writeBundle(ctx, o, rec, dep, opts, rep.Run); err != nil {
+	// The bundle is written even when the run was interrupted (it holds
+	// what was fetched); the report is printed even when the bundle fails.
+	bundleErr := writeBundle(context.WithoutCancel(ctx), o, rec, dep, opts, rep.Run)
+	if err := finishReport(ctx, o.IO, o.reportFlags, rep); err != nil && bundleErr == nil {
 		return err
 	}
-	return finishReport(ctx, o.IO, o.reportFlags, rep)
+	return bundleErr
 }
 
 // reportFlags are the output flags check and cert inspect share.
