@@ -41,7 +41,7 @@ func zoneLiveAndOffline(t *testing.T, o lab.Options) (live, offline []checks.Res
 		}
 		zones = append(zones, z)
 	}
-	offline = checks.Run(ctx, dep, checks.Options{Zones: zones})
+	offline = checks.Run(ctx, dep, checks.Options{Files: &checks.Files{Zones: zones}})
 	return live, offline
 }
 

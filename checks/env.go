@@ -59,12 +59,13 @@ type Env struct {
 	probes       Probes
 	memo         *memo
 	owned        owned      // every goroutine the run started (Go, run.go)
-	certFiles    *certFiles // cert inspect: files replace the handshakes (cert_offline.go)
+	files        *Files     // an offline run's inputs (Options.Files)
+	certFiles    *certFiles // certificate files replace the handshakes (cert_offline.go)
 	roots        func() *x509.CertPool
 	client       *probe.Client       // the run's kept-alive connections, when the probes are real
 	connectTo    string              // Options.ConnectTo
 	published    map[string]bool     // the names connectTo stands for
-	proxyConfigs []*proxyconf.Config // validate: the parsed proxy configuration files (proxyconf.go)
+	proxyConfigs []*proxyconf.Config // the parsed proxy configuration files (proxyconf.go)
 }
 
 func newEnv(runCtx context.Context, dep *config.Deployment, o Options) *Env {
@@ -82,10 +83,16 @@ func newEnv(runCtx context.Context, dep *config.Deployment, o Options) *Env {
 		e.connectTo, e.published = o.ConnectTo, publishedNames(dep)
 	}
 	e.viewsReplaced = len(dep.DNS.Views) > 0 && len(o.Resolvers) > 0
-	if len(o.Zones) > 0 {
+	if o.Files != nil && len(o.Files.Zones) > 0 {
 		configured := e.Public
-		e.Public, e.probes = zoneView(o.Zones, e.probes, dep.Path) // offline DNS: dns_zone.go
+		e.Public, e.probes = zoneView(o.Files.Zones, e.probes, dep.Path) // offline DNS: dns_zone.go
 		e.viewsReplaced = len(dep.DNS.Views) > 0 && !zonesTakeViews(e.Public, configured)
+	}
+	if o.Files != nil { // the files an offline run judges (inputs.go)
+		e.files, e.certFiles, e.proxyConfigs = o.Files, newCertFiles(o.Files), o.Files.Proxy
+	}
+	if o.Now != nil {
+		e.Now = o.Now
 	}
 	// Reading the system's trust store takes a few milliseconds that no
 	// probe needs: it loads beside the first probes, and only judging a

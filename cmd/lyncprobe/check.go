@@ -137,10 +137,12 @@ func checkRun(ctx context.Context, o *checkOptions) error {
 
 func runChecks(ctx context.Context, o *checkOptions, dep *config.Deployment) error {
 	start := time.Now()
-	results, took := fleet.RunOne(ctx, dep, fleet.Options{Timeout: o.Timeout, Check: checks.Options{
-		Only: o.Only, Resolvers: o.Resolvers, Concurrency: o.Concurrency,
-		CheckTimeout: o.CheckTimeout, Progress: progress(o.IO), Zones: o.zones, ConnectTo: o.ConnectTo,
-	}})
+	opts := checks.Options{Only: o.Only, Resolvers: o.Resolvers, Concurrency: o.Concurrency,
+		CheckTimeout: o.CheckTimeout, Progress: progress(o.IO), ConnectTo: o.ConnectTo}
+	if len(o.zones) > 0 {
+		opts.Files = &checks.Files{Zones: o.zones} // the zone files stand in for the network
+	}
+	results, took := fleet.RunOne(ctx, dep, fleet.Options{Timeout: o.Timeout, Check: opts})
 	rep := report.Report{Deployment: dep.Name, Results: results, Duration: took, Locate: locateIn(dep), ConfigDir: configDirOf(dep)}
 	rep.Run = runHeader(start, vantageResolvers(o.Resolvers, dep))
 	if len(o.zones) > 0 {

@@ -5,50 +5,16 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/lyncprobe/lyncprobe/config"
 	"github.com/lyncprobe/lyncprobe/internal/inputfile"
 	"github.com/lyncprobe/lyncprobe/probe"
-	"github.com/lyncprobe/lyncprobe/proxyconf"
 	"github.com/miekg/dns"
 )
 
-// ValidateOptions are the files `lyncprobe validate` judges, already read.
-type ValidateOptions struct {
-	Only      []string // modules to report; empty = all
-	Zones     []*probe.Zone
-	CertFiles []CertFile
-	Proxy     []*proxyconf.Config
-	Now       func() time.Time // default time.Now
-}
-
-// Validate judges the deployment's files with no network: the zone with
-// the dns checks, the certificate files with the offline cert checks and
-// the proxy configurations with the proxy module. Every result carries a
-// location; results come in module order.
-func Validate(ctx context.Context, dep *config.Deployment, o ValidateOptions) []Result {
-	var out []Result
-	if len(o.Zones) > 0 {
-		rs := Run(ctx, dep, Options{Zones: o.Zones, Probes: offlineProbes()})
-		out = append(out, locateZone(ctx, rs, o.Zones[0].File, zoneOrigin(dep))...)
-	}
-	if len(o.CertFiles) > 0 {
-		rs := Inspect(ctx, dep, InspectOptions{Files: o.CertFiles, Now: o.Now})
-		out = append(out, locateCertFiles(rs, dep)...)
-	}
-	if len(o.Proxy) > 0 {
-		out = append(out, runProxy(ctx, dep, o.Proxy)...)
-	}
-	if len(o.Only) > 0 {
-		out = slices.DeleteFunc(out, func(r Result) bool { return !slices.Contains(o.Only, r.Module) })
-	}
-	slices.SortStableFunc(out, func(a, b Result) int { return moduleRank(a.Module) - moduleRank(b.Module) })
-	return out
-}
-
-// offlineProbes refuse the network: validate runs on a CI runner that
-// has none, and must not try.
+// offlineProbes refuse the network: a run given files (validate on a CI
+// runner, cert inspect, check --zone-file) asks no server, and must not
+// try. zoneView answers the zone files' questions on top of them.
 func offlineProbes() Probes {
 	_, p := zoneView(nil, RealProbes(), "")
 	p.Open = func(context.Context, probe.DialSpec) (*probe.Conn, error) { return nil, errOffline }
@@ -62,24 +28,30 @@ func moduleRank(m string) int {
 	return len(moduleOrder)
 }
 
-// runProxy runs the offline registry checks and the predictions of live
-// verdicts against the parsed proxy configurations.
-func runProxy(ctx context.Context, dep *config.Deployment, cfgs []*proxyconf.Config) []Result {
-	opts := Options{Probes: offlineProbes()}
-	opts.fill()
-	e := newEnv(ctx, dep, opts)
-	e.proxyConfigs = cfgs
+// predictions are the live verdicts the proxy configurations predict,
+// under the live checks' IDs (proxyconf_judge.go), of the modules only
+// names (all when empty).
+func (e *Env) predictions(only []string) []Result {
 	var out []Result
 	for _, r := range e.predict() {
 		r.Module, _, _ = strings.Cut(r.ID, ".")
-		out = append(out, r)
-	}
-	for _, c := range registry {
-		if c.Offline {
-			out = append(out, runCheck(ctx, e, c)...)
+		if len(only) == 0 || slices.Contains(only, r.Module) {
+			out = append(out, r)
 		}
 	}
 	return out
+}
+
+// locate names, on the results of a check judged from a file, the file
+// and line they are about. Proxy findings name theirs as they are made.
+func (e *Env) locate(rs []Result, from Input) {
+	switch from {
+	case InputZone:
+		zone := e.files.Zones[0]
+		locateZone(e.runCtx, rs, zone.File, zoneOrigin(e.Dep))
+	case InputCertFile:
+		locateCertFiles(rs, e.Dep)
+	}
 }
 
 // locateZone: DNS results are about the zone file, at the first record
@@ -155,29 +127,16 @@ func locateCertFiles(rs []Result, dep *config.Deployment) []Result {
 	return rs
 }
 
-// ValidateLiveModules is ValidateModules for a live run: a module whose
-// checks all judge files (proxy) runs only in validate.
+// ValidateLiveModules is ValidateModules for a live run: a module none
+// of whose checks the network answers (proxy) runs only in validate.
 func ValidateLiveModules(only []string) error {
 	if err := ValidateModules(only); err != nil {
 		return err
 	}
 	for _, m := range only {
-		if offlineModule(m) {
+		if !liveModule(m) {
 			return fmt.Errorf("module %q judges configuration files: run it with lyncprobe validate", m)
 		}
 	}
 	return nil
-}
-
-func offlineModule(m string) bool {
-	found := false
-	for _, c := range registry {
-		if c.Module == m {
-			if !c.Offline {
-				return false
-			}
-			found = true
-		}
-	}
-	return found
 }
