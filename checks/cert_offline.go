@@ -108,9 +108,6 @@ func normNames(names []string) []string {
 	return out
 }
 
-// Caps on the files a run reads again after the loader checked them (a
-// file may change between the two): as the loader's own caps.
-const (
-	maxCAFile        = 4 << 20
-	maxZoneLinesFile = 64 << 20
-)
+// maxCAFile caps tls.ca_file, read again by a run after the loader
+// checked it (a file may change between the two): as the loader's cap.
+const maxCAFile = 4 << 20

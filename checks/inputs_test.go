@@ -45,14 +45,11 @@ func offlineDeployment(t *testing.T) (*config.Deployment, *checks.Files) {
 		t.Fatal(err)
 	}
 	f := &checks.Files{}
-	rrs, err := config.ReadZone(ctx, dep.DNS.ZoneFile, "contoso.com")
+	z, err := probe.NewZone(dep.DNS.ZoneFile, dep.Zone().Records)
 	if err != nil {
 		t.Fatal(err)
 	}
-	z, err := probe.NewZone(dep.DNS.ZoneFile, rrs)
-	if err != nil {
-		t.Fatal(err)
-	}
+	z.Lines = dep.Zone().Lines
 	f.Zones = []*probe.Zone{z}
 	if f.Certs, err = checks.ReadCertFiles(ctx, dep.TLS.CertificateFiles); err != nil {
 		t.Fatal(err)
@@ -85,6 +82,9 @@ func TestOneRunOfEveryFile(t *testing.T) {
 	}
 	if r := got["dns.resolves meet.contoso.com"]; r.Status != checks.Fail {
 		t.Errorf("the zone lacks meet: %s", describe(r))
+	}
+	if r := got["dns.resolves dialin.contoso.com"]; r.Status != checks.Pass || r.Location.Line != 5 {
+		t.Errorf("dialin resolves, from the zone's line 5: %s at %+v", describe(r), r.Location)
 	}
 	if r := got["cert.san-coverage meet.contoso.com"]; r.Status != checks.Pass {
 		t.Errorf("the file covers meet, whatever the zone says: %s", describe(r))

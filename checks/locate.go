@@ -7,9 +7,7 @@ import (
 	"strings"
 
 	"github.com/lyncprobe/lyncprobe/config"
-	"github.com/lyncprobe/lyncprobe/internal/inputfile"
 	"github.com/lyncprobe/lyncprobe/probe"
-	"github.com/miekg/dns"
 )
 
 // offlineProbes refuse the network: a run given files (validate on a CI
@@ -47,68 +45,26 @@ func (e *Env) predictions(only []string) []Result {
 func (e *Env) locate(rs []Result, from Input) {
 	switch from {
 	case InputZone:
-		zone := e.files.Zones[0]
-		locateZone(e.runCtx, rs, zone.File, zoneOrigin(e.Dep))
+		e.locateZone(rs)
 	case InputCertFile:
 		locateCertFiles(rs, e.Dep)
 	}
 }
 
-// locateZone: DNS results are about the zone file, at the first record
-// of the name they judge (no line for a name the zone lacks).
-func locateZone(ctx context.Context, rs []Result, file, origin string) []Result {
-	lines := zoneOwnerLines(ctx, file, origin)
+// locateZone: DNS results are about the zone file they were answered
+// from, at the first record of the name they judge (no line for a name
+// the zone lacks). A result of no one zone (dns.consistency compares
+// them) is about the first.
+func (e *Env) locateZone(rs []Result) {
 	for i := range rs {
-		rs[i].Location = &Location{File: ShowPath(file), Line: lines[strings.ToLower(rs[i].Target)]}
-	}
-	return rs
-}
-
-func zoneOrigin(dep *config.Deployment) string {
-	if len(dep.SIPDomains) > 0 {
-		return dep.SIPDomains[0]
-	}
-	return ""
-}
-
-// zoneOwnerLines maps each owner name of a zone file to the line of its
-// first record. It only locates findings: the zone itself was parsed and
-// judged with miekg/dns, which keeps no lines. An owner is the first field
-// of a line that starts in column 1, outside parentheses, relative to the
-// current $ORIGIN.
-func zoneOwnerLines(ctx context.Context, path, origin string) map[string]int {
-	data, err := inputfile.Read(ctx, path, maxZoneLinesFile)
-	out := map[string]int{}
-	if err != nil {
-		return out
-	}
-	origin = dns.Fqdn(origin)
-	depth := 0
-	for i, line := range strings.Split(string(data), "\n") {
-		code, _, _ := strings.Cut(line, ";")
-		inParens := depth > 0
-		depth += strings.Count(code, "(") - strings.Count(code, ")")
-		f := strings.Fields(code)
-		if inParens || len(f) == 0 || code[0] == ' ' || code[0] == '\t' {
-			continue
-		}
-		switch name := f[0]; {
-		case name == "$ORIGIN" && len(f) > 1:
-			origin = dns.Fqdn(f[1])
-		case strings.HasPrefix(name, "$"):
-		default:
-			if name == "@" {
-				name = origin
-			} else if !dns.IsFqdn(name) {
-				name += "." + origin
-			}
-			name = strings.ToLower(strings.TrimSuffix(name, "."))
-			if _, seen := out[name]; !seen {
-				out[name] = i + 1
+		z := e.files.Zones[0]
+		for _, c := range e.files.Zones {
+			if rs[i].Via == "zone "+besideConfig(c.File, e.Dep.Path) {
+				z = c
 			}
 		}
+		rs[i].Location = &Location{File: ShowPath(z.File), Line: z.Lines[strings.ToLower(rs[i].Target)]}
 	}
-	return out
 }
 
 // locateCertFiles: a certificate result is about the file; the finding

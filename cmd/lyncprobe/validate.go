@@ -11,6 +11,7 @@ import (
 	"github.com/lyncprobe/lyncprobe/checks"
 	"github.com/lyncprobe/lyncprobe/config"
 	"github.com/lyncprobe/lyncprobe/fleet"
+	"github.com/lyncprobe/lyncprobe/probe"
 	"github.com/lyncprobe/lyncprobe/report"
 	"github.com/spf13/cobra"
 )
@@ -90,10 +91,12 @@ func validateRun(ctx context.Context, o *validateOptions) (err error) {
 		return missingConfigHint(err)
 	}
 	files := &checks.Files{}
-	if dep.DNS.ZoneFile != "" {
-		if files.Zones, err = loadZones(ctx, []string{dep.DNS.ZoneFile}, dep); err != nil {
+	if cz := dep.Zone(); cz != nil { // dns.zone_file, as Load read it
+		z, err := answering(cz)
+		if err != nil {
 			return err
 		}
+		files.Zones = []*probe.Zone{z}
 	}
 	if len(dep.TLS.CertificateFiles) > 0 {
 		if files.Certs, err = checks.ReadCertFiles(ctx, dep.TLS.CertificateFiles); err != nil {
