@@ -202,7 +202,13 @@ func Report(ds []Deployment, took time.Duration) report.Report {
 	return r
 }
 
-// LoadFailed reports whether any config failed to load.
-func LoadFailed(ds []Deployment) bool {
-	return slices.ContainsFunc(ds, func(d Deployment) bool { return d.Err != nil })
+// LoadFailures counts the configs that failed to load.
+func LoadFailures(ds []Deployment) int {
+	n := 0
+	for _, d := range ds {
+		if d.Err != nil {
+			n++
+		}
+	}
+	return n
 }
