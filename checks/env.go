@@ -91,9 +91,6 @@ func newEnv(runCtx context.Context, dep *config.Deployment, o Options) *Env {
 	if o.Files != nil { // the files an offline run judges (inputs.go)
 		e.files, e.certFiles, e.proxyConfigs = o.Files, newCertFiles(o.Files), o.Files.Proxy
 	}
-	if o.Now != nil {
-		e.Now = o.Now
-	}
 	// Reading the system's trust store takes a few milliseconds that no
 	// probe needs: it loads beside the first probes, and only judging a
 	// chain waits for it.

@@ -35,7 +35,6 @@ type Options struct {
 	// config's line of the certificate file. Proxy findings always carry
 	// theirs.
 	Locate bool
-	Now    func() time.Time // default time.Now
 	// ConnectTo, when set, is where every name the reverse proxy publishes
 	// is probed, whatever DNS says (curl's --connect-to for all of them):
 	// the proxy can be checked before its public records exist. The dns
@@ -92,10 +91,12 @@ func ValidateModules(only []string) error {
 
 // Run judges dep from the run's inputs (the network, or o.Files): it
 // runs every selected check those inputs answer, and every check they
-// need, concurrently, and returns the results in registry order after the
-// Needs rule (needs.go) and the config's ignore rules (suppress.go). It
-// returns when every check has finished or been cut off; a run context
-// that ends turns unfinished checks into error results.
+// need, concurrently, and returns the results in module order (registry
+// order within a module, a proxy configuration's predictions after the
+// checks' results) after the Needs rule (needs.go) and with the config's
+// ignore rules applied (suppress.go). It returns when every check has
+// finished or been cut off; a run context that ends turns unfinished
+// checks into error results.
 func Run(ctx context.Context, dep *config.Deployment, o Options) []Result {
 	o.fill()
 	ctx, stop := context.WithCancel(ctx)
