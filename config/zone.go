@@ -66,9 +66,9 @@ func ownerLines(data []byte, origin string) map[string]int {
 	origin = dns.Fqdn(origin)
 	depth := 0
 	for i, line := range strings.Split(string(data), "\n") {
-		code, _, _ := strings.Cut(line, ";")
+		code, parens := zoneCode(line)
 		inParens := depth > 0
-		depth += strings.Count(code, "(") - strings.Count(code, ")")
+		depth += parens
 		f := strings.Fields(code)
 		if inParens || len(f) == 0 || code[0] == ' ' || code[0] == '\t' {
 			continue
@@ -90,6 +90,31 @@ func ownerLines(data []byte, origin string) map[string]int {
 		}
 	}
 	return out
+}
+
+// zoneCode is a zone file line without its comment, and how many
+// parentheses it opens less those it closes; a ";" or a parenthesis
+// inside a quoted string (a TXT record's text) is neither.
+func zoneCode(line string) (code string, parens int) {
+	quoted, escaped := false, false
+	for i, c := range line {
+		switch {
+		case escaped:
+			escaped = false
+		case c == '\\':
+			escaped = true
+		case c == '"':
+			quoted = !quoted
+		case quoted:
+		case c == ';':
+			return line[:i], parens
+		case c == '(':
+			parens++
+		case c == ')':
+			parens--
+		}
+	}
+	return line, parens
 }
 
 // zoneSyntax takes miekg/dns's `dns: <problem>: "<token>" at line: L:C`

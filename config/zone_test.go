@@ -50,7 +50,8 @@ func TestZoneFileLoads(t *testing.T) {
 }
 
 // TestZoneOwnerLines: each owner's first record, across $ORIGIN, "@",
-// absolute names, continuation lines and records in parentheses.
+// absolute names, continuation lines, records in parentheses, and
+// parentheses and semicolons inside quoted text.
 func TestZoneOwnerLines(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "zone.db")
 	text := "$ORIGIN contoso.com.\n" + // 1
@@ -61,7 +62,9 @@ func TestZoneOwnerLines(t *testing.T) {
 		"Dialin.contoso.com. 300 IN A 192.0.2.10\n" + // 6
 		"meet 300 IN TXT \"again\"\n" + // 7
 		"$ORIGIN sub.contoso.com.\n" + // 8
-		"www 300 IN A 192.0.2.11\n" // 9
+		"www 300 IN A 192.0.2.11\n" + // 9
+		"_dmarc 300 IN TXT \"(\" \"\\\"(\" \"v=DMARC1; p=none\" ; (\n" + // 10: no parenthesis opens
+		"lyncdiscover 300 IN A 192.0.2.12\n" // 11
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +72,8 @@ func TestZoneOwnerLines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]int{"contoso.com": 2, "meet.contoso.com": 4, "dialin.contoso.com": 6, "www.sub.contoso.com": 9}
+	want := map[string]int{"contoso.com": 2, "meet.contoso.com": 4, "dialin.contoso.com": 6, "www.sub.contoso.com": 9,
+		"_dmarc.sub.contoso.com": 10, "lyncdiscover.sub.contoso.com": 11}
 	if diff := cmp.Diff(want, z.Lines); diff != "" {
 		t.Errorf("owner lines (-want +got):\n%s", diff)
 	}
