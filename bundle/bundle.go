@@ -348,7 +348,10 @@ func (b *Bundle) CheckOptions(src checks.Source) checks.Options {
 	o := checks.Options{Only: b.Options.Only, Resolvers: b.Options.Resolvers, ConnectTo: b.Options.ConnectTo,
 		Concurrency: b.Options.Concurrency, CheckTimeout: b.Options.CheckTimeout, Source: src}
 	for _, z := range b.Options.Zones {
-		o.Zones = append(o.Zones, &probe.Zone{File: z}) // the recorded answers stand for the file
+		if o.Files == nil {
+			o.Files = &checks.Files{}
+		}
+		o.Files.Zones = append(o.Files.Zones, &probe.Zone{File: z}) // the recorded answers stand for the file
 	}
 	return o
 }

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/lyncprobe/lyncprobe/config"
 	"github.com/lyncprobe/lyncprobe/internal/inputfile"
@@ -92,38 +91,13 @@ func (cf *certFiles) observations(hosts []string) []hostCerts {
 	return out
 }
 
-// offlineChecks are the certificate checks a file can answer: the rest
-// need the network (versions, nodes, revocation addresses).
-var offlineChecks = []string{"cert.san-coverage", "cert.all-names", "cert.chain", "cert.expiry", "cert.subject", "cert.key-usage"}
-
-// InspectOptions say what cert inspect judges.
-type InspectOptions struct {
-	Files []CertFile
-	Names []string         // the names to cover; empty = the deployment's published names
-	Now   func() time.Time // default time.Now
-}
-
-// Inspect judges certificate files offline with the live run's checks and
-// decisions: the files replace the handshakes. dep may be nil when Names
-// are given; its tls.ca_file and tls.warn_days then take their defaults.
-func Inspect(ctx context.Context, dep *config.Deployment, o InspectOptions) []Result {
-	if dep == nil {
-		dep = &config.Deployment{Name: "cert inspect", TLS: config.TLS{WarnDays: config.DefaultWarnDays}}
+// newCertFiles are f's certificate files as the run's chains; nil
+// when f holds none (the chains come from handshakes).
+func newCertFiles(f *Files) *certFiles {
+	if f == nil || len(f.Certs) == 0 {
+		return nil
 	}
-	opts := Options{}
-	opts.fill()
-	e := newEnv(ctx, dep, opts)
-	e.certFiles = &certFiles{names: normNames(o.Names), files: o.Files}
-	if o.Now != nil {
-		e.Now = o.Now
-	}
-	var out []Result
-	for _, c := range registry {
-		if slices.Contains(offlineChecks, c.ID) {
-			out = append(out, runCheck(ctx, e, c)...)
-		}
-	}
-	return out
+	return &certFiles{names: normNames(f.CertNames), files: f.Certs}
 }
 
 func normNames(names []string) []string {
@@ -134,9 +108,6 @@ func normNames(names []string) []string {
 	return out
 }
 
-// Caps on the files a run reads again after the loader checked them (a
-// file may change between the two): as the loader's own caps.
-const (
-	maxCAFile        = 4 << 20
-	maxZoneLinesFile = 64 << 20
-)
+// maxCAFile caps tls.ca_file, read again by a run after the loader
+// checked it (a file may change between the two): as the loader's cap.
+const maxCAFile = 4 << 20

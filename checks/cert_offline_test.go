@@ -88,7 +88,7 @@ func liveAndOffline(t *testing.T, fault string) (live, offline []checks.Result) 
 		t.Fatal(err)
 	}
 	live = checks.Run(ctx, dep, checks.Options{Only: []string{"cert"}})
-	offline = checks.Inspect(ctx, dep, checks.InspectOptions{Files: files})
+	offline = checks.Run(ctx, dep, checks.Options{Files: &checks.Files{Certs: files}})
 	return live, offline
 }
 
@@ -111,8 +111,7 @@ func TestInspectByName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rs := checks.Inspect(context.Background(), nil, checks.InspectOptions{Files: files,
-		Names: []string{"meet.contoso.com", "OWA.contoso.com."}})
+	rs := checks.Run(context.Background(), namesOnly(), checks.Options{Files: &checks.Files{Certs: files, CertNames: []string{"meet.contoso.com", "OWA.contoso.com."}}})
 	seen := map[string]bool{}
 	for _, r := range rs {
 		seen[r.ID] = true
@@ -150,12 +149,11 @@ func resultOf(t *testing.T, rs []checks.Result, id string) checks.Result {
 }
 
 // Issue 19 item 5, the class: a file with no certificate (an empty
-// chain, as a caller of Inspect may still pass) is an error result naming
+// chain, as a caller of Run may still pass) is an error result naming
 // the file, never "internal error … index out of range [0]". ReadCertFiles
 // itself refuses such a file by name.
 func TestInspectFileWithNoCertificate(t *testing.T) {
-	rs := checks.Inspect(context.Background(), nil, checks.InspectOptions{Files: []checks.CertFile{{Name: "empty.pem"}},
-		Names: []string{"meet.contoso.com"}})
+	rs := checks.Run(context.Background(), namesOnly(), checks.Options{Files: &checks.Files{Certs: []checks.CertFile{{Name: "empty.pem"}}, CertNames: []string{"meet.contoso.com"}}})
 	r := resultOf(t, rs, "cert.san-coverage")
 	if r.Status != checks.Error || r.Message != "no certificate in empty.pem" {
 		t.Errorf("san-coverage of an empty chain: %s", describe(r))
@@ -188,7 +186,7 @@ func TestInspectPerNameFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	names := []string{lab.ExternalWeb, lab.MeetHost, lab.DialinHost, lab.DiscoverHost}
-	rs := checks.Inspect(context.Background(), nil, checks.InspectOptions{Files: files, Names: names})
+	rs := checks.Run(context.Background(), namesOnly(), checks.Options{Files: &checks.Files{Certs: files, CertNames: names}})
 	for _, r := range rs {
 		if (r.ID == "cert.san-coverage" || r.ID == "cert.all-names") && r.Status != checks.Pass {
 			t.Errorf("%s %s %s [%s]: %s", r.Status, r.ID, r.Target, r.Via, r.Message)
@@ -197,7 +195,7 @@ func TestInspectPerNameFiles(t *testing.T) {
 	// Without names, both files are judged against every name, as before.
 	items[1].Names = nil
 	files, _ = checks.ReadCertFiles(context.Background(), items)
-	rs = checks.Inspect(context.Background(), nil, checks.InspectOptions{Files: files, Names: names})
+	rs = checks.Run(context.Background(), namesOnly(), checks.Options{Files: &checks.Files{Certs: files, CertNames: names}})
 	if v := verdicts(rs, []string{"cert.all-names"}); v["cert.all-names"] != "fail " {
 		t.Errorf("files without names: all-names %q, want fail", v["cert.all-names"])
 	}
@@ -214,9 +212,15 @@ func TestInspectLabPerNameCertificates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range checks.Inspect(context.Background(), dep, checks.InspectOptions{Files: files}) {
+	for _, r := range checks.Run(context.Background(), dep, checks.Options{Files: &checks.Files{Certs: files}}) {
 		if r.Status != checks.Pass && r.Status != checks.Info {
 			t.Errorf("%s", describe(r))
 		}
 	}
+}
+
+// namesOnly is the deployment cert inspect --name judges against: no
+// config, so no tls.ca_file, and tls.warn_days' default.
+func namesOnly() *config.Deployment {
+	return &config.Deployment{Name: "cert inspect", TLS: config.TLS{WarnDays: config.DefaultWarnDays}}
 }

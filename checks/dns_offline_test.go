@@ -35,13 +35,13 @@ func zoneLiveAndOffline(t *testing.T, o lab.Options) (live, offline []checks.Res
 		if err != nil {
 			t.Fatalf("the lab's zone does not read back: %v\n%s", err, text)
 		}
-		z, err := probe.NewZone(path, rrs)
+		z, err := probe.NewZone(path, rrs.Records)
 		if err != nil {
 			t.Fatal(err)
 		}
 		zones = append(zones, z)
 	}
-	offline = checks.Run(ctx, dep, checks.Options{Zones: zones})
+	offline = checks.Run(ctx, dep, checks.Options{Files: &checks.Files{Zones: zones}})
 	return live, offline
 }
 

@@ -56,12 +56,13 @@ type Env struct {
 	ownSource    bool   // the run made src and closes it
 	memo         *memo
 	owned        owned                 // every goroutine the run started (Go, run.go)
-	certFiles    *certFiles            // cert inspect: files replace the handshakes (cert_offline.go)
+	files        *Files                // an offline run's inputs (Options.Files)
+	certFiles    *certFiles            // certificate files replace the handshakes (cert_offline.go)
 	roots        func() *x509.CertPool // system roots plus tls.ca_file
 	sysRoots     func() *x509.CertPool // the source's system roots
 	connectTo    string                // Options.ConnectTo
 	published    map[string]bool       // the names connectTo stands for
-	proxyConfigs []*proxyconf.Config   // validate: the parsed proxy configuration files (proxyconf.go)
+	proxyConfigs []*proxyconf.Config   // the parsed proxy configuration files (proxyconf.go)
 }
 
 func newEnv(runCtx context.Context, dep *config.Deployment, o Options) *Env {
@@ -76,10 +77,13 @@ func newEnv(runCtx context.Context, dep *config.Deployment, o Options) *Env {
 		e.connectTo, e.published = o.ConnectTo, publishedNames(dep)
 	}
 	e.viewsReplaced = len(dep.DNS.Views) > 0 && len(o.Resolvers) > 0
-	if len(o.Zones) > 0 {
+	if o.Files != nil && len(o.Files.Zones) > 0 {
 		configured := e.Public
-		e.Public = zoneView(o.Zones, dep.Path) // offline DNS: dns_zone.go
+		e.Public = zoneView(o.Files.Zones, dep.Path) // offline DNS: dns_zone.go
 		e.viewsReplaced = len(dep.DNS.Views) > 0 && !zonesTakeViews(e.Public, configured)
+	}
+	if o.Files != nil { // the files an offline run judges (inputs.go)
+		e.files, e.certFiles, e.proxyConfigs = o.Files, newCertFiles(o.Files), o.Files.Proxy
 	}
 	// Reading the system's trust store takes a few milliseconds that no
 	// probe needs: it loads beside the first probes, and only judging a

@@ -154,14 +154,19 @@ func evidenceHeaders(ev map[string]any, depth int) http.Header {
 // orderFixes puts the answering proxy's fix first: on every warn and fail
 // of a check with per-family fixes, Fixes lists them (that family first,
 // then any-proxy advice, then the others), and the Remedy every format
-// prints starts with that family's fix.
-func (e *Env) orderFixes(rs []Result) {
-	if !slices.ContainsFunc(rs, needsFix) {
+// prints starts with that family's fix. Only the results of the checks
+// in answered get them: those judged from the deployment's answers
+// (network, zone file); a result judged from a certificate file or a
+// proxy configuration keeps the remedy its check wrote (a prediction
+// names the configuration's own directive).
+func (e *Env) orderFixes(rs []Result, answered map[string]bool) {
+	fixable := func(r Result) bool { return answered[r.ID] && needsFix(r) }
+	if !slices.ContainsFunc(rs, fixable) {
 		return
 	}
 	px := e.proxyFamily(rs)
 	for i := range rs {
-		if !needsFix(rs[i]) {
+		if !fixable(rs[i]) {
 			continue
 		}
 		c, _ := CheckByID(rs[i].ID)

@@ -78,7 +78,7 @@ func FuzzZone(f *testing.F) {
 		if err != nil {
 			return
 		}
-		z, err := probe.NewZone(path, rrs)
+		z, err := probe.NewZone(path, rrs.Records)
 		if err != nil {
 			return
 		}

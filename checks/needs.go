@@ -46,9 +46,13 @@ type hostState struct {
 	cause *cause // the first failure (or inherited cascade) seen
 }
 
-// withNeeds is the selected checks plus every check they need, in
-// registry order; hidden marks the ones not selected.
-func withNeeds(selected []Check) (all []Check, hidden map[string]bool) {
+// withNeeds is the selected checks plus every check of pool they need,
+// in pool (registry) order; hidden marks the ones not selected.
+func withNeeds(selected, pool []Check) (all []Check, hidden map[string]bool) {
+	byID := map[string]Check{}
+	for _, c := range pool {
+		byID[c.ID] = c
+	}
 	want := map[string]bool{}
 	var add func(id string)
 	add = func(id string) {
@@ -56,18 +60,16 @@ func withNeeds(selected []Check) (all []Check, hidden map[string]bool) {
 			return
 		}
 		want[id] = true
-		if c, ok := checkByID(id); ok {
-			for _, n := range c.Needs {
-				add(n)
-			}
+		for _, n := range byID[id].Needs {
+			add(n)
 		}
 	}
 	for _, c := range selected {
 		add(c.ID)
 	}
 	hidden = map[string]bool{}
-	for _, c := range registry {
-		if !want[c.ID] || c.Offline {
+	for _, c := range pool {
+		if !want[c.ID] {
 			continue
 		}
 		all = append(all, c)

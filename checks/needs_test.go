@@ -28,8 +28,8 @@ func TestEveryNeedComesEarlier(t *testing.T) {
 				t.Errorf("%s needs %s, which is not a live check listed before it", c.ID, n)
 				continue
 			}
-			if registry[p].Offline {
-				t.Errorf("%s needs %s, an offline check", c.ID, n)
+			if registry[p].Inputs&InputNetwork == 0 {
+				t.Errorf("%s needs %s, which the network does not answer", c.ID, n)
 			}
 		}
 		pos[c.ID] = i

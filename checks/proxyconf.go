@@ -20,7 +20,8 @@ import (
 // The proxy module judges reverse-proxy configuration files offline
 // (lyncprobe validate). Findings that predict a live verdict carry that
 // live check's ID (proxyconf_judge.go); the rest are proxy.* checks in the
-// registry, marked Offline so that `check` never runs them.
+// registry, with InputProxyConfig as their one input, so that `check`
+// never runs them.
 
 // ParseProxyConfigs parses reverse_proxy.config_files, resolving the
 // paths they name as the proxy does, then through each item's root and

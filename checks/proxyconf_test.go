@@ -63,7 +63,7 @@ func validateFile(t *testing.T, dep *config.Deployment, path string) []checks.Re
 	if err != nil {
 		t.Fatalf("parse %s: %v", path, err)
 	}
-	return checks.Validate(context.Background(), dep, checks.ValidateOptions{Proxy: []*proxyconf.Config{cfg}})
+	return checks.Run(context.Background(), dep, checks.Options{Files: &checks.Files{Proxy: []*proxyconf.Config{cfg}}, Locate: true})
 }
 
 func proxyProblems(rs []checks.Result) []checks.Result {
@@ -168,7 +168,7 @@ func TestProxyCertificateNotHere(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rs := checks.Validate(context.Background(), dep, checks.ValidateOptions{Proxy: cfgs})
+		rs := checks.Run(context.Background(), dep, checks.Options{Files: &checks.Files{Proxy: cfgs}, Locate: true})
 		for _, r := range rs {
 			if r.ID == "proxy.certificate-files" {
 				return r

@@ -20,7 +20,7 @@ type Options struct {
 	Concurrency  int           // probes in flight; default DefaultConcurrency
 	CheckTimeout time.Duration // each check's deadline; default DefaultCheckTimeout
 	// Source gives every fact the run judges (source.go); default the
-	// network (or, with Zones, the zone files). The caller closes a
+	// network (or, with Files, the zone files and no network). The caller closes a
 	// source it gives.
 	Source Source
 	// Probes, when Source is nil, replace some network primitives (tests).
@@ -31,11 +31,15 @@ type Options struct {
 	// goroutine: tests use it to end a run once the checks they watch
 	// have finished, rather than after a guessed time.
 	CheckDone func(id string)
-	// Zones, when set, replace the public view with one resolver per zone
-	// file and no network: only the dns module runs (dns_zone.go). With a
-	// Source, the source answers the zones' resolvers (ZoneSource, or a
-	// recorded zone run); without one, the zones do.
-	Zones []*probe.Zone
+	// Files, when set, are what the run judges in place of the network:
+	// it asks no server, and runs only the checks the files answer
+	// (Check.Inputs, inputs.go). nil = the network.
+	Files *Files
+	// Locate names, on each result judged from a file, the file and line
+	// it is about (validate): the zone file's line of the name, the
+	// config's line of the certificate file. Proxy findings always carry
+	// theirs.
+	Locate bool
 	// ConnectTo, when set, is where every name the reverse proxy publishes
 	// is probed, whatever DNS says (curl's --connect-to for all of them):
 	// the proxy can be checked before its public records exist. The dns
@@ -73,15 +77,12 @@ func (o *Options) fill() {
 	}
 	switch {
 	case o.Source != nil:
-	case len(o.Zones) > 0:
-		o.Source = ZoneSource(o.Zones)
+	case o.Files != nil: // the files stand in for the network: no server is asked
+		o.Source = ZoneSource(o.Files.Zones)
 	case o.Probes.set():
 		o.Source = ProbesSource(o.Probes)
 	default:
 		o.Source, o.ownSource = Network(), true
-	}
-	if len(o.Zones) > 0 {
-		o.Only = []string{"dns"} // offline: only DNS facts can come from a file
 	}
 }
 
@@ -96,17 +97,22 @@ func ValidateModules(only []string) error {
 	return nil
 }
 
-// Run runs every selected check, and every check they need, concurrently
-// against dep and returns the results in registry order, after the Needs
-// rule (needs.go). It returns when every check has finished or
-// been cut off; a run context that ends turns unfinished checks into
-// error results.
+// Run judges dep from the run's inputs (the network, or o.Files): it
+// runs every selected check those inputs answer, and every check they
+// need, concurrently, and returns the results in module order (registry
+// order within a module, a proxy configuration's predictions after the
+// checks' results) after the Needs rule (needs.go) and with the config's
+// ignore rules applied (suppress.go). It returns when every check has
+// finished or been cut off; a run context that ends turns unfinished
+// checks into error results.
 func Run(ctx context.Context, dep *config.Deployment, o Options) []Result {
 	o.fill()
 	ctx, stop := context.WithCancel(ctx)
 	e := newEnv(ctx, dep, o)
 	defer e.settle(stop)
-	selected, hidden := withNeeds(selectChecks(o.Only))
+	in := o.inputs()
+	pool := runnable(in)
+	selected, hidden := withNeeds(selectChecks(pool, o.Only), pool)
 	out := make([][]Result, len(selected))
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -128,22 +134,18 @@ func Run(ctx context.Context, dep *config.Deployment, o Options) []Result {
 		}()
 	}
 	wg.Wait()
-	rs := cascade(selected, out, hidden, e.moot) // the Needs rule (needs.go)
-	e.orderFixes(rs)
-	return rs
-}
-
-func selectChecks(only []string) []Check {
-	var out []Check
-	for _, c := range registry {
-		if c.Offline {
-			continue // validate runs these (validate.go)
-		}
-		if len(only) == 0 || slices.Contains(only, c.Module) {
-			out = append(out, c)
+	if o.Locate {
+		for i, c := range selected {
+			e.locate(out[i], c.judgedFrom(in))
 		}
 	}
-	return out
+	rs := cascade(selected, out, hidden, e.moot) // the Needs rule (needs.go)
+	e.orderFixes(rs, answeredBy(selected, in, InputNetwork|InputZone))
+	if in&InputProxyConfig != 0 {
+		rs = append(rs, e.predictions(o.Only)...)
+	}
+	slices.SortStableFunc(rs, func(a, b Result) int { return moduleRank(a.Module) - moduleRank(b.Module) })
+	return suppress(rs, dep.Ignore)
 }
 
 func runCheck(runCtx context.Context, e *Env, c Check) []Result {

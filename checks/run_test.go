@@ -112,7 +112,7 @@ func TestRunStableOrderAndUniqueKeys(t *testing.T) {
 		}
 		seen[line] = true
 	}
-	live := slices.DeleteFunc(Registry(), func(c Check) bool { return c.Offline }) // validate's, not check's
+	live := slices.DeleteFunc(Registry(), func(c Check) bool { return c.Inputs&InputNetwork == 0 }) // validate's, not check's
 	// The deployment has no edge, so the edge module (last) says nothing:
 	// compare each result's place in the registry with the one before.
 	pos := map[string]int{}
@@ -154,7 +154,7 @@ func TestRunCascadeSkipsDependents(t *testing.T) {
 func TestRunCutsOffAHangingCheck(t *testing.T) {
 	saved := registry
 	t.Cleanup(func() { registry = saved })
-	registry = []Check{{ID: "test.hang", Module: "test", Run: func(context.Context, *Env) []Result {
+	registry = []Check{{ID: "test.hang", Module: "test", Inputs: InputNetwork, Run: func(context.Context, *Env) []Result {
 		select {} // ignores its context on purpose
 	}}}
 	start := time.Now()
@@ -186,7 +186,7 @@ func TestRunTimeoutMarksUnfinished(t *testing.T) {
 func TestRunPanicBecomesError(t *testing.T) {
 	saved := registry
 	t.Cleanup(func() { registry = saved })
-	registry = []Check{{ID: "test.panic", Module: "test", Run: func(context.Context, *Env) []Result { panic("boom") }}}
+	registry = []Check{{ID: "test.panic", Module: "test", Inputs: InputNetwork, Run: func(context.Context, *Env) []Result { panic("boom") }}}
 	rs := Run(context.Background(), testDeployment(), Options{Probes: newRecorded().probes()})
 	if len(rs) != 1 || rs[0].Status != Error || !strings.Contains(rs[0].Message, "boom") {
 		t.Fatalf("got %+v", rs)

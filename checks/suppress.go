@@ -6,12 +6,13 @@ import (
 	"github.com/lyncprobe/lyncprobe/config"
 )
 
-// Suppress marks the results an `ignore` rule matches as suppressed, with
+// suppress marks the results an `ignore` rule matches as suppressed, with
 // the rule's reason, and returns rs. The status is kept, so every report
 // can still show what was found; Summarize leaves suppressed results out of
-// the status counts and so out of the exit code. It is the one place
-// suppressions are applied: renderers only show the mark.
-func Suppress(rs []Result, rules []config.Ignore) []Result {
+// the status counts and so out of the exit code. Run applies the
+// deployment's rules to every run's results, the one place suppressions
+// are applied: renderers only show the mark.
+func suppress(rs []Result, rules []config.Ignore) []Result {
 	for i := range rs {
 		for _, rule := range rules {
 			if suppresses(rule, rs[i]) {

@@ -18,7 +18,7 @@ func TestSuppress(t *testing.T) {
 		{ID: "cert.expiry", Target: "Dialin.Contoso.com.", Reason: "renewal booked"},
 		{ID: "dns.srv", Via: "resolver 9.9.9.9:53", Reason: "stale secondary"},
 	}
-	Suppress(rs, rules)
+	suppress(rs, rules)
 	want := []string{"renewal booked", "", "", "stale secondary"}
 	for i, r := range rs {
 		if r.Suppressed != (want[i] != "") || r.SuppressionReason != want[i] {
@@ -35,7 +35,7 @@ func TestSuppress(t *testing.T) {
 	if !s.Failed(Fail) {
 		t.Error("the unsuppressed failures must still fail the run")
 	}
-	Suppress(rs, append(rules, config.Ignore{ID: "cert.expiry", Reason: "all"}, config.Ignore{ID: "dns.srv", Reason: "all"}))
+	suppress(rs, append(rules, config.Ignore{ID: "cert.expiry", Reason: "all"}, config.Ignore{ID: "dns.srv", Reason: "all"}))
 	if s := Summarize(rs, 0); s.Failed(Warn) || s.Suppressed != 4 {
 		t.Errorf("every result suppressed: summary %+v must not fail", s)
 	}

@@ -38,7 +38,14 @@ type Deployment struct {
 	// positions maps dotted keys ("simple_urls.meet[0]") to their line in
 	// the file; see Line.
 	positions map[string]int
+	// zone is dns.zone_file as Load read it; see Zone.
+	zone *Zone
 }
+
+// Zone is dns.zone_file as Load read and parsed it (nil without one):
+// validate judges these records, and locates findings by their lines,
+// without reading the file again.
+func (d *Deployment) Zone() *Zone { return d.zone }
 
 // WebService is one Front End or Director pool that the proxy publishes.
 type WebService struct {

@@ -14,13 +14,23 @@ import (
 	"github.com/miekg/dns"
 )
 
+// Zone is a BIND zone file, read and parsed once: its records, and the
+// line of each owner name, so that findings about a name can point at it.
+type Zone struct {
+	File    string // the path it was read from
+	Records []dns.RR
+	// Lines maps each owner name (lower case, no final dot) to the line
+	// of its first record.
+	Lines map[string]int
+}
+
 // ReadZone reads a BIND zone file. Relative names in a file without
 // $ORIGIN are relative to origin (a config uses its first SIP domain).
 // $INCLUDE is refused: a CI gate checks the one file it is given. A file
 // that does not parse, or holds no SOA, comes back as an *Error naming the
 // file and its line; a file that cannot be read (not a regular file, too
 // large, ctx ended), as the read error, an *fs.PathError.
-func ReadZone(ctx context.Context, path, origin string) ([]dns.RR, error) {
+func ReadZone(ctx context.Context, path, origin string) (*Zone, error) {
 	data, err := readFileCapped(ctx, path, maxZoneFile)
 	if err != nil {
 		return nil, err
@@ -41,10 +51,70 @@ func ReadZone(ctx context.Context, path, origin string) ([]dns.RR, error) {
 	}
 	for _, rr := range rrs {
 		if rr.Header().Rrtype == dns.TypeSOA {
-			return rrs, nil
+			return &Zone{File: path, Records: rrs, Lines: ownerLines(data, origin)}, nil
 		}
 	}
 	return nil, &Error{File: path, Line: 1, Msg: "no SOA record: a zone file starts with its zone's SOA"}
+}
+
+// ownerLines maps each owner name of a zone file to the line of its first
+// record: miekg/dns's parser keeps no lines. An owner is the first field
+// of a line that starts in column 1, outside parentheses, relative to the
+// current $ORIGIN.
+func ownerLines(data []byte, origin string) map[string]int {
+	out := map[string]int{}
+	origin = dns.Fqdn(origin)
+	depth := 0
+	for i, line := range strings.Split(string(data), "\n") {
+		code, parens := zoneCode(line)
+		inParens := depth > 0
+		depth += parens
+		f := strings.Fields(code)
+		if inParens || len(f) == 0 || code[0] == ' ' || code[0] == '\t' {
+			continue
+		}
+		switch name := f[0]; {
+		case name == "$ORIGIN" && len(f) > 1:
+			origin = dns.Fqdn(f[1])
+		case strings.HasPrefix(name, "$"):
+		default:
+			if name == "@" {
+				name = origin
+			} else if !dns.IsFqdn(name) {
+				name += "." + origin
+			}
+			name = strings.ToLower(strings.TrimSuffix(name, "."))
+			if _, seen := out[name]; !seen {
+				out[name] = i + 1
+			}
+		}
+	}
+	return out
+}
+
+// zoneCode is a zone file line without its comment, and how many
+// parentheses it opens less those it closes; a ";" or a parenthesis
+// inside a quoted string (a TXT record's text) is neither.
+func zoneCode(line string) (code string, parens int) {
+	quoted, escaped := false, false
+	for i, c := range line {
+		switch {
+		case escaped:
+			escaped = false
+		case c == '\\':
+			escaped = true
+		case c == '"':
+			quoted = !quoted
+		case quoted:
+		case c == ';':
+			return line[:i], parens
+		case c == '(':
+			parens++
+		case c == ')':
+			parens--
+		}
+	}
+	return line, parens
 }
 
 // zoneSyntax takes miekg/dns's `dns: <problem>: "<token>" at line: L:C`
@@ -105,7 +175,10 @@ func (l *loader) checkZoneFile(d *Deployment) {
 	if len(d.SIPDomains) > 0 {
 		origin = d.SIPDomains[0]
 	}
-	_, err := ReadZone(l.ctx, shown, origin)
+	z, err := ReadZone(l.ctx, shown, origin)
+	if z != nil {
+		z.File, d.zone = *p, z // validate judges it as read here, never reading it again
+	}
 	var ze *Error
 	var pe *fs.PathError
 	switch {

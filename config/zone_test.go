@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 const zoneConfig = "sip_domains: [contoso.com]\n" +
@@ -36,10 +38,44 @@ func TestZoneFileLoads(t *testing.T) {
 	if want := filepath.Join(dir, "zone.db"); d.DNS.ZoneFile != want {
 		t.Errorf("zone_file = %q, want %q (relative to the config's folder)", d.DNS.ZoneFile, want)
 	}
-	// Without $ORIGIN, names are relative to the first SIP domain.
-	rrs, err := ReadZone(context.Background(), d.DNS.ZoneFile, d.SIPDomains[0])
-	if err != nil || len(rrs) != 2 || rrs[1].Header().Name != "meet.contoso.com." {
-		t.Fatalf("ReadZone = %v, %v", rrs, err)
+	// Without $ORIGIN, names are relative to the first SIP domain. Load
+	// keeps what it read, with each owner's line.
+	z := d.Zone()
+	if z == nil || len(z.Records) != 2 || z.Records[1].Header().Name != "meet.contoso.com." {
+		t.Fatalf("Zone() = %+v", z)
+	}
+	if z.File != d.DNS.ZoneFile || z.Lines["meet.contoso.com"] != 2 || z.Lines["contoso.com"] != 1 {
+		t.Errorf("Zone() = %s with lines %v, want %s, contoso.com:1, meet.contoso.com:2", z.File, z.Lines, d.DNS.ZoneFile)
+	}
+}
+
+// TestZoneOwnerLines: each owner's first record, across $ORIGIN, "@",
+// absolute names, continuation lines, records in parentheses, and
+// parentheses and semicolons inside quoted text.
+func TestZoneOwnerLines(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "zone.db")
+	text := "$ORIGIN contoso.com.\n" + // 1
+		"@ 300 IN SOA ns1 hostmaster (\n" + // 2
+		"  1 3600 600 86400 300 )\n" + // 3
+		"meet 300 IN A 192.0.2.10 ; a comment\n" + // 4
+		"     300 IN AAAA 2001:db8::10\n" + // 5
+		"Dialin.contoso.com. 300 IN A 192.0.2.10\n" + // 6
+		"meet 300 IN TXT \"again\"\n" + // 7
+		"$ORIGIN sub.contoso.com.\n" + // 8
+		"www 300 IN A 192.0.2.11\n" + // 9
+		"_dmarc 300 IN TXT \"(\" \"\\\"(\" \"v=DMARC1; p=none\" ; (\n" + // 10: no parenthesis opens
+		"lyncdiscover 300 IN A 192.0.2.12\n" // 11
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	z, err := ReadZone(context.Background(), path, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{"contoso.com": 2, "meet.contoso.com": 4, "dialin.contoso.com": 6, "www.sub.contoso.com": 9,
+		"_dmarc.sub.contoso.com": 10, "lyncdiscover.sub.contoso.com": 11}
+	if diff := cmp.Diff(want, z.Lines); diff != "" {
+		t.Errorf("owner lines (-want +got):\n%s", diff)
 	}
 }
 

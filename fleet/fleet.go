@@ -152,8 +152,8 @@ func Check(ctx context.Context, deps []*config.Deployment, out []Deployment, o O
 	wg.Wait()
 }
 
-// One checks one deployment, applies its ignore rules and labels each
-// result with the deployment's name.
+// One checks one deployment and labels each result with the
+// deployment's name.
 func One(ctx context.Context, d *config.Deployment, o Options) ([]checks.Result, time.Duration) {
 	rs, took := RunOne(ctx, d, o)
 	for i := range rs {
@@ -162,10 +162,11 @@ func One(ctx context.Context, d *config.Deployment, o Options) ([]checks.Result,
 	return rs, took
 }
 
-// RunOne checks one deployment under o.Timeout and applies its ignore
-// rules. It is the one run path: `lyncprobe check` on one config calls it
-// directly (its results carry no deployment name), a fleet run and the
-// exporter through One.
+// RunOne checks one deployment under o.Timeout (checks.Run applies its
+// ignore rules). It is the one run path of the commands: `lyncprobe
+// check` on one config, `check --zone-file`, `cert inspect` and `validate`
+// call it directly (their results carry no deployment name; the offline
+// ones give o.Check.Files), a fleet run and the exporter through One.
 func RunOne(ctx context.Context, d *config.Deployment, o Options) ([]checks.Result, time.Duration) {
 	if o.Timeout > 0 {
 		var cancel context.CancelFunc
@@ -173,7 +174,7 @@ func RunOne(ctx context.Context, d *config.Deployment, o Options) ([]checks.Resu
 		defer cancel()
 	}
 	start := time.Now()
-	rs := checks.Suppress(checks.Run(ctx, d, o.Check), d.Ignore)
+	rs := checks.Run(ctx, d, o.Check)
 	return rs, time.Since(start)
 }
 
@@ -201,7 +202,13 @@ func Report(ds []Deployment, took time.Duration) report.Report {
 	return r
 }
 
-// LoadFailed reports whether any config failed to load.
-func LoadFailed(ds []Deployment) bool {
-	return slices.ContainsFunc(ds, func(d Deployment) bool { return d.Err != nil })
+// LoadFailures counts the configs that failed to load.
+func LoadFailures(ds []Deployment) int {
+	n := 0
+	for _, d := range ds {
+		if d.Err != nil {
+			n++
+		}
+	}
+	return n
 }

@@ -61,8 +61,8 @@ func TestFleetRunsEachDeploymentAndKeepsOrder(t *testing.T) {
 			seen[k] = true
 		}
 	}
-	if !fleet.LoadFailed(ds) {
-		t.Error("LoadFailed = false with a broken config")
+	if n := fleet.LoadFailures(ds); n != 1 {
+		t.Errorf("LoadFailures = %d with one broken config", n)
 	}
 }
 

@@ -14,7 +14,11 @@ import (
 // checks before a zone change is published. Its Resolve has the signature
 // of the package's Resolve, so checks can use either.
 type Zone struct {
-	File    string // the file the records came from, for labels and messages
+	File string // the file the records came from, for labels and messages
+	// Lines maps each owner name (lower case, no final dot) to the line
+	// of its first record in File, as the reader found it; findings about
+	// a name point there. nil when not known.
+	Lines   map[string]int
 	origins []string
 	byName  map[string][]dns.RR // lower-case owner → records
 	exists  map[string]bool     // every owner and empty non-terminal

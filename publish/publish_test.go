@@ -84,7 +84,7 @@ func TestValidateRoundTrip(t *testing.T) {
 				}
 				dep.ReverseProxy.ConfigFiles = items
 				passed := map[string]bool{}
-				for _, r := range checks.Validate(context.Background(), dep, checks.ValidateOptions{Proxy: cfgs}) {
+				for _, r := range checks.Run(context.Background(), dep, checks.Options{Files: &checks.Files{Proxy: cfgs}, Locate: true}) {
 					switch r.Status {
 					case checks.Warn, checks.Fail, checks.Error:
 						t.Errorf("validate: %s %s [%s]: %s", r.Status, r.ID, r.Target, r.Message)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/lyncprobe/lyncprobe/checks"
 	"github.com/lyncprobe/lyncprobe/config"
+	"github.com/lyncprobe/lyncprobe/fleet"
 	"github.com/lyncprobe/lyncprobe/report"
 	"github.com/spf13/cobra"
 )
@@ -84,9 +85,9 @@ func certInspectRun(ctx context.Context, o *certInspectOptions) (err error) {
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 	defer func() { err = timeoutHint(ctx, err, o.Timeout) }()
-	var dep *config.Deployment
+	// --name: no config, so no tls.ca_file, and tls.warn_days' default.
+	dep := &config.Deployment{Name: "cert inspect", TLS: config.TLS{WarnDays: config.DefaultWarnDays}}
 	items := checks.FileItems(o.Files, nil)
-	name := "cert inspect"
 	if len(o.Names) == 0 {
 		if dep, err = config.LoadContext(ctx, o.ConfigPath); err != nil {
 			if errors.Is(err, fs.ErrNotExist) && len(o.Files) > 0 {
@@ -95,7 +96,6 @@ func certInspectRun(ctx context.Context, o *certInspectOptions) (err error) {
 			}
 			return missingConfigHint(err)
 		}
-		name = dep.Name
 		items = dep.TLS.CertificateFiles
 		if len(o.Files) > 0 {
 			items = checks.FileItems(o.Files, dep.TLS.CertificateFiles)
@@ -109,10 +109,7 @@ func certInspectRun(ctx context.Context, o *certInspectOptions) (err error) {
 		return err
 	}
 	start := time.Now()
-	results := checks.Inspect(ctx, dep, checks.InspectOptions{Files: files, Names: o.Names})
-	if dep != nil {
-		results = checks.Suppress(results, dep.Ignore)
-	}
-	return finishReport(parent, o.IO, o.Report, report.Report{Command: "cert inspect", Deployment: name, Results: results, Duration: time.Since(start),
+	results, took := fleet.RunOne(ctx, dep, fleet.Options{Check: checks.Options{Files: &checks.Files{Certs: files, CertNames: o.Names}}})
+	return finishReport(parent, o.IO, o.Report, report.Report{Command: "cert inspect", Deployment: dep.Name, Results: results, Duration: took,
 		Locate: locateIn(dep), ConfigDir: configDirOf(dep), Run: runHeader(start, nil)})
 }

@@ -145,7 +145,10 @@ func runChecks(ctx context.Context, o *checkOptions, dep *config.Deployment) err
 	start := time.Now()
 	opts := checks.Options{
 		Only: o.Only, Resolvers: o.Resolvers, Concurrency: o.Concurrency,
-		CheckTimeout: o.CheckTimeout, Progress: progress(o.IO), Zones: o.zones, ConnectTo: o.ConnectTo,
+		CheckTimeout: o.CheckTimeout, Progress: progress(o.IO), ConnectTo: o.ConnectTo,
+	}
+	if len(o.zones) > 0 {
+		opts.Files = &checks.Files{Zones: o.zones} // the zone files stand in for the network
 	}
 	rec := newRecorder(o, dep, &opts)
 	results, took := fleet.RunOne(ctx, dep, fleet.Options{Timeout: o.Timeout, Check: opts})

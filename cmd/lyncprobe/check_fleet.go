@@ -57,18 +57,8 @@ func fleetRun(ctx context.Context, o *checkOptions) error {
 	rep.Run = runHeader(start, o.Resolvers)
 	rep.Locate = locateInFleet(ds)
 	err = finishReport(ctx, o.IO, o.reportFlags, rep)
-	if fleet.LoadFailed(ds) && (err == nil || errors.Is(err, errChecksFailed)) {
-		return fmt.Errorf("%d of %d configs did not load (see the report)", countFailed(ds), len(ds))
+	if n := fleet.LoadFailures(ds); n > 0 && (err == nil || errors.Is(err, errChecksFailed)) {
+		return fmt.Errorf("%d of %d configs did not load (see the report)", n, len(ds))
 	}
 	return err
-}
-
-func countFailed(ds []fleet.Deployment) int {
-	n := 0
-	for _, d := range ds {
-		if d.Err != nil {
-			n++
-		}
-	}
-	return n
 }

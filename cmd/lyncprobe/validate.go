@@ -10,6 +10,8 @@ import (
 
 	"github.com/lyncprobe/lyncprobe/checks"
 	"github.com/lyncprobe/lyncprobe/config"
+	"github.com/lyncprobe/lyncprobe/fleet"
+	"github.com/lyncprobe/lyncprobe/probe"
 	"github.com/lyncprobe/lyncprobe/report"
 	"github.com/spf13/cobra"
 )
@@ -88,14 +90,16 @@ func validateRun(ctx context.Context, o *validateOptions) (err error) {
 	if err != nil {
 		return missingConfigHint(err)
 	}
-	opts := checks.ValidateOptions{Only: o.Only}
-	if dep.DNS.ZoneFile != "" {
-		if opts.Zones, err = loadZones(ctx, []string{dep.DNS.ZoneFile}, dep); err != nil {
+	files := &checks.Files{}
+	if cz := dep.Zone(); cz != nil { // dns.zone_file, as Load read it
+		z, err := answering(cz)
+		if err != nil {
 			return err
 		}
+		files.Zones = []*probe.Zone{z}
 	}
 	if len(dep.TLS.CertificateFiles) > 0 {
-		if opts.CertFiles, err = checks.ReadCertFiles(ctx, dep.TLS.CertificateFiles); err != nil {
+		if files.Certs, err = checks.ReadCertFiles(ctx, dep.TLS.CertificateFiles); err != nil {
 			return err
 		}
 	}
@@ -103,15 +107,15 @@ func validateRun(ctx context.Context, o *validateOptions) (err error) {
 	if err != nil {
 		return usageError{err}
 	}
-	if opts.Proxy, err = checks.ParseProxyConfigs(ctx, dep.ReverseProxy.ConfigFiles, pathMap); err != nil {
+	if files.Proxy, err = checks.ParseProxyConfigs(ctx, dep.ReverseProxy.ConfigFiles, pathMap); err != nil {
 		return err
 	}
-	if opts.Zones == nil && opts.CertFiles == nil && opts.Proxy == nil {
+	if files.Zones == nil && files.Certs == nil && files.Proxy == nil {
 		fmt.Fprintln(o.IO.ErrOut, "lyncprobe: the config names no file to validate (dns.zone_file, tls.certificate_files, reverse_proxy.config_files): only the config itself was checked")
 	}
 	start := time.Now()
-	results := checks.Suppress(checks.Validate(ctx, dep, opts), dep.Ignore)
-	rep := report.Report{Command: "validate", Deployment: dep.Name, Results: results, Duration: time.Since(start),
+	results, took := fleet.RunOne(ctx, dep, fleet.Options{Check: checks.Options{Only: o.Only, Files: files, Locate: true}})
+	rep := report.Report{Command: "validate", Deployment: dep.Name, Results: results, Duration: took,
 		Locate: locateIn(dep), ConfigDir: configDirOf(dep), Run: runHeader(start, nil)}
 	return finishReport(parent, o.IO, o.Report, rep)
 }

@@ -39,7 +39,7 @@ func loadZones(ctx context.Context, files []string, dep *config.Deployment) ([]*
 	}
 	var out []*probe.Zone
 	for _, f := range files {
-		rrs, err := config.ReadZone(ctx, f, origin)
+		cz, err := config.ReadZone(ctx, f, origin)
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
 			return nil, fmt.Errorf("--zone-file %s: cannot read it: %w", f, pe.Err)
@@ -47,11 +47,22 @@ func loadZones(ctx context.Context, files []string, dep *config.Deployment) ([]*
 		if err != nil {
 			return nil, err
 		}
-		z, err := probe.NewZone(f, rrs)
+		z, err := answering(cz)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, z)
 	}
 	return out, nil
+}
+
+// answering is a zone file, as read, ready to answer questions; it keeps
+// the file's owner lines for the findings.
+func answering(cz *config.Zone) (*probe.Zone, error) {
+	z, err := probe.NewZone(cz.File, cz.Records)
+	if err != nil {
+		return nil, err
+	}
+	z.Lines = cz.Lines
+	return z, nil
 }
