@@ -18,8 +18,10 @@ func edgeAVCheck(ctx context.Context, e *Env) []Result {
 	case ed.AV == "":
 		return []Result{{Target: ed.Access, Status: Skip, Message: "edge.av is not set: the A/V Edge (audio, video, sharing) is not checked"}}
 	}
-	udp := e.edgeEndpoints(ctx, ed.AV, "udp", ed.Ports.AVUDP)
-	tcp := e.edgeEndpoints(ctx, ed.AV, "tcp", ed.Ports.AVTCP)
+	// One lookup for both lists: two could differ if the check's deadline
+	// ended between them (a TCP list shorter than the UDP one).
+	addrs, _ := e.Addresses(ctx, ed.AV)
+	udp, tcp := endpointsAt(addrs, "udp", ed.Ports.AVUDP), endpointsAt(addrs, "tcp", ed.Ports.AVTCP)
 	if len(udp) == 0 {
 		return []Result{e.edgeUnresolved(ctx, ed.AV, "")}
 	}

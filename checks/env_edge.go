@@ -100,6 +100,11 @@ type edgeEndpoint struct {
 // "udp"). It returns nil when the name does not resolve.
 func (e *Env) edgeEndpoints(ctx context.Context, name, label string, port int) []edgeEndpoint {
 	addrs, _ := e.Addresses(ctx, name)
+	return endpointsAt(addrs, label, port)
+}
+
+// endpointsAt is one endpoint per address on port.
+func endpointsAt(addrs []string, label string, port int) []edgeEndpoint {
 	out := make([]edgeEndpoint, 0, len(addrs))
 	for _, a := range addrs {
 		hp := net.JoinHostPort(a, fmt.Sprint(port))
