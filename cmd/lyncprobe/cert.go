@@ -113,6 +113,6 @@ func certInspectRun(ctx context.Context, o *certInspectOptions) (err error) {
 	if dep != nil {
 		results = checks.Suppress(results, dep.Ignore)
 	}
-	return finishReport(parent, o.IO, o.Report, report.Report{Command: "cert inspect", Deployment: name, Results: results, Duration: time.Since(start),
+	return finishReport(parent, o.IO, o.Report, report.Report{Catalog: checks.Catalog(), Command: "cert inspect", Deployment: name, Results: results, Duration: time.Since(start),
 		Locate: locateIn(dep), ConfigDir: configDirOf(dep), Run: runHeader(start, nil)})
 }

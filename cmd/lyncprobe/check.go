@@ -141,7 +141,7 @@ func runChecks(ctx context.Context, o *checkOptions, dep *config.Deployment) err
 		Only: o.Only, Resolvers: o.Resolvers, Concurrency: o.Concurrency,
 		CheckTimeout: o.CheckTimeout, Progress: progress(o.IO), Zones: o.zones, ConnectTo: o.ConnectTo,
 	}})
-	rep := report.Report{Deployment: dep.Name, Results: results, Duration: took, Locate: locateIn(dep), ConfigDir: configDirOf(dep)}
+	rep := report.Report{Catalog: checks.Catalog(), Deployment: dep.Name, Results: results, Duration: took, Locate: locateIn(dep), ConfigDir: configDirOf(dep)}
 	rep.Run = runHeader(start, vantageResolvers(o.Resolvers, dep))
 	if len(o.zones) > 0 {
 		rep.Run.Resolvers = o.ZoneFiles // the zone files are the public view

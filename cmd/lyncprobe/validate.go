@@ -111,7 +111,7 @@ func validateRun(ctx context.Context, o *validateOptions) (err error) {
 	}
 	start := time.Now()
 	results := checks.Suppress(checks.Validate(ctx, dep, opts), dep.Ignore)
-	rep := report.Report{Command: "validate", Deployment: dep.Name, Results: results, Duration: time.Since(start),
+	rep := report.Report{Catalog: checks.Catalog(), Command: "validate", Deployment: dep.Name, Results: results, Duration: time.Since(start),
 		Locate: locateIn(dep), ConfigDir: configDirOf(dep), Run: runHeader(start, nil)}
 	return finishReport(parent, o.IO, o.Report, rep)
 }
