@@ -171,7 +171,7 @@ func TestFollowUpPath(t *testing.T) {
 func TestDistributionShowsUnreachedAndFailed(t *testing.T) {
 	plain := append(conns(runPlain, fe1, fe1, ""), sample{Err: errors.New("refused")})
 	got := distribution(plain, []backendIdentity{{Identity: fe2}, {Identity: fe1}})
-	want := []Bar{{fe1, 2}, {fe2, 0}, {"(front end not named)", 1}, {"(no answer)", 1}}
+	want := []Bar{{Label: fe1, Count: 2}, {Label: fe2, Count: 0}, {Label: "(front end not named)", Count: 1}, {Label: "(no answer)", Count: 1}}
 	if len(got) != len(want) {
 		t.Fatalf("bars %v, want %v", got, want)
 	}

@@ -10,13 +10,6 @@ import (
 	"github.com/lyncprobe/lyncprobe/config"
 )
 
-// Fix is one proxy family's fix for a result, as the remedies list them.
-type Fix struct {
-	Family string `json:"family"` // a key of FamilyNames
-	Name   string `json:"name"`   // as people write it
-	Text   string `json:"text"`
-}
-
 // Proxy is the proxy family a run found answering, and how it knows.
 type Proxy struct {
 	Family string // a key of FamilyNames, "" when unknown

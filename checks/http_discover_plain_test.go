@@ -134,13 +134,13 @@ func TestNothingOnHTTPPort(t *testing.T) {
 		rs := resultsFor(plainDiscover(t, nil, "", tc.change), "http.lyncdiscover", "http://lyncdiscover.contoso.test")
 		r := rs[len(rs)-1]
 		if r.Status != tc.want || !strings.Contains(r.Message, "nothing answers over HTTP on port") || r.Via != "address 127.0.0.1" ||
-			!strings.Contains(r.Message, "reverse_proxy.http_port is "+strconv.Itoa(*r.httpPort(t))) {
+			!strings.Contains(r.Message, "reverse_proxy.http_port is "+strconv.Itoa(*httpPortOf(t, r))) {
 			t.Errorf("%s: %s [%s] %s", name, r.Status, r.Via, r.Message)
 		}
 	}
 }
 
-func (r Result) httpPort(t *testing.T) *int {
+func httpPortOf(t *testing.T, r Result) *int {
 	t.Helper()
 	_, p, err := net.SplitHostPort(fmt.Sprint(r.Evidence["connect"]))
 	if err != nil {

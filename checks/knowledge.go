@@ -1,15 +1,5 @@
 package checks
 
-// Families lists the proxy families a Fix may name, in the order
-// `lyncprobe explain` prints them.
-var Families = []string{"all", "tmg", "arr", "nginx", "apache", "haproxy", "f5", "kemp", "wap"}
-
-// FamilyNames are the families as people write them.
-var FamilyNames = map[string]string{
-	"all": "Any proxy", "tmg": "Forefront TMG", "arr": "IIS ARR", "nginx": "nginx", "apache": "Apache httpd",
-	"haproxy": "HAProxy", "f5": "F5 BIG-IP", "kemp": "KEMP LoadMaster", "wap": "Web Application Proxy",
-}
-
 // knowledge holds the symptoms and per-family fixes of the checks whose
 // remedies are family-specific. It is kept apart from registry.go because
 // the text is long; init copies it into each check's About. Every fact

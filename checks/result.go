@@ -1,131 +1,64 @@
 package checks
 
 import (
-	"encoding/json"
-	"fmt"
 	"time"
+
+	"github.com/lyncprobe/lyncprobe/result"
 )
 
-// Status is a result's verdict.
-type Status int
+// The result types live in the leaf package result, which imports nothing
+// of the network, so that what reads results (report/) need not import
+// the checks. These aliases keep the checks' own code unchanged.
+type (
+	Result   = result.Result
+	Status   = result.Status
+	Summary  = result.Summary
+	Location = result.Location
+	Bar      = result.Bar
+	Fix      = result.Fix
+)
 
-// Statuses, from best to worst for exit-code purposes; the order of the
-// JSON summary follows this list.
+// Statuses, from best to worst for exit-code purposes (result.Status).
 const (
-	Pass Status = iota
-	Info
-	Warn
-	Fail
-	Skip
-	Error
+	Pass  = result.Pass
+	Info  = result.Info
+	Warn  = result.Warn
+	Fail  = result.Fail
+	Skip  = result.Skip
+	Error = result.Error
 )
 
-var statusNames = [...]string{"pass", "info", "warn", "fail", "skip", "error"}
+// Evidence keys code reads back (result/evidence.go).
+const (
+	EvidenceNotAfter     = result.EvidenceNotAfter
+	EvidenceDistribution = result.EvidenceDistribution
+	EvidenceFrontEnd     = result.EvidenceFrontEnd
+)
 
-// Statuses lists every status in summary order.
-var Statuses = []Status{Pass, Info, Warn, Fail, Skip, Error}
+var (
+	// Statuses lists every status in summary order.
+	Statuses = result.Statuses
+	// Families lists the proxy families a Fix may name, in explain's order.
+	Families = result.Families
+	// FamilyNames are the families as people write them.
+	FamilyNames = result.FamilyNames
+)
 
-func (s Status) String() string {
-	if s < 0 || int(s) >= len(statusNames) {
-		return fmt.Sprintf("status(%d)", int(s))
-	}
-	return statusNames[s]
-}
-
-// ParseStatus is the inverse of String.
-func ParseStatus(s string) (Status, error) {
-	for i, n := range statusNames {
-		if n == s {
-			return Status(i), nil
-		}
-	}
-	return 0, fmt.Errorf("unknown status %q", s)
-}
-
-// MarshalJSON writes the lower-case name.
-func (s Status) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }
-
-// UnmarshalJSON reads the lower-case name.
-func (s *Status) UnmarshalJSON(b []byte) error {
-	var str string
-	if err := json.Unmarshal(b, &str); err != nil {
-		return err
-	}
-	v, err := ParseStatus(str)
-	*s = v
-	return err
-}
-
-// Result is one verdict about one target. (ID, Target, Via) is unique in a run.
-type Result struct {
-	// Deployment names the deployment in a fleet run (fleet/), so that
-	// (Deployment, ID, Target, Via) stays unique; empty in a single run.
-	Deployment string `json:"deployment,omitempty"`
-	ID         string `json:"id"`
-	Module     string `json:"module"`
-	Target     string `json:"target"`
-	Via        string `json:"via"`
-	Status     Status `json:"status"`
-	Message    string `json:"message"`
-	Remedy     string `json:"remedy,omitempty"`
-	// Proxy is the proxy family whose fix Remedy starts with (detected
-	// from ProxyFrom), "" when unknown; Fixes are the check's per-family
-	// fixes, that family's first (family.go).
-	Proxy     string         `json:"proxy,omitempty"`
-	ProxyFrom string         `json:"proxy_from,omitempty"`
-	Fixes     []Fix          `json:"fixes,omitempty"`
-	Evidence  map[string]any `json:"evidence,omitempty"`
-	// Location is the file and line a finding is about (offline validation).
-	Location *Location `json:"location,omitempty"`
-	// Suppressed marks a result an `ignore` rule of the config matched: it
-	// keeps its status but counts toward neither the exit code nor the
-	// fail/warn counts.
-	Suppressed        bool          `json:"suppressed,omitempty"`
-	SuppressionReason string        `json:"suppression_reason,omitempty"`
-	Duration          time.Duration `json:"-"`
-}
-
-// Location is a place in a file a result is about.
-type Location struct {
-	File string `json:"file"`
-	Line int    `json:"line,omitempty"`
-}
-
-// MarshalJSON writes duration as whole milliseconds.
-func (r Result) MarshalJSON() ([]byte, error) {
-	type plain Result
-	return json.Marshal(struct {
-		plain
-		DurationMS int64 `json:"duration_ms"`
-	}{plain(r), r.Duration.Milliseconds()})
-}
-
-// Summary counts results by status. Suppressed results are counted only
-// in Suppressed, so they fail no run.
-type Summary struct {
-	Counts     map[Status]int
-	Suppressed int
-	Duration   time.Duration
-}
+// ParseStatus is the inverse of Status.String.
+func ParseStatus(s string) (Status, error) { return result.ParseStatus(s) }
 
 // Summarize counts the results.
-func Summarize(rs []Result, d time.Duration) Summary {
-	s := Summary{Counts: map[Status]int{}, Duration: d}
-	for _, r := range rs {
-		if r.Suppressed {
-			s.Suppressed++
-			continue
-		}
-		s.Counts[r.Status]++
-	}
-	return s
-}
+func Summarize(rs []Result, d time.Duration) Summary { return result.Summarize(rs, d) }
 
-// Failed reports whether the run should exit 1: a fail or an error, or a
-// warn when failOn is Warn.
-func (s Summary) Failed(failOn Status) bool {
-	if s.Counts[Fail] > 0 || s.Counts[Error] > 0 {
-		return true
+// Catalog describes every check, in report order, for what reads results
+// without running checks: report.Report.Catalog.
+func Catalog() []result.CheckInfo {
+	out := make([]result.CheckInfo, 0, len(registry))
+	for _, c := range registry {
+		out = append(out, result.CheckInfo{
+			ID: c.ID, Module: c.Module, Title: c.Title, Needs: c.Needs,
+			What: c.About.What, Why: c.About.Why, Sources: c.About.Sources,
+		})
 	}
-	return failOn == Warn && s.Counts[Warn] > 0
+	return out
 }

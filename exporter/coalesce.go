@@ -6,8 +6,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/lyncprobe/lyncprobe/checks"
 	"github.com/lyncprobe/lyncprobe/fleet"
+	"github.com/lyncprobe/lyncprobe/result"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -26,7 +26,7 @@ type flight struct {
 	done    chan struct{}
 	cancel  context.CancelFunc
 	waiters int // scrapes waiting now; the run is cancelled when all left
-	rs      []checks.Result
+	rs      []result.Result
 	took    time.Duration
 	code    int // non-zero: no slot was had; the HTTP status and message
 	msg     string

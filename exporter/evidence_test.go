@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lyncprobe/lyncprobe/checks"
 	"github.com/lyncprobe/lyncprobe/exporter"
+	"github.com/lyncprobe/lyncprobe/result"
 )
 
 // TestCertNotAfterReadsEveryForm: the expiry gauge reads a certificate's
@@ -15,11 +15,11 @@ import (
 func TestCertNotAfterReadsEveryForm(t *testing.T) {
 	soon := time.Date(2027, 3, 1, 12, 0, 0, 0, time.UTC)
 	later := soon.AddDate(1, 0, 0)
-	cert := func(target string, v any) checks.Result {
-		return checks.Result{ID: "cert.expiry", Module: "cert", Target: target, Status: checks.Pass,
-			Evidence: map[string]any{checks.EvidenceNotAfter: v}}
+	cert := func(target string, v any) result.Result {
+		return result.Result{ID: "cert.expiry", Module: "cert", Target: target, Status: result.Pass,
+			Evidence: map[string]any{result.EvidenceNotAfter: v}}
 	}
-	rs := []checks.Result{
+	rs := []result.Result{
 		cert("meet.contoso.com", later.Format(time.RFC3339)),
 		cert("meet.contoso.com", soon), // another address serves an older certificate
 		cert("dialin.contoso.com", soon),
@@ -29,7 +29,7 @@ func TestCertNotAfterReadsEveryForm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var back checks.Result
+	var back result.Result
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestCertNotAfterReadsEveryForm(t *testing.T) {
 // front ends an affinity result's tables name, whether the tables are as
 // the check wrote them or as JSON gives them back.
 func TestAffinityBackendsAfterAJSONRoundTrip(t *testing.T) {
-	written := checks.Result{ID: "affinity.sticky", Module: "affinity", Target: "webext.contoso.com", Status: checks.Pass,
+	written := result.Result{ID: "affinity.sticky", Module: "affinity", Target: "webext.contoso.com", Status: result.Pass,
 		Evidence: map[string]any{
 			"connections": []map[string]any{{"front_end": "fe01"}, {"front_end": "fe02"}, {"front_end": ""}},
 			"requests":    []map[string]any{{"front_end": "fe01"}, {"front_end": "fe03"}},
@@ -60,12 +60,12 @@ func TestAffinityBackendsAfterAJSONRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var back checks.Result
+	var back result.Result
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Fatal(err)
 	}
 	back.Target = "webext.fabrikam.com"
-	got := exporter.AffinityBackends([]checks.Result{written, back})
+	got := exporter.AffinityBackends([]result.Result{written, back})
 	if got["webext.contoso.com"] != 3 || got["webext.fabrikam.com"] != 3 {
 		t.Errorf("AffinityBackends = %v, want 3 front ends for each target", got)
 	}

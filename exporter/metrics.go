@@ -5,7 +5,7 @@ import (
 	"runtime/debug"
 	"time"
 
-	"github.com/lyncprobe/lyncprobe/checks"
+	"github.com/lyncprobe/lyncprobe/result"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -17,15 +17,15 @@ const suppressedStatus = "suppressed"
 
 // statusLabels are the values of lyncprobe_check_status's status label.
 func statusLabels() []string {
-	out := make([]string, 0, len(checks.Statuses)+1)
-	for _, st := range checks.Statuses {
+	out := make([]string, 0, len(result.Statuses)+1)
+	for _, st := range result.Statuses {
 		out = append(out, st.String())
 	}
 	return append(out, suppressedStatus)
 }
 
 // statusLabel is the status a result is exported with.
-func statusLabel(r checks.Result) string {
+func statusLabel(r result.Result) string {
 	if r.Suppressed {
 		return suppressedStatus
 	}
@@ -35,7 +35,7 @@ func statusLabel(r checks.Result) string {
 // probeRegistry holds one probe's metrics. Every status gets a series,
 // 1 for the result's and 0 for the others, so that alert rules select
 // status="fail" and a skip never reads as worse than a failure.
-func probeRegistry(dep string, rs []checks.Result, took time.Duration) *prometheus.Registry {
+func probeRegistry(dep string, rs []result.Result, took time.Duration) *prometheus.Registry {
 	reg := prometheus.NewRegistry()
 	labels := []string{"deployment", "check", "target", "via"}
 	status := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "lyncprobe_check_status",
@@ -68,7 +68,7 @@ func probeRegistry(dep string, rs []checks.Result, took time.Duration) *promethe
 	for target, n := range AffinityBackends(rs) {
 		backends.WithLabelValues(dep, target).Set(float64(n))
 	}
-	if !checks.Summarize(rs, took).Failed(checks.Fail) {
+	if !result.Summarize(rs, took).Failed(result.Fail) {
 		success.Set(1)
 	}
 	probeDur.Set(took.Seconds())
@@ -78,7 +78,7 @@ func probeRegistry(dep string, rs []checks.Result, took time.Duration) *promethe
 // CertNotAfter reads the expiry of each name's served certificate from the
 // cert module's evidence ("not_after"), keeping the soonest when the
 // name's addresses serve different certificates.
-func CertNotAfter(rs []checks.Result) map[string]time.Time {
+func CertNotAfter(rs []result.Result) map[string]time.Time {
 	out := map[string]time.Time{}
 	for _, r := range rs {
 		t, ok := r.NotAfter()
@@ -94,7 +94,7 @@ func CertNotAfter(rs []checks.Result) map[string]time.Time {
 
 // AffinityBackends counts the distinct front ends the affinity checks'
 // evidence tables (connections, requests, join steps) name per target.
-func AffinityBackends(rs []checks.Result) map[string]int {
+func AffinityBackends(rs []result.Result) map[string]int {
 	seen := map[string]map[string]bool{}
 	for _, r := range rs {
 		if r.Module != "affinity" {

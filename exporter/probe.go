@@ -37,7 +37,7 @@ func (s *Server) probe(w http.ResponseWriter, r *http.Request) {
 	rs, took := f.rs, f.took
 	if q.Get("debug") == "true" {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		report.Text(w, report.Report{Deployment: name, Results: rs, Duration: took}, report.Options{Verbose: true}) // debug: every result
+		report.Text(w, report.Report{Catalog: checks.Catalog(), Deployment: name, Results: rs, Duration: took}, report.Options{Verbose: true}) // debug: every result
 		return
 	}
 	reg := probeRegistry(name, rs, took)

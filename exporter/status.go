@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/lyncprobe/lyncprobe/checks"
+	"github.com/lyncprobe/lyncprobe/result"
 )
 
 // lastProbe is what the status page shows of a deployment's last probe.
@@ -15,14 +15,14 @@ type lastProbe struct {
 	Counts   map[string]int
 	Success  bool
 	Duration time.Duration
-	Findings []checks.Result // fail, error and warn
+	Findings []result.Result // fail, error and warn
 }
 
 // remember keeps the probe for the status page; only its findings are
 // kept, not every result, so the memory stays small per deployment.
-func (s *Server) remember(name, module string, rs []checks.Result, took time.Duration) {
-	sum := checks.Summarize(rs, took)
-	lp := lastProbe{When: time.Now(), Module: module, Counts: map[string]int{}, Success: !sum.Failed(checks.Fail), Duration: took}
+func (s *Server) remember(name, module string, rs []result.Result, took time.Duration) {
+	sum := result.Summarize(rs, took)
+	lp := lastProbe{When: time.Now(), Module: module, Counts: map[string]int{}, Success: !sum.Failed(result.Fail), Duration: took}
 	if lp.Module == "" {
 		lp.Module = "all"
 	}
@@ -30,7 +30,7 @@ func (s *Server) remember(name, module string, rs []checks.Result, took time.Dur
 		lp.Counts[st.String()] = n
 	}
 	for _, r := range rs {
-		if !r.Suppressed && (r.Status == checks.Fail || r.Status == checks.Error || r.Status == checks.Warn) {
+		if !r.Suppressed && (r.Status == result.Fail || r.Status == result.Error || r.Status == result.Warn) {
 			r.Evidence = nil
 			lp.Findings = append(lp.Findings, r)
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/lyncprobe/lyncprobe/checks"
 	"github.com/lyncprobe/lyncprobe/config"
 	"github.com/lyncprobe/lyncprobe/report"
+	"github.com/lyncprobe/lyncprobe/result"
 )
 
 // ParallelPerCore sizes the default --parallel: a deployment's run mostly
@@ -41,7 +42,7 @@ type Options struct {
 type Deployment struct {
 	Name     string // the config's name, or the file name when it did not load
 	Path     string
-	Results  []checks.Result // each carries Deployment = Name
+	Results  []result.Result // each carries Deployment = Name
 	Duration time.Duration
 	Err      error // the config did not load; Results is empty
 	// Config is the loaded config (nil when it did not load): the report
@@ -154,7 +155,7 @@ func Check(ctx context.Context, deps []*config.Deployment, out []Deployment, o O
 
 // One checks one deployment and labels each result with the
 // deployment's name.
-func One(ctx context.Context, d *config.Deployment, o Options) ([]checks.Result, time.Duration) {
+func One(ctx context.Context, d *config.Deployment, o Options) ([]result.Result, time.Duration) {
 	rs, took := RunOne(ctx, d, o)
 	for i := range rs {
 		rs[i].Deployment = d.Name
@@ -167,7 +168,7 @@ func One(ctx context.Context, d *config.Deployment, o Options) ([]checks.Result,
 // check` on one config, `check --zone-file`, `cert inspect` and `validate`
 // call it directly (their results carry no deployment name; the offline
 // ones give o.Check.Files), a fleet run and the exporter through One.
-func RunOne(ctx context.Context, d *config.Deployment, o Options) ([]checks.Result, time.Duration) {
+func RunOne(ctx context.Context, d *config.Deployment, o Options) ([]result.Result, time.Duration) {
 	if o.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
@@ -187,14 +188,14 @@ const LoadErrorID = "config.load"
 func Report(ds []Deployment, took time.Duration) report.Report {
 	// Deployment titles the formats that show one list of results (sarif,
 	// markdown, html).
-	r := report.Report{Deployment: fmt.Sprintf("fleet of %d deployments", len(ds)),
+	r := report.Report{Catalog: checks.Catalog(), Deployment: fmt.Sprintf("fleet of %d deployments", len(ds)),
 		Deployments: make([]report.Deployment, 0, len(ds)), Duration: took}
 	for _, d := range ds {
 		rd := report.Deployment{Name: d.Name, Path: d.Path, Results: d.Results, Duration: d.Duration}
 		if d.Err != nil {
 			rd.Error = d.Err.Error()
-			rd.Results = []checks.Result{{Deployment: d.Name, ID: LoadErrorID, Module: "config", Target: d.Path,
-				Status: checks.Error, Message: "The config did not load: " + d.Err.Error()}}
+			rd.Results = []result.Result{{Deployment: d.Name, ID: LoadErrorID, Module: "config", Target: d.Path,
+				Status: result.Error, Message: "The config did not load: " + d.Err.Error()}}
 		}
 		r.Deployments = append(r.Deployments, rd)
 		r.Results = append(r.Results, rd.Results...)

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lyncprobe/lyncprobe/checks"
 	"github.com/lyncprobe/lyncprobe/fleet"
+	"github.com/lyncprobe/lyncprobe/result"
 )
 
 // BenchmarkFleet checks N lab deployments (one lab each, all started
@@ -45,8 +45,8 @@ func benchFleet(b *testing.B, paths []string) {
 	for b.Loop() {
 		ds = fleet.Run(context.Background(), paths, fleet.Options{Parallel: 4, Timeout: time.Minute})
 		for _, d := range ds {
-			s := checks.Summarize(d.Results, 0)
-			if d.Err != nil || s.Failed(checks.Fail) {
+			s := result.Summarize(d.Results, 0)
+			if d.Err != nil || s.Failed(result.Fail) {
 				b.Fatalf("%s: a healthy lab failed: %v %v", d.Name, d.Err, s.Counts)
 			}
 		}

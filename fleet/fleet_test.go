@@ -12,6 +12,7 @@ import (
 	"github.com/lyncprobe/lyncprobe/config"
 	"github.com/lyncprobe/lyncprobe/fleet"
 	"github.com/lyncprobe/lyncprobe/lab/labtest"
+	"github.com/lyncprobe/lyncprobe/result"
 )
 
 // startLab starts a lab with the faults and writes its config as name.yaml
@@ -40,11 +41,11 @@ func TestFleetRunsEachDeploymentAndKeepsOrder(t *testing.T) {
 	if ds[0].Err == nil || len(ds[0].Results) != 0 {
 		t.Errorf("broken.yml: err = %v, %d results; want a load error and no results", ds[0].Err, len(ds[0].Results))
 	}
-	if got := statusOf(ds[1], "dns.resolves", "dialin.contoso.test"); got != checks.Fail {
+	if got := statusOf(ds[1], "dns.resolves", "dialin.contoso.test"); got != result.Fail {
 		t.Errorf("faulty: dns.resolves dialin = %v, want fail", got)
 	}
 	for _, r := range ds[2].Results {
-		if r.Status != checks.Pass && r.Status != checks.Info {
+		if r.Status != result.Pass && r.Status != result.Info {
 			t.Errorf("healthy: %s %s %s = %s: %s", r.ID, r.Target, r.Via, r.Status, r.Message)
 		}
 	}
@@ -91,7 +92,7 @@ func names(ds []fleet.Deployment) []string {
 	return out
 }
 
-func statusOf(d fleet.Deployment, id, target string) checks.Status {
+func statusOf(d fleet.Deployment, id, target string) result.Status {
 	for _, r := range d.Results {
 		if r.ID == id && r.Target == target {
 			return r.Status
@@ -115,7 +116,7 @@ func TestRunOneSuppressesAndOneLabels(t *testing.T) {
 	for _, run := range []struct {
 		name  string
 		label string
-		fn    func(context.Context, *config.Deployment, fleet.Options) ([]checks.Result, time.Duration)
+		fn    func(context.Context, *config.Deployment, fleet.Options) ([]result.Result, time.Duration)
 	}{{"RunOne", "", fleet.RunOne}, {"One", "faulty", fleet.One}} {
 		rs, _ := run.fn(context.Background(), dep, o)
 		found := false
@@ -125,7 +126,7 @@ func TestRunOneSuppressesAndOneLabels(t *testing.T) {
 			}
 			if r.ID == "dns.resolves" && r.Target == "dialin.contoso.test" {
 				found = true
-				if r.Status != checks.Fail || !r.Suppressed || r.SuppressionReason != "known" {
+				if r.Status != result.Fail || !r.Suppressed || r.SuppressionReason != "known" {
 					t.Errorf("%s: dns.resolves dialin = %s suppressed=%v (%q), want a suppressed fail", run.name, r.Status, r.Suppressed, r.SuppressionReason)
 				}
 			}

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lyncprobe/lyncprobe/checks"
 	"github.com/lyncprobe/lyncprobe/fleet"
+	"github.com/lyncprobe/lyncprobe/result"
 )
 
 // TestCPUStarvedFleetHasNoFalseErrors checks 20 healthy labs at
@@ -41,7 +41,7 @@ func TestCPUStarvedFleetHasNoFalseErrors(t *testing.T) {
 			t.Errorf("%s: %v", d.Name, d.Err)
 		}
 		for _, r := range d.Results {
-			if r.Status == checks.Error || r.Status == checks.Fail || r.Status == checks.Warn {
+			if r.Status == result.Error || r.Status == result.Fail || r.Status == result.Warn {
 				t.Errorf("%s: %s %s %s = %s: %s", d.Name, r.ID, r.Target, r.Via, r.Status, r.Message)
 			}
 		}

@@ -3,7 +3,7 @@ package report
 import (
 	"strings"
 
-	"github.com/lyncprobe/lyncprobe/checks"
+	"github.com/lyncprobe/lyncprobe/result"
 )
 
 // barWidth is the longest bar, in characters.
@@ -11,7 +11,7 @@ const barWidth = 30
 
 // bars draws a result's evidence "distribution" (r.Distribution(), in
 // order) as a small bar chart under its line, scaled to the largest count.
-func (p *printer) bars(r checks.Result, indent int) {
+func (p *printer) bars(r result.Result, indent int) {
 	bs := r.Distribution()
 	if len(bs) == 0 {
 		return

@@ -11,7 +11,7 @@ import (
 // per name, address and node.
 func bigReport() Report {
 	base := sample().Results
-	r := Report{Deployment: "big", Duration: 3 * time.Second}
+	r := Report{Catalog: catalogue, Deployment: "big", Duration: 3 * time.Second}
 	for i := 0; len(r.Results) < 5000; i++ {
 		for _, res := range base {
 			res.Target = fmt.Sprintf("host%04d.contoso.com", i)

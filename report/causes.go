@@ -5,8 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/lyncprobe/lyncprobe/checks"
-	"github.com/lyncprobe/lyncprobe/config"
+	"github.com/lyncprobe/lyncprobe/result"
 )
 
 // Root causes: results already say what they follow from. A skip reads
@@ -20,34 +19,34 @@ import (
 // nothing else in the run, and what follows from them.
 type cause struct {
 	ID      string
-	Status  checks.Status   // the worst status of Roots
-	Roots   []checks.Result // one per target
-	Effects []checks.Result // problems and skips that follow from Roots
+	Status  result.Status   // the worst status of Roots
+	Roots   []result.Result // one per target
+	Effects []result.Result // problems and skips that follow from Roots
 }
 
 // analysis is a report's results sorted for a reader.
 type analysis struct {
 	Causes     []cause
-	NotChecked []checks.Result // skips that follow from no problem of the run
-	Info       []checks.Result
-	Suppressed []checks.Result
+	NotChecked []result.Result // skips that follow from no problem of the run
+	Info       []result.Result
+	Suppressed []result.Result
 	Problems   int // fail, warn and error results, not suppressed
 }
 
 // isProblem is a result someone must act on.
-func isProblem(r checks.Result) bool {
-	return !r.Suppressed && (r.Status == checks.Fail || r.Status == checks.Warn || r.Status == checks.Error)
+func isProblem(r result.Result) bool {
+	return !r.Suppressed && (r.Status == result.Fail || r.Status == result.Warn || r.Status == result.Error)
 }
 
 // severity orders causes: a fail first, then an error (the check could not
 // decide), then a warning.
-func severity(s checks.Status) int {
+func severity(s result.Status) int {
 	switch s {
-	case checks.Fail:
+	case result.Fail:
 		return 3
-	case checks.Error:
+	case result.Error:
 		return 2
-	case checks.Warn:
+	case result.Warn:
 		return 1
 	}
 	return 0
@@ -55,8 +54,8 @@ func severity(s checks.Status) int {
 
 var checkIDWord = regexp.MustCompile(`[a-z]+\.[a-z0-9-]+`)
 
-// analyse groups rs by root cause.
-func analyse(rs []checks.Result) analysis {
+// analyse groups rs by root cause, following the Needs of cat.
+func analyse(rs []result.Result, cat catalog) analysis {
 	var a analysis
 	problemIDs := map[string]bool{}
 	for _, r := range rs {
@@ -66,13 +65,13 @@ func analyse(rs []checks.Result) analysis {
 		}
 	}
 	needs := map[string][]string{}
-	for _, c := range checks.Registry() {
-		needs[c.ID] = c.Needs
+	for id, c := range cat {
+		needs[id] = c.Needs
 	}
 	// causeOf[i] is the ID of the problem result i follows from, "" if none.
 	causeOf := make([]string, len(rs))
 	for i, r := range rs {
-		if r.Suppressed || (!isProblem(r) && r.Status != checks.Skip) {
+		if r.Suppressed || (!isProblem(r) && r.Status != result.Skip) {
 			continue
 		}
 		causeOf[i] = namedCause(r, rs, problemIDs, needs)
@@ -81,12 +80,12 @@ func analyse(rs []checks.Result) analysis {
 	// follows that check's cause.
 	skipsWithCause := map[string]bool{}
 	for i, r := range rs {
-		if r.Status == checks.Skip && causeOf[i] != "" {
+		if r.Status == result.Skip && causeOf[i] != "" {
 			skipsWithCause[r.ID] = true
 		}
 	}
 	for i, r := range rs {
-		if r.Status == checks.Skip && !r.Suppressed && causeOf[i] == "" {
+		if r.Status == result.Skip && !r.Suppressed && causeOf[i] == "" {
 			for _, id := range checkIDWord.FindAllString(r.Message+" "+r.Remedy, -1) {
 				if id != r.ID && skipsWithCause[id] {
 					causeOf[i] = id
@@ -105,7 +104,7 @@ func analyse(rs []checks.Result) analysis {
 	// Follow consequence chains (a skip of a skip of a failure) to a root.
 	next := map[string]string{}
 	for i, r := range rs {
-		if (isProblem(r) || r.Status == checks.Skip) && causeOf[i] != "" && next[r.ID] == "" {
+		if (isProblem(r) || r.Status == result.Skip) && causeOf[i] != "" && next[r.ID] == "" {
 			next[r.ID] = causeOf[i]
 		}
 	}
@@ -133,7 +132,7 @@ func analyse(rs []checks.Result) analysis {
 		switch {
 		case r.Suppressed:
 			a.Suppressed = append(a.Suppressed, r)
-		case r.Status == checks.Info:
+		case r.Status == result.Info:
 			a.Info = append(a.Info, r)
 		case isProblem(r) && causeOf[i] == "":
 			c := &a.Causes[add(r.ID)]
@@ -141,10 +140,10 @@ func analyse(rs []checks.Result) analysis {
 			if severity(r.Status) > severity(c.Status) {
 				c.Status = r.Status
 			}
-		case isProblem(r) || r.Status == checks.Skip:
+		case isProblem(r) || r.Status == result.Skip:
 			root := rootOf(causeOf[i])
 			if root == "" || root == r.ID {
-				if r.Status == checks.Skip {
+				if r.Status == result.Skip {
 					a.NotChecked = append(a.NotChecked, r)
 					continue
 				}
@@ -169,19 +168,19 @@ func analyse(rs []checks.Result) analysis {
 
 // namedCause is the problem check r follows from: one its message or
 // remedy names, else one it needs that is a problem for the same host.
-func namedCause(r checks.Result, rs []checks.Result, problemIDs map[string]bool, needs map[string][]string) string {
+func namedCause(r result.Result, rs []result.Result, problemIDs map[string]bool, needs map[string][]string) string {
 	for _, id := range checkIDWord.FindAllString(r.Message+" "+r.Remedy, -1) {
 		if id != r.ID && problemIDs[id] {
 			return id
 		}
 	}
-	host := config.HostOf(r.Target)
+	host := result.URLHost(r.Target)
 	if host == "" {
 		host = r.Target
 	}
 	for _, need := range needs[r.ID] {
 		for _, p := range rs {
-			if p.ID == need && isProblem(p) && (config.HostOf(p.Target) == host || p.Target == host) {
+			if p.ID == need && isProblem(p) && (result.URLHost(p.Target) == host || p.Target == host) {
 				return need
 			}
 		}
@@ -190,15 +189,15 @@ func namedCause(r checks.Result, rs []checks.Result, problemIDs map[string]bool,
 }
 
 // verdictOf is the run's one-word verdict.
-func verdictOf(rs []checks.Result) checks.Status {
-	worst := checks.Pass
+func verdictOf(rs []result.Result) result.Status {
+	worst := result.Pass
 	for _, r := range rs {
 		if isProblem(r) && severity(r.Status) > severity(worst) {
 			worst = r.Status
 		}
 	}
-	if worst == checks.Error {
-		return checks.Fail // an error fails the run as a fail does
+	if worst == result.Error {
+		return result.Fail // an error fails the run as a fail does
 	}
 	return worst
 }
@@ -252,9 +251,9 @@ func coversRemedies(by, c cause) bool {
 // bySeverity orders results for a list of findings: problems by root
 // cause (each cause's results, then its consequences; causes worst
 // first), then skips, information, suppressed findings and passes.
-func bySeverity(rs []checks.Result) []checks.Result {
-	a := analyse(rs)
-	out := make([]checks.Result, 0, len(rs))
+func bySeverity(rs []result.Result, cat catalog) []result.Result {
+	a := analyse(rs, cat)
+	out := make([]result.Result, 0, len(rs))
 	for _, c := range a.Causes {
 		out = append(out, c.Roots...)
 		out = append(out, c.Effects...)
@@ -263,7 +262,7 @@ func bySeverity(rs []checks.Result) []checks.Result {
 	out = append(out, a.Info...)
 	out = append(out, a.Suppressed...)
 	for _, r := range rs {
-		if r.Status == checks.Pass && !r.Suppressed {
+		if r.Status == result.Pass && !r.Suppressed {
 			out = append(out, r)
 		}
 	}

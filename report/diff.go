@@ -6,19 +6,19 @@ import (
 	"io"
 	"strings"
 
-	"github.com/lyncprobe/lyncprobe/checks"
+	"github.com/lyncprobe/lyncprobe/result"
 )
 
 // ReadJSON reads a --format json report, single or fleet, and returns its
 // results (a fleet's with their deployments).
-func ReadJSON(r io.Reader) ([]checks.Result, error) {
+func ReadJSON(r io.Reader) ([]result.Result, error) {
 	var doc struct {
 		Version     int             `json:"version"`
 		Deployment  string          `json:"deployment"`
-		Results     []checks.Result `json:"results"`
+		Results     []result.Result `json:"results"`
 		Deployments []struct {
 			Name    string          `json:"name"`
-			Results []checks.Result `json:"results"`
+			Results []result.Result `json:"results"`
 		} `json:"deployments"`
 	}
 	dec := json.NewDecoder(r)
@@ -45,7 +45,7 @@ type Change struct {
 	Key      string // deployment, check, target, via
 	ID       string
 	Target   string
-	Old, New *checks.Result // nil: not in that run
+	Old, New *result.Result // nil: not in that run
 }
 
 // Delta is what a change window did: what got fixed, what broke, what
@@ -67,11 +67,11 @@ func (d Delta) NewFailure() bool {
 	return false
 }
 
-func failing(r checks.Result) bool {
-	return !r.Suppressed && (r.Status == checks.Fail || r.Status == checks.Error)
+func failing(r result.Result) bool {
+	return !r.Suppressed && (r.Status == result.Fail || r.Status == result.Error)
 }
 
-func diffKey(r checks.Result) string {
+func diffKey(r result.Result) string {
 	return strings.Join([]string{r.Deployment, r.ID, r.Target, r.Via}, "\x00")
 }
 
@@ -79,10 +79,10 @@ func diffKey(r checks.Result) string {
 // target, via); a result whose via changed (a renewed certificate, another
 // resolver port) is paired by (deployment, check, target) when that pairs
 // them one to one. In the new run's order, then the old run's leftovers.
-func Diff(old, new []checks.Result) Delta {
+func Diff(old, new []result.Result) Delta {
 	pairOf := pairResults(old, new)
 	var d Delta
-	classify := func(o, n *checks.Result) {
+	classify := func(o, n *result.Result) {
 		c := Change{Old: o, New: n}
 		if n != nil {
 			c.Key, c.ID, c.Target = diffKey(*n), n.ID, n.Target
@@ -99,7 +99,7 @@ func Diff(old, new []checks.Result) Delta {
 		case isNow && wasProblem && o.Status == n.Status:
 			d.StillFailing++
 		case o == nil || n == nil:
-			if r := orEither(o, n); r.Status == checks.Skip {
+			if r := orEither(o, n); r.Status == result.Skip {
 				d.Changed = append(d.Changed, c)
 			} else {
 				d.Quiet++ // a passing result that came or went
@@ -126,7 +126,7 @@ func Diff(old, new []checks.Result) Delta {
 	return d
 }
 
-func orEither(a, b *checks.Result) checks.Result {
+func orEither(a, b *result.Result) result.Result {
 	if a != nil {
 		return *a
 	}
@@ -134,7 +134,7 @@ func orEither(a, b *checks.Result) checks.Result {
 }
 
 // pairResults maps each new result's index to its old result's index.
-func pairResults(old, new []checks.Result) map[int]int {
+func pairResults(old, new []result.Result) map[int]int {
 	pair := map[int]int{}
 	exact := map[string][]int{}
 	for j := range old {
@@ -147,7 +147,7 @@ func pairResults(old, new []checks.Result) map[int]int {
 			exact[diffKey(new[i])] = js[1:]
 		}
 	}
-	loose := func(r checks.Result) string { return r.Deployment + "\x00" + r.ID + "\x00" + r.Target }
+	loose := func(r result.Result) string { return r.Deployment + "\x00" + r.ID + "\x00" + r.Target }
 	oldLoose, newLoose := map[string][]int{}, map[string][]int{}
 	for j := range old {
 		if !taken[j] {
@@ -205,7 +205,7 @@ func (p *printer) changes(title string, cs []Change) {
 
 // transition is "PASS -> FAIL", "- -> WARN" (new) or "FAIL -> -" (gone).
 func transition(c Change) string {
-	name := func(r *checks.Result) string {
+	name := func(r *result.Result) string {
 		if r == nil {
 			return "-"
 		}

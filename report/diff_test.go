@@ -5,30 +5,30 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lyncprobe/lyncprobe/checks"
+	"github.com/lyncprobe/lyncprobe/result"
 )
 
-func res(id, target, via string, st checks.Status) checks.Result {
-	return checks.Result{ID: id, Module: "dns", Target: target, Via: via, Status: st, Message: id + " " + st.String()}
+func res(id, target, via string, st result.Status) result.Result {
+	return result.Result{ID: id, Module: "dns", Target: target, Via: via, Status: st, Message: id + " " + st.String()}
 }
 
 func TestDiff(t *testing.T) {
-	old := []checks.Result{
-		res("dns.resolves", "dialin.contoso.com", "resolver 1.1.1.1:53", checks.Fail), // fixed
-		res("http.reachable", "https://dialin.contoso.com", "", checks.Skip),          // changed: skip -> pass
-		res("cert.expiry", "webext.contoso.com", "certificate aaaa", checks.Warn),     // still warns, new certificate
-		res("http.host-forwarding", "https://meet.contoso.com", "", checks.Pass),      // broke
-		res("http.paths", "webext.contoso.com", "path /abs", checks.Warn),             // worse: warn -> fail
-		res("dns.srv", "_sip._tls.contoso.com", "resolver 1.1.1.1:53", checks.Pass),   // gone, passing
-		res("edge.av", "av.contoso.com", "udp", checks.Fail),                          // gone: fixed
+	old := []result.Result{
+		res("dns.resolves", "dialin.contoso.com", "resolver 1.1.1.1:53", result.Fail), // fixed
+		res("http.reachable", "https://dialin.contoso.com", "", result.Skip),          // changed: skip -> pass
+		res("cert.expiry", "webext.contoso.com", "certificate aaaa", result.Warn),     // still warns, new certificate
+		res("http.host-forwarding", "https://meet.contoso.com", "", result.Pass),      // broke
+		res("http.paths", "webext.contoso.com", "path /abs", result.Warn),             // worse: warn -> fail
+		res("dns.srv", "_sip._tls.contoso.com", "resolver 1.1.1.1:53", result.Pass),   // gone, passing
+		res("edge.av", "av.contoso.com", "udp", result.Fail),                          // gone: fixed
 	}
-	cur := []checks.Result{
-		res("dns.resolves", "dialin.contoso.com", "resolver 1.1.1.1:53", checks.Pass),
-		res("http.reachable", "https://dialin.contoso.com", "", checks.Pass),
-		res("cert.expiry", "webext.contoso.com", "certificate bbbb", checks.Warn),
-		res("http.host-forwarding", "https://meet.contoso.com", "", checks.Fail),
-		res("http.paths", "webext.contoso.com", "path /abs", checks.Fail),
-		res("cert.chain", "webext.contoso.com", "", checks.Warn), // new warning: broke, not a failure
+	cur := []result.Result{
+		res("dns.resolves", "dialin.contoso.com", "resolver 1.1.1.1:53", result.Pass),
+		res("http.reachable", "https://dialin.contoso.com", "", result.Pass),
+		res("cert.expiry", "webext.contoso.com", "certificate bbbb", result.Warn),
+		res("http.host-forwarding", "https://meet.contoso.com", "", result.Fail),
+		res("http.paths", "webext.contoso.com", "path /abs", result.Fail),
+		res("cert.chain", "webext.contoso.com", "", result.Warn), // new warning: broke, not a failure
 	}
 	d := Diff(old, cur)
 	ids := func(cs []Change) string {

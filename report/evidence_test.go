@@ -8,7 +8,7 @@ import (
 
 // TestChartsSurviveAJSONRoundTrip: a report read back from JSON (lyncprobe
 // diff, a saved run) still draws the affinity distribution, in text and
-// HTML. JSON turns the []checks.Bar into a list of objects; the text and
+// HTML. JSON turns the []result.Bar into a list of objects; the text and
 // HTML charts read it through Result.Distribution.
 func TestChartsSurviveAJSONRoundTrip(t *testing.T) {
 	var js bytes.Buffer
@@ -19,7 +19,7 @@ func TestChartsSurviveAJSONRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	back := Report{Deployment: "contoso-prod", Results: rs}
+	back := Report{Catalog: catalogue, Deployment: "contoso-prod", Results: rs}
 	var text bytes.Buffer
 	if err := Render(&text, "text", back, Options{Width: 100, Verbose: true}); err != nil {
 		t.Fatal(err)

@@ -7,14 +7,14 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/lyncprobe/lyncprobe/checks"
+	"github.com/lyncprobe/lyncprobe/result"
 )
 
 // Deployment is one deployment of a fleet report.
 type Deployment struct {
 	Name     string
 	Path     string // the config file
-	Results  []checks.Result
+	Results  []result.Result
 	Duration time.Duration
 	Error    string // the config did not load (Results then holds one error result saying so)
 }
@@ -24,7 +24,7 @@ type fleetDeploymentJSON struct {
 	Path    string          `json:"path"`
 	Error   string          `json:"error,omitempty"`
 	Summary summary         `json:"summary"`
-	Results []checks.Result `json:"results"`
+	Results []result.Result `json:"results"`
 }
 
 // fleetJSON writes the fleet document: an overall summary, then one entry
@@ -49,7 +49,7 @@ func fleetJSON(w io.Writer, r Report) error {
 	for i, d := range r.Deployments {
 		rs := d.Results
 		if rs == nil {
-			rs = []checks.Result{}
+			rs = []result.Result{}
 		}
 		b, err := json.MarshalIndent(fleetDeploymentJSON{d.Name, d.Path, d.Error,
 			summaryJSON(Report{Results: d.Results, Duration: d.Duration}), rs}, "    ", "  ")

@@ -7,13 +7,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lyncprobe/lyncprobe/checks"
+	"github.com/lyncprobe/lyncprobe/result"
 )
 
 func fleetReport() Report {
-	a := []checks.Result{{Deployment: "a", ID: "dns.resolves", Module: "dns", Target: "x.test", Status: checks.Pass}}
-	b := []checks.Result{{Deployment: "b", ID: "dns.resolves", Module: "dns", Target: "x.test", Status: checks.Fail, Message: "gone"}}
-	return Report{Deployment: "fleet of 2 deployments", Results: append(append([]checks.Result{}, a...), b...),
+	a := []result.Result{{Deployment: "a", ID: "dns.resolves", Module: "dns", Target: "x.test", Status: result.Pass}}
+	b := []result.Result{{Deployment: "b", ID: "dns.resolves", Module: "dns", Target: "x.test", Status: result.Fail, Message: "gone"}}
+	return Report{Catalog: catalogue, Deployment: "fleet of 2 deployments", Results: append(append([]result.Result{}, a...), b...),
 		Deployments: []Deployment{{Name: "a", Path: "a.yaml", Results: a}, {Name: "b", Path: "b.yaml", Results: b}}}
 }
 
@@ -36,7 +36,7 @@ func TestFleetJUnitHasOneSuitePerDeployment(t *testing.T) {
 
 func TestJSONLinesNameTheDeployment(t *testing.T) {
 	for name, r := range map[string]Report{"fleet": fleetReport(),
-		"single": {Deployment: "solo", Results: []checks.Result{{ID: "dns.resolves", Target: "x.test"}}}} {
+		"single": {Deployment: "solo", Results: []result.Result{{ID: "dns.resolves", Target: "x.test"}}}} {
 		var buf bytes.Buffer
 		if err := JSONLines(&buf, r); err != nil {
 			t.Fatal(err)

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lyncprobe/lyncprobe/checks"
+	"github.com/lyncprobe/lyncprobe/result"
 )
 
 // wholeFleetJSON is the document as it was written before streaming: one
@@ -16,7 +16,7 @@ func wholeFleetJSON(r Report) []byte {
 	for _, d := range r.Deployments {
 		rs := d.Results
 		if rs == nil {
-			rs = []checks.Result{}
+			rs = []result.Result{}
 		}
 		deps = append(deps, fleetDeploymentJSON{d.Name, d.Path, d.Error,
 			summaryJSON(Report{Results: d.Results, Duration: d.Duration}), rs})

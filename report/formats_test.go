@@ -59,7 +59,7 @@ func blankRuleTexts(log map[string]any) {
 }
 
 func TestSARIFRulesAreTheCatalogue(t *testing.T) {
-	rules, index := sarifRules(sample().Results)
+	rules, index := sarifRules(sample().Results, sample().Catalog)
 	for _, r := range sample().Results {
 		rule := rules[index[r.ID]]
 		c, ok := checks.CheckByID(r.ID)

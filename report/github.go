@@ -5,7 +5,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/lyncprobe/lyncprobe/checks"
+	"github.com/lyncprobe/lyncprobe/result"
 )
 
 // GitHubAnnotations writes a workflow command per fail, error and warn
@@ -18,9 +18,9 @@ func GitHubAnnotations(w io.Writer, r Report) error {
 		switch {
 		case res.Suppressed:
 			continue
-		case res.Status == checks.Fail || res.Status == checks.Error:
+		case res.Status == result.Fail || res.Status == result.Error:
 			cmd = "error"
-		case res.Status == checks.Warn:
+		case res.Status == result.Warn:
 			cmd = "warning"
 		default:
 			continue
@@ -32,7 +32,7 @@ func GitHubAnnotations(w io.Writer, r Report) error {
 	return nil
 }
 
-func annotationProps(r checks.Result) string {
+func annotationProps(r result.Result) string {
 	var props []string
 	if l := r.Location; l != nil {
 		props = append(props, "file="+escapeProperty(l.File))
@@ -44,7 +44,7 @@ func annotationProps(r checks.Result) string {
 	return strings.Join(props, ",")
 }
 
-func annotationText(r checks.Result) string {
+func annotationText(r result.Result) string {
 	text := r.Target
 	if r.Via != "" {
 		text += " (" + r.Via + ")"

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/lyncprobe/lyncprobe/checks"
+	"github.com/lyncprobe/lyncprobe/result"
 )
 
 // htmlPage is the one self-contained page: inline CSS, no script, nothing
@@ -32,7 +32,7 @@ type htmlView struct {
 	RunLine    string // the run header
 	Counts     []htmlCount
 	Duration   string
-	Findings   []checks.Result // not pass and not info
+	Findings   []result.Result // not pass and not info
 	Modules    []htmlGroup
 	Charts     []htmlChart
 	Timings    []htmlTiming
@@ -40,7 +40,7 @@ type htmlView struct {
 
 type htmlGroup struct {
 	Title   string
-	Results []checks.Result
+	Results []result.Result
 }
 
 type htmlCount struct {
@@ -49,7 +49,7 @@ type htmlCount struct {
 }
 
 type htmlChart struct {
-	Result checks.Result
+	Result result.Result
 	Bars   []htmlBar
 }
 
@@ -60,7 +60,7 @@ type htmlBar struct {
 }
 
 type htmlTiming struct {
-	Result  checks.Result
+	Result  result.Result
 	MS      int64
 	Percent float64 // of the slowest result
 }
@@ -71,13 +71,13 @@ func HTML(w io.Writer, r Report) error {
 }
 
 func htmlViewOf(r Report) htmlView {
-	s := checks.Summarize(r.Results, r.Duration)
+	s := result.Summarize(r.Results, r.Duration)
 	v := htmlView{Deployment: r.Deployment, Verdict: verdict(s), Duration: r.Duration.Round(1e6).String(),
-		Headline: headline(r.Results), RunLine: runLine(r)}
+		Headline: headline(r.Results, r.catalog()), RunLine: runLine(r)}
 	for _, g := range groupByModule(r.Results) {
 		v.Modules = append(v.Modules, htmlGroup{moduleTitle(g.module), g.results})
 	}
-	for _, st := range checks.Statuses {
+	for _, st := range result.Statuses {
 		v.Counts = append(v.Counts, htmlCount{st.String(), s.Counts[st]})
 	}
 	v.Counts = append(v.Counts, htmlCount{"suppressed", s.Suppressed})
@@ -86,8 +86,8 @@ func htmlViewOf(r Report) htmlView {
 		slowest = max(slowest, res.Duration.Milliseconds())
 	}
 	shown := map[string]bool{} // each remedy once, under the first problem that needs it
-	for _, res := range bySeverity(r.Results) {
-		if res.Status != checks.Pass && res.Status != checks.Info {
+	for _, res := range bySeverity(r.Results, r.catalog()) {
+		if res.Status != result.Pass && res.Status != result.Info {
 			if shown[res.Remedy] {
 				res.Remedy = ""
 			}
@@ -105,17 +105,17 @@ func htmlViewOf(r Report) htmlView {
 	return v
 }
 
-func verdict(s checks.Summary) string {
+func verdict(s result.Summary) string {
 	switch {
-	case s.Counts[checks.Fail]+s.Counts[checks.Error] > 0:
+	case s.Counts[result.Fail]+s.Counts[result.Error] > 0:
 		return "fail"
-	case s.Counts[checks.Warn] > 0:
+	case s.Counts[result.Warn] > 0:
 		return "warn"
 	}
 	return "pass"
 }
 
-func chartOf(r checks.Result) (htmlChart, bool) {
+func chartOf(r result.Result) (htmlChart, bool) {
 	bs := r.Distribution()
 	if len(bs) == 0 {
 		return htmlChart{}, false
@@ -137,8 +137,8 @@ func percent(n, whole int) float64 {
 }
 
 // headline is the verdict line without the verdict, which the badge shows.
-func headline(rs []checks.Result) string {
-	line := verdictLine(rs)
+func headline(rs []result.Result, cat catalog) string {
+	line := verdictLine(rs, cat)
 	if _, rest, ok := strings.Cut(line, ": "); ok {
 		return rest
 	}

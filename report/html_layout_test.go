@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lyncprobe/lyncprobe/checks"
+	"github.com/lyncprobe/lyncprobe/result"
 )
 
 // layoutProbe runs in the page (only in this test's copy of it) and
@@ -47,11 +47,11 @@ func crowded() Report {
 	r := sample()
 	long := "https://lyncdiscover.a-very-long-subdomain-name.contoso-international-holdings.example.com/Autodiscover/AutodiscoverService.svc/root/oauth/user?originalDomain=contoso-international-holdings.example.com"
 	r.Results = append(r.Results,
-		checks.Result{ID: "http.internal-name-leak", Module: "http", Target: long, Via: "address 203.0.113.10", Status: checks.Fail,
+		result.Result{ID: "http.internal-name-leak", Module: "http", Target: long, Via: "address 203.0.113.10", Status: result.Fail,
 			Message: "redirects to " + long + " which names an internal host", Remedy: strings.Repeat("Rewrite the links the front ends send. ", 12)},
-		checks.Result{ID: "affinity.distribution", Module: "affinity", Target: "webext.contoso.com", Via: "address 203.0.113.11", Status: checks.Info,
+		result.Result{ID: "affinity.distribution", Module: "affinity", Target: "webext.contoso.com", Via: "address 203.0.113.11", Status: result.Info,
 			Message: "20 new connections reached 3 front end(s)",
-			Evidence: map[string]any{"distribution": []checks.Bar{
+			Evidence: map[string]any{"distribution": []result.Bar{
 				{Label: "fe01.pool01.a-very-long-internal-domain-name.corp.contoso.local", Count: 12},
 				{Label: "fe02.pool01.contoso.local", Count: 7}, {Label: "(no answer)", Count: 1}}}},
 	)

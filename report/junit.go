@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lyncprobe/lyncprobe/checks"
+	"github.com/lyncprobe/lyncprobe/result"
 )
 
 // JUnit XML: one test case per result, that is per (deployment, check ID,
@@ -107,7 +107,7 @@ func JUnit(w io.Writer, r Report) error {
 
 // junitSuiteFor is one deployment's suite; configDir is its config's
 // folder, which file paths in test names are relative to.
-func junitSuiteFor(deployment string, rs []checks.Result, d time.Duration, configDir string) junitSuite {
+func junitSuiteFor(deployment string, rs []result.Result, d time.Duration, configDir string) junitSuite {
 	suite := junitSuite{Name: deployment, Time: seconds(d.Seconds())}
 	for _, res := range rs {
 		c := junitCaseFor(deployment, res)
@@ -139,7 +139,7 @@ func writeJUnit(w io.Writer, doc junitSuites) error {
 	return err
 }
 
-func junitCaseFor(deployment string, r checks.Result) junitCase {
+func junitCaseFor(deployment string, r result.Result) junitCase {
 	name := r.Target
 	if r.Via != "" {
 		name += " [" + r.Via + "]"
@@ -148,12 +148,12 @@ func junitCaseFor(deployment string, r checks.Result) junitCase {
 	switch {
 	case r.Suppressed:
 		c.Skipped = &junitSkip{Reason: fmt.Sprintf("suppressed (%s): %s", r.Status, r.SuppressionReason)}
-	case r.Status == checks.Skip:
+	case r.Status == result.Skip:
 		c.Skipped = &junitSkip{Reason: r.Message}
-	case r.Status == checks.Fail:
+	case r.Status == result.Fail:
 		c.Failure = &junitMessage{Message: r.Message, Type: r.Status.String(), Text: systemOut(r)}
 		return c // the failure's text already says it all
-	case r.Status == checks.Error:
+	case r.Status == result.Error:
 		c.Error = &junitMessage{Message: r.Message, Type: r.Status.String(), Text: systemOut(r)}
 		return c
 	}
@@ -162,7 +162,7 @@ func junitCaseFor(deployment string, r checks.Result) junitCase {
 }
 
 // systemOut is the result in a few lines: status, message, remedy, location.
-func systemOut(r checks.Result) string {
+func systemOut(r result.Result) string {
 	lines := []string{"status: " + r.Status.String(), "message: " + r.Message}
 	if r.Remedy != "" {
 		lines = append(lines, "remedy: "+r.Remedy)
@@ -176,7 +176,7 @@ func systemOut(r checks.Result) string {
 	return strings.Join(lines, "\n")
 }
 
-func locationString(l *checks.Location) string {
+func locationString(l *result.Location) string {
 	if l.Line > 0 {
 		return fmt.Sprintf("%s:%d", l.File, l.Line)
 	}

@@ -46,7 +46,7 @@ func TestTextGoldenMultiFaultLab(t *testing.T) {
 		r.Duration = 0
 	}
 	var buf bytes.Buffer
-	rep := Report{Deployment: dep.Name, Results: rs, Duration: 1500 * time.Millisecond,
+	rep := Report{Catalog: catalogue, Deployment: dep.Name, Results: rs, Duration: 1500 * time.Millisecond,
 		Run: Run{Started: time.Date(2026, 12, 2, 8, 0, 0, 0, time.UTC), Version: "v1.0.0", Host: "admin-pc", Resolvers: []string{"127.0.0.1:PORT"}}}
 	if err := Text(&buf, rep, Options{Width: 80}); err != nil {
 		t.Fatal(err)

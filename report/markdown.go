@@ -5,28 +5,28 @@ import (
 	"io"
 	"strings"
 
-	"github.com/lyncprobe/lyncprobe/checks"
+	"github.com/lyncprobe/lyncprobe/result"
 )
 
 // Markdown writes a summary table and one row per result that is not a
 // pass: what a GitHub job summary ($GITHUB_STEP_SUMMARY) or a merge
 // request comment shows.
 func Markdown(w io.Writer, r Report) error {
-	s := checks.Summarize(r.Results, r.Duration)
+	s := result.Summarize(r.Results, r.Duration)
 	var b strings.Builder
-	fmt.Fprintf(&b, "## lyncprobe: %s: %s\n\n", mdCell(r.Deployment), mdCell(verdictLine(r.Results)))
+	fmt.Fprintf(&b, "## lyncprobe: %s: %s\n\n", mdCell(r.Deployment), mdCell(verdictLine(r.Results, r.catalog())))
 	if h := runLine(r); h != "" {
 		fmt.Fprintf(&b, "%s\n\n", mdCell(h))
 	}
 	b.WriteString("| pass | info | warn | fail | skip | error | suppressed | time |\n")
 	b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|\n")
-	for _, st := range checks.Statuses {
+	for _, st := range result.Statuses {
 		fmt.Fprintf(&b, "| %d ", s.Counts[st])
 	}
 	fmt.Fprintf(&b, "| %d | %s |\n", s.Suppressed, r.Duration.Round(1e6))
 	var rows []string
-	for _, res := range bySeverity(r.Results) {
-		if res.Status != checks.Pass {
+	for _, res := range bySeverity(r.Results, r.catalog()) {
+		if res.Status != result.Pass {
 			rows = append(rows, mdRow(res))
 		}
 	}
@@ -40,7 +40,7 @@ func Markdown(w io.Writer, r Report) error {
 	return err
 }
 
-func mdRow(r checks.Result) string {
+func mdRow(r result.Result) string {
 	status := "**" + strings.ToUpper(r.Status.String()) + "**"
 	if r.Suppressed {
 		status = strings.ToUpper(r.Status.String()) + " (suppressed: " + mdCell(r.SuppressionReason) + ")"

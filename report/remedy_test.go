@@ -5,19 +5,19 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lyncprobe/lyncprobe/checks"
+	"github.com/lyncprobe/lyncprobe/result"
 )
 
 // TestTextPutsTheDetectedProxyFirst: with the answering proxy known, the
 // text report gives its fix and collapses the other families to names.
 func TestTextPutsTheDetectedProxyFirst(t *testing.T) {
-	r := checks.Result{ID: "http.preauth", Module: "http", Target: "https://webext.contoso.com/abs/handler", Status: checks.Fail,
+	r := result.Result{ID: "http.preauth", Module: "http", Target: "https://webext.contoso.com/abs/handler", Status: result.Fail,
 		Message: "the reverse proxy pre-authenticates /abs/handler", Remedy: "nginx (detected from Server: nginx/1.22.1): No auth_request or login redirect on these names. Publish the Lync/SfB names with pass-through. TMG: … nginx: …",
 		Proxy: "nginx", ProxyFrom: "Server: nginx/1.22.1",
-		Fixes: []checks.Fix{{Family: "nginx", Name: "nginx", Text: "No auth_request or login redirect on these names."},
+		Fixes: []result.Fix{{Family: "nginx", Name: "nginx", Text: "No auth_request or login redirect on these names."},
 			{Family: "tmg", Name: "Forefront TMG", Text: "No Authentication."}, {Family: "wap", Name: "Web Application Proxy", Text: "PassThrough."}}}
 	var buf bytes.Buffer
-	if err := Text(&buf, Report{Deployment: "x", Results: []checks.Result{r}}, Options{}); err != nil {
+	if err := Text(&buf, Report{Deployment: "x", Results: []result.Result{r}}, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	out := strings.Join(strings.Fields(buf.String()), " ") // the report wraps at 80 columns

@@ -10,7 +10,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/lyncprobe/lyncprobe/checks"
+	"github.com/lyncprobe/lyncprobe/result"
 )
 
 // Version is the JSON report's format version.
@@ -20,7 +20,7 @@ const Version = 1
 type Report struct {
 	Command    string // the command that made it, for headings: "check" when empty
 	Deployment string
-	Results    []checks.Result
+	Results    []result.Result
 	Duration   time.Duration
 	// Deployments, when set, makes a fleet report (fleet.go): Results then
 	// holds every deployment's results in order, each naming its deployment.
@@ -31,10 +31,27 @@ type Report struct {
 	// Locate, when set, gives a result without a Location the config file
 	// and line that declare its target. SARIF uses it: code scanning
 	// refuses a result without a location.
-	Locate func(checks.Result) *checks.Location
+	Locate func(result.Result) *result.Location
 	// ConfigDir is the config file's folder (absolute): JUnit test names
 	// give file paths relative to it, the same in every checkout.
 	ConfigDir string
+	// Catalog describes the checks that made Results, in report order
+	// (checks.Catalog): the text report's cause titles, SARIF's rules, and
+	// the Needs by which the cause analysis tells a skip as a consequence.
+	// report imports no checks, so the caller passes it; without it results
+	// are rendered under their IDs alone.
+	Catalog []result.CheckInfo
+}
+
+// catalog indexes a report's Catalog by check ID.
+type catalog map[string]result.CheckInfo
+
+func (r Report) catalog() catalog {
+	c := make(catalog, len(r.Catalog))
+	for _, ci := range r.Catalog {
+		c[ci.ID] = ci
+	}
+	return c
 }
 
 // Run describes the run: the header of every format.
@@ -97,14 +114,14 @@ func JSON(w io.Writer, r Report) error {
 	}
 	results := r.Results
 	if results == nil {
-		results = []checks.Result{}
+		results = []result.Result{}
 	}
 	doc := struct {
 		Version    int             `json:"version"`
 		Deployment string          `json:"deployment"`
 		Run        *runJSON        `json:"run,omitempty"`
 		Summary    summary         `json:"summary"`
-		Results    []checks.Result `json:"results"`
+		Results    []result.Result `json:"results"`
 	}{Version, r.Deployment, r.Run.json(), summaryJSON(r), results}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -124,9 +141,9 @@ type summary struct {
 }
 
 func summaryJSON(r Report) summary {
-	s := checks.Summarize(r.Results, r.Duration)
+	s := result.Summarize(r.Results, r.Duration)
 	c := s.Counts
-	return summary{c[checks.Pass], c[checks.Info], c[checks.Warn], c[checks.Fail], c[checks.Skip], c[checks.Error], s.Suppressed, r.Duration.Milliseconds()}
+	return summary{c[result.Pass], c[result.Info], c[result.Warn], c[result.Fail], c[result.Skip], c[result.Error], s.Suppressed, r.Duration.Milliseconds()}
 }
 
 // runJSON is the run header in JSON (added in format version 1 as an

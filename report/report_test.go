@@ -11,33 +11,39 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/lyncprobe/lyncprobe/checks"
+	"github.com/lyncprobe/lyncprobe/result"
 )
+
+// catalogue is what cmd/ passes: the checks' own descriptions (report
+// imports checks only in its tests).
+var catalogue = checks.Catalog()
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
 func sample() Report {
 	return Report{
+		Catalog:    catalogue,
 		Deployment: "contoso-prod",
 		Duration:   1234 * time.Millisecond,
-		Results: []checks.Result{
-			{ID: "dns.resolves", Module: "dns", Target: "meet.contoso.com", Via: "resolver 192.0.2.53:53", Status: checks.Pass,
+		Results: []result.Result{
+			{ID: "dns.resolves", Module: "dns", Target: "meet.contoso.com", Via: "resolver 192.0.2.53:53", Status: result.Pass,
 				Message: "resolves to 203.0.113.10", Evidence: map[string]any{"addresses": []string{"203.0.113.10"}}, Duration: 12 * time.Millisecond},
-			{ID: "dns.resolves", Module: "dns", Target: "dialin.contoso.com", Via: "resolver 192.0.2.53:53", Status: checks.Fail,
+			{ID: "dns.resolves", Module: "dns", Target: "dialin.contoso.com", Via: "resolver 192.0.2.53:53", Status: result.Fail,
 				Message: "dialin.contoso.com does not exist in public DNS (NXDOMAIN)", Remedy: "Publish an A record for dialin.contoso.com.", Duration: 9 * time.Millisecond},
-			{ID: "http.reachable", Module: "http", Target: "https://meet.contoso.com", Via: "address 203.0.113.10", Status: checks.Pass,
+			{ID: "http.reachable", Module: "http", Target: "https://meet.contoso.com", Via: "address 203.0.113.10", Status: result.Pass,
 				Message: "answered 200 over TLS 1.3", Evidence: map[string]any{"status": 200}, Duration: 40 * time.Millisecond},
-			{ID: "http.reachable", Module: "http", Target: "https://dialin.contoso.com", Status: checks.Skip,
+			{ID: "http.reachable", Module: "http", Target: "https://dialin.contoso.com", Status: result.Skip,
 				Message: "depends on dns.resolves, which failed for dialin.contoso.com"},
-			{ID: "affinity.distribution", Module: "affinity", Target: "webext.contoso.com", Via: "address 203.0.113.10", Status: checks.Info,
+			{ID: "affinity.distribution", Module: "affinity", Target: "webext.contoso.com", Via: "address 203.0.113.10", Status: result.Info,
 				Message: "20 new connections without cookies reached 2 front end(s)", Duration: 80 * time.Millisecond,
-				Evidence: map[string]any{"distribution": []checks.Bar{{Label: "fe01.pool01.contoso.local", Count: 15}, {Label: "fe02.pool01.contoso.local", Count: 4}, {Label: "(no answer)", Count: 1}}}},
-			{ID: "cert.expiry", Module: "cert", Target: "dialin.contoso.com", Via: "address 203.0.113.10", Status: checks.Warn,
+				Evidence: map[string]any{"distribution": []result.Bar{{Label: "fe01.pool01.contoso.local", Count: 15}, {Label: "fe02.pool01.contoso.local", Count: 4}, {Label: "(no answer)", Count: 1}}}},
+			{ID: "cert.expiry", Module: "cert", Target: "dialin.contoso.com", Via: "address 203.0.113.10", Status: result.Warn,
 				Message: "the certificate expires on 2026-12-01, in 8 days", Remedy: "Renew the certificate now and install it on every proxy node before it expires.",
 				Suppressed: true, SuppressionReason: "renewal booked", Duration: 3 * time.Millisecond},
-			{ID: "http.host-forwarding", Module: "http", Target: "https://meet.contoso.com", Via: "file proxy/nginx.conf", Status: checks.Fail,
+			{ID: "http.host-forwarding", Module: "http", Target: "https://meet.contoso.com", Via: "file proxy/nginx.conf", Status: result.Fail,
 				Message: "proxy_set_header Host is not set: nginx sends the proxy_pass name", Remedy: "proxy_set_header Host $host;",
-				Location: &checks.Location{File: "proxy/nginx.conf", Line: 12}},
-			{ID: "http.paths", Module: "http", Target: "webext.contoso.com", Via: "path /abs", Status: checks.Error,
+				Location: &result.Location{File: "proxy/nginx.conf", Line: 12}},
+			{ID: "http.paths", Module: "http", Target: "webext.contoso.com", Via: "path /abs", Status: result.Error,
 				Message: "read failed: 100% \"odd\" <b>bold</b>, a: b\nsecond line | pipe", Duration: 10 * time.Second},
 		},
 	}
@@ -96,12 +102,12 @@ func TestJSONRoundTripsStatus(t *testing.T) {
 	}
 	var doc struct {
 		Summary map[string]int  `json:"summary"`
-		Results []checks.Result `json:"results"`
+		Results []result.Result `json:"results"`
 	}
 	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc.Results[1].Status != checks.Fail || doc.Summary["fail"] != 2 || doc.Summary["pass"] != 2 || doc.Summary["warn"] != 0 ||
+	if doc.Results[1].Status != result.Fail || doc.Summary["fail"] != 2 || doc.Summary["pass"] != 2 || doc.Summary["warn"] != 0 ||
 		doc.Summary["suppressed"] != 1 || doc.Summary["duration_ms"] != 1234 {
 		t.Fatalf("round trip: %+v", doc)
 	}

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lyncprobe/lyncprobe/checks"
+	"github.com/lyncprobe/lyncprobe/result"
 )
 
 // SARIF 2.1.0, written with small structs of our own. Decisions: rules are
@@ -119,7 +119,7 @@ type sarifSuppression struct {
 	Justification string `json:"justification"`
 }
 
-var sarifLevels = map[checks.Status]string{checks.Fail: "error", checks.Error: "error", checks.Warn: "warning", checks.Info: "note"}
+var sarifLevels = map[result.Status]string{result.Fail: "error", result.Error: "error", result.Warn: "warning", result.Info: "note"}
 
 // projectURL is lyncprobe's home, and the help of a rule whose sources
 // name no web page.
@@ -133,7 +133,7 @@ const sarifFallbackFile = "lyncprobe.yaml"
 // GitHub code scanning requires: its own (offline findings), else the
 // config line that declares its target (Report.Locate).
 func SARIF(w io.Writer, r Report) error {
-	rules, index := sarifRules(r.Results)
+	rules, index := sarifRules(r.Results, r.Catalog)
 	driver := sarifDriver{Name: "lyncprobe", Version: sarifToolVersion(r.Run.Version), InformationURI: projectURL, Rules: rules}
 	run := sarifRun{Tool: sarifTool{Driver: driver}, Invocations: sarifInvocations(r), Results: []sarifResult{}}
 	for _, res := range r.Results {
@@ -152,19 +152,19 @@ func SARIF(w io.Writer, r Report) error {
 // sarifRules are the catalogue entries of the checks the report has
 // results for, in catalogue order, plus any result ID the catalogue lacks,
 // so that every result has a rule to point at.
-func sarifRules(rs []checks.Result) ([]sarifRule, map[string]int) {
+func sarifRules(rs []result.Result, catalogue []result.CheckInfo) ([]sarifRule, map[string]int) {
 	rules := []sarifRule{} // the schema wants an array, even an empty one
 	index, seen := map[string]int{}, map[string]bool{}
 	for _, r := range rs {
 		seen[r.ID] = true
 	}
-	for _, c := range checks.Registry() {
+	for _, c := range catalogue {
 		if !seen[c.ID] {
 			continue
 		}
 		index[c.ID] = len(rules)
-		help := strings.TrimSpace(c.About.Why + " Sources: " + strings.Join(c.About.Sources, "; "))
-		rules = append(rules, sarifRule{ID: c.ID, ShortDescription: sarifMessage{c.Title}, FullDescription: sarifMessage{nonEmpty(c.About.What, c.Title)}, Help: sarifMessage{help}, HelpURI: helpURI(c.About.Sources)})
+		help := strings.TrimSpace(c.Why + " Sources: " + strings.Join(c.Sources, "; "))
+		rules = append(rules, sarifRule{ID: c.ID, ShortDescription: sarifMessage{c.Title}, FullDescription: sarifMessage{nonEmpty(c.What, c.Title)}, Help: sarifMessage{help}, HelpURI: helpURI(c.Sources)})
 	}
 	for _, r := range rs {
 		if _, ok := index[r.ID]; !ok {
@@ -190,7 +190,7 @@ func helpURI(sources []string) string {
 
 // sarifLocate is the result's own location, else the config line that
 // declares its target, else the config file's usual name.
-func sarifLocate(r Report, res checks.Result) checks.Location {
+func sarifLocate(r Report, res result.Result) result.Location {
 	if res.Location != nil {
 		return *res.Location
 	}
@@ -199,7 +199,7 @@ func sarifLocate(r Report, res checks.Result) checks.Location {
 			return *l
 		}
 	}
-	return checks.Location{File: sarifFallbackFile, Line: 1}
+	return result.Location{File: sarifFallbackFile, Line: 1}
 }
 
 // sarifToolVersion is the version as SARIF wants it, starting with a
@@ -214,12 +214,12 @@ func sarifToolVersion(v string) string {
 }
 
 // fingerprint identifies a finding across runs.
-func fingerprint(r checks.Result) string {
+func fingerprint(r result.Result) string {
 	sum := sha256.Sum256([]byte(strings.Join([]string{r.Deployment, r.ID, r.Target, r.Via}, "\x00")))
 	return hex.EncodeToString(sum[:16])
 }
 
-func sarifResultFor(r checks.Result, level string, rule int, l checks.Location) sarifResult {
+func sarifResultFor(r result.Result, level string, rule int, l result.Location) sarifResult {
 	text := r.Target
 	if r.Deployment != "" { // a fleet run: one log, findings of many deployments
 		text = r.Deployment + ": " + text

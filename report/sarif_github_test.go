@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lyncprobe/lyncprobe/checks"
+	"github.com/lyncprobe/lyncprobe/result"
 )
 
 // TestSARIFMeetsCodeScanning checks what GitHub code scanning and the
@@ -18,8 +18,8 @@ import (
 func TestSARIFMeetsCodeScanning(t *testing.T) {
 	rep := sample()
 	rep.Run.Version = "v1.2.3"
-	rep.Locate = func(r checks.Result) *checks.Location {
-		return &checks.Location{File: "lyncprobe.yaml", Line: len(r.Target)} // any line, known per target
+	rep.Locate = func(r result.Result) *result.Location {
+		return &result.Location{File: "lyncprobe.yaml", Line: len(r.Target)} // any line, known per target
 	}
 	log := sarifDoc(t, rep)
 	run := log.Runs[0]

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lyncprobe/lyncprobe/checks"
+	"github.com/lyncprobe/lyncprobe/result"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -61,15 +61,15 @@ func TestSARIFMatchesPublishedSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	oddPaths := Report{Deployment: "odd", Results: []checks.Result{
-		{ID: "proxy.server-names", Target: "meet.contoso.com", Status: checks.Fail, Message: "m",
-			Location: &checks.Location{File: "my configs/nginx #2.conf", Line: 3}},
-		{ID: "proxy.server-names", Target: "dialin.contoso.com", Status: checks.Fail, Message: "m",
-			Location: &checks.Location{File: "/etc/nginx/sites enabled/lync%.conf", Line: 4}},
+	oddPaths := Report{Deployment: "odd", Results: []result.Result{
+		{ID: "proxy.server-names", Target: "meet.contoso.com", Status: result.Fail, Message: "m",
+			Location: &result.Location{File: "my configs/nginx #2.conf", Line: 3}},
+		{ID: "proxy.server-names", Target: "dialin.contoso.com", Status: result.Fail, Message: "m",
+			Location: &result.Location{File: "/etc/nginx/sites enabled/lync%.conf", Line: 4}},
 	}}
 	withRun := sample()
 	withRun.Run = Run{Started: time.Date(2026, 12, 2, 7, 0, 0, 0, time.UTC), Version: "v1.0.0", Host: "h", Resolvers: []string{"192.0.2.53:53"}}
-	withRun.Locate = func(checks.Result) *checks.Location { return &checks.Location{File: "lyncprobe.yaml", Line: 3} }
+	withRun.Locate = func(result.Result) *result.Location { return &result.Location{File: "lyncprobe.yaml", Line: 3} }
 	for name, rep := range map[string]Report{"fleet": fleetReport(), "empty": {Deployment: "empty"}, "sample": sample(), "odd paths": oddPaths, "with a run header": withRun} {
 		if err := schema.Validate(sarifOf(t, rep)); err != nil {
 			t.Errorf("%s: the SARIF log breaks the published 2.1.0 schema: %v", name, err)

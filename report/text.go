@@ -8,14 +8,14 @@ import (
 	"time"
 
 	"github.com/fatih/color"
-	"github.com/lyncprobe/lyncprobe/checks"
+	"github.com/lyncprobe/lyncprobe/result"
 )
 
 var moduleTitles = map[string]string{"dns": "DNS", "cert": "Certificates", "http": "HTTP", "affinity": "Affinity", "edge": "Edge", "proxy": "Proxy configuration"}
 
-var statusColors = map[checks.Status]color.Attribute{
-	checks.Pass: color.FgGreen, checks.Info: color.FgCyan, checks.Warn: color.FgYellow,
-	checks.Fail: color.FgRed, checks.Skip: color.FgBlue, checks.Error: color.FgMagenta,
+var statusColors = map[result.Status]color.Attribute{
+	result.Pass: color.FgGreen, result.Info: color.FgCyan, result.Warn: color.FgYellow,
+	result.Fail: color.FgRed, result.Skip: color.FgBlue, result.Error: color.FgMagenta,
 }
 
 // DefaultWidth is the text report's width when the output is not a
@@ -32,7 +32,7 @@ const shownTargets = 3
 // be checked, information, suppressed findings and the summary. PASS
 // lines only with Verbose, which also lists every result by module.
 func Text(w io.Writer, r Report, o Options) error {
-	p := &printer{w: w, o: o, width: o.Width}
+	p := &printer{w: w, o: o, width: o.Width, cat: r.catalog()}
 	if p.width <= 0 {
 		p.width = DefaultWidth
 	}
@@ -50,6 +50,7 @@ type printer struct {
 	w     io.Writer
 	o     Options
 	width int
+	cat   catalog // the report's Catalog
 	err   error
 }
 
@@ -59,7 +60,7 @@ func (p *printer) printf(format string, args ...any) {
 	}
 }
 
-func (p *printer) paint(s string, st checks.Status) string {
+func (p *printer) paint(s string, st result.Status) string {
 	if !p.o.Color {
 		return s
 	}
@@ -120,8 +121,8 @@ func runLine(r Report) string {
 
 // verdictLine says in one line whether the deployment works and how many
 // causes stand behind how many problems.
-func verdictLine(rs []checks.Result) string {
-	a := analyse(rs)
+func verdictLine(rs []result.Result, cat catalog) string {
+	a := analyse(rs, cat)
 	v := strings.ToUpper(verdictOf(rs).String())
 	switch {
 	case a.Problems == 0 && len(a.NotChecked) == 0:
@@ -140,9 +141,9 @@ func plural(n int, word string) string {
 }
 
 // body prints the verdict and the results in reading order.
-func (p *printer) body(rs []checks.Result) {
-	a := analyse(rs)
-	p.printf("\n%s\n", p.paint("Verdict: "+verdictLine(rs), verdictOf(rs)))
+func (p *printer) body(rs []result.Result) {
+	a := analyse(rs, p.cat)
+	p.printf("\n%s\n", p.paint("Verdict: "+verdictLine(rs, p.cat), verdictOf(rs)))
 	if len(a.Causes) > 0 {
 		p.printf("\nProblems, by root cause\n")
 		for i, c := range a.Causes {
@@ -167,7 +168,7 @@ func (p *printer) body(rs []checks.Result) {
 // found, the remedy once, then the consequences.
 func (p *printer) cause(n int, c cause) {
 	title := c.ID
-	if chk, ok := checks.CheckByID(c.ID); ok {
+	if chk, ok := p.cat[c.ID]; ok {
 		title += ": " + chk.Title
 	}
 	p.printf("\n")
@@ -201,22 +202,22 @@ func contains(list []string, s string) bool { return slices.Contains(list, s) }
 // check's results for several targets.
 type resultGroup struct {
 	IDs      []string
-	Status   checks.Status
+	Status   result.Status
 	Targets  []string
 	Messages []string        // distinct, in order
-	First    checks.Result   // for the evidence (bars) of a lone result
-	Results  []checks.Result // every result of the group
+	First    result.Result   // for the evidence (bars) of a lone result
+	Results  []result.Result // every result of the group
 }
 
 // groupResults merges results with one status and one message (whatever
 // the check), then results of one check and status (whatever the
 // message). Order is kept.
-func groupResults(rs []checks.Result) []resultGroup {
+func groupResults(rs []result.Result) []resultGroup {
 	var byMessage []resultGroup
 	index := map[string]int{}
 	for _, r := range rs {
 		key := r.Status.String() + "\x00" + r.Message
-		if _, bars := r.Evidence[checks.EvidenceDistribution]; bars {
+		if _, bars := r.Evidence[result.EvidenceDistribution]; bars {
 			key += "\x00" + r.ID + "\x00" + targetLine(r) // charts are never merged
 		}
 		i, ok := index[key]
@@ -238,7 +239,7 @@ func groupResults(rs []checks.Result) []resultGroup {
 			continue
 		}
 		key := g.IDs[0] + "\x00" + g.Status.String()
-		if _, bars := g.First.Evidence[checks.EvidenceDistribution]; bars {
+		if _, bars := g.First.Evidence[result.EvidenceDistribution]; bars {
 			out = append(out, g)
 			continue
 		}
@@ -287,7 +288,7 @@ func (p *printer) group(g resultGroup, at, indent int, withRemedy bool) {
 		if r.Suppressed {
 			p.para(indent, "", "suppressed: "+r.SuppressionReason)
 		}
-		if withRemedy && r.Remedy != "" && (r.Status == checks.Warn || r.Status == checks.Fail) {
+		if withRemedy && r.Remedy != "" && (r.Status == result.Warn || r.Status == result.Fail) {
 			p.para(indent, "", "Fix: "+remedyText(r))
 		}
 		p.bars(r, indent)
@@ -306,7 +307,7 @@ func (p *printer) group(g resultGroup, at, indent int, withRemedy bool) {
 }
 
 // section prints results, grouped, under a title.
-func (p *printer) section(title string, rs []checks.Result) {
+func (p *printer) section(title string, rs []result.Result) {
 	if len(rs) == 0 {
 		return
 	}
@@ -318,12 +319,12 @@ func (p *printer) section(title string, rs []checks.Result) {
 
 // result prints one result: status, check and target on one line, what
 // was found beneath, wrapped.
-func (p *printer) result(r checks.Result, withRemedy bool) {
-	p.group(resultGroup{IDs: []string{r.ID}, Status: r.Status, Targets: []string{targetLine(r)}, Messages: []string{r.Message}, First: r, Results: []checks.Result{r}}, 2, 9, withRemedy)
+func (p *printer) result(r result.Result, withRemedy bool) {
+	p.group(resultGroup{IDs: []string{r.ID}, Status: r.Status, Targets: []string{targetLine(r)}, Messages: []string{r.Message}, First: r, Results: []result.Result{r}}, 2, 9, withRemedy)
 }
 
 // targetLine is a result's target and, when it has one, its via.
-func targetLine(r checks.Result) string {
+func targetLine(r result.Result) string {
 	t := r.Target
 	if r.Deployment != "" {
 		t = r.Deployment + ": " + t
@@ -336,10 +337,10 @@ func targetLine(r checks.Result) string {
 
 type group struct {
 	module  string
-	results []checks.Result
+	results []result.Result
 }
 
-func groupByModule(rs []checks.Result) []group {
+func groupByModule(rs []result.Result) []group {
 	var out []group
 	index := map[string]int{}
 	for _, r := range rs {
@@ -372,9 +373,9 @@ func (p *printer) summary(r Report) {
 
 // summaryLine writes the counts of r after lead, wrapped.
 func (p *printer) summaryLine(r Report, lead, suffix string) {
-	s := checks.Summarize(r.Results, r.Duration)
-	parts := make([]string, 0, len(checks.Statuses))
-	for _, st := range checks.Statuses {
+	s := result.Summarize(r.Results, r.Duration)
+	parts := make([]string, 0, len(result.Statuses))
+	for _, st := range result.Statuses {
 		n := fmt.Sprintf("%d %s", s.Counts[st], st)
 		if s.Counts[st] > 0 {
 			n = p.paint(n, st)
@@ -446,7 +447,7 @@ func breakLong(words []string, width int) []string {
 // remedyText is a result's remedy for the text report: when the
 // answering proxy's family is known, its fix (and any-proxy advice), with
 // the other families collapsed to their names; else the whole remedy.
-func remedyText(r checks.Result) string {
+func remedyText(r result.Result) string {
 	if r.Proxy == "" || len(r.Fixes) == 0 || r.Fixes[0].Family != r.Proxy {
 		return r.Remedy
 	}
@@ -467,8 +468,8 @@ func remedyText(r checks.Result) string {
 
 // remedyLead is the first sentence of the check's own remedy (what to do,
 // whatever the proxy), which follows the family's fix in r.Remedy.
-func remedyLead(r checks.Result) string {
-	own := strings.TrimPrefix(r.Remedy, checks.FamilyNames[r.Proxy]+" (detected from "+r.ProxyFrom+"): "+r.Fixes[0].Text+" ")
+func remedyLead(r result.Result) string {
+	own := strings.TrimPrefix(r.Remedy, result.FamilyNames[r.Proxy]+" (detected from "+r.ProxyFrom+"): "+r.Fixes[0].Text+" ")
 	if i := strings.Index(own, ". "); i >= 0 {
 		own = own[:i+1]
 	}

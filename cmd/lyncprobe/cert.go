@@ -110,6 +110,6 @@ func certInspectRun(ctx context.Context, o *certInspectOptions) (err error) {
 	}
 	start := time.Now()
 	results, took := fleet.RunOne(ctx, dep, fleet.Options{Check: checks.Options{Files: &checks.Files{Certs: files, CertNames: o.Names}}})
-	return finishReport(parent, o.IO, o.Report, report.Report{Command: "cert inspect", Deployment: dep.Name, Results: results, Duration: took,
+	return finishReport(parent, o.IO, o.Report, report.Report{Catalog: checks.Catalog(), Command: "cert inspect", Deployment: dep.Name, Results: results, Duration: took,
 		Locate: locateIn(dep), ConfigDir: configDirOf(dep), Run: runHeader(start, nil)})
 }

@@ -152,7 +152,7 @@ func runChecks(ctx context.Context, o *checkOptions, dep *config.Deployment) err
 	}
 	rec := newRecorder(o, dep, &opts)
 	results, took := fleet.RunOne(ctx, dep, fleet.Options{Timeout: o.Timeout, Check: opts})
-	rep := report.Report{Deployment: dep.Name, Results: results, Duration: took, Locate: locateIn(dep), ConfigDir: configDirOf(dep)}
+	rep := report.Report{Catalog: checks.Catalog(), Deployment: dep.Name, Results: results, Duration: took, Locate: locateIn(dep), ConfigDir: configDirOf(dep)}
 	rep.Run = runHeader(start, vantageResolvers(o.Resolvers, dep))
 	if len(o.zones) > 0 {
 		rep.Run.Resolvers = o.ZoneFiles // the zone files are the public view

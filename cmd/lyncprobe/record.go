@@ -114,7 +114,7 @@ func replayRun(ctx context.Context, o *replayOptions, path string) error {
 		timeout = replayTimeout
 	}
 	results, took := fleet.RunOne(ctx, dep, fleet.Options{Timeout: timeout, Check: b.CheckOptions(src)})
-	rep := report.Report{Command: "replay", Deployment: dep.Name, Results: results, Duration: took, Locate: locateIn(dep), ConfigDir: configDirOf(dep)}
+	rep := report.Report{Catalog: checks.Catalog(), Command: "replay", Deployment: dep.Name, Results: results, Duration: took, Locate: locateIn(dep), ConfigDir: configDirOf(dep)}
 	rep.Run = report.Run{Started: b.Run.Started, Host: b.Run.Host, Resolvers: b.Run.Resolvers,
 		Version: b.Version + " (replayed by " + versionString() + ")"}
 	return finishReport(ctx, o.IO, o.reportFlags, rep)

@@ -115,7 +115,7 @@ func validateRun(ctx context.Context, o *validateOptions) (err error) {
 	}
 	start := time.Now()
 	results, took := fleet.RunOne(ctx, dep, fleet.Options{Check: checks.Options{Only: o.Only, Files: files, Locate: true}})
-	rep := report.Report{Command: "validate", Deployment: dep.Name, Results: results, Duration: took,
+	rep := report.Report{Catalog: checks.Catalog(), Command: "validate", Deployment: dep.Name, Results: results, Duration: took,
 		Locate: locateIn(dep), ConfigDir: configDirOf(dep), Run: runHeader(start, nil)}
 	return finishReport(parent, o.IO, o.Report, rep)
 }

@@ -1,4 +1,4 @@
-package checks
+package result
 
 // Bar is one bar of a small chart carried in a result's evidence under
 // the key "distribution" (a []Bar, in display order): the text report

@@ -1,4 +1,4 @@
-package checks
+package result
 
 import (
 	"encoding/json"
@@ -12,7 +12,7 @@ import (
 func TestEvidenceAccessorsReadWrittenAndDecodedForms(t *testing.T) {
 	at := time.Date(2027, 3, 1, 12, 0, 0, 0, time.UTC)
 	bars := []Bar{{Label: "fe01", Count: 3}, {Label: "fe02", Count: 0}}
-	written := Result{ID: "x.y", Evidence: map[string]any{EvidenceNotAfter: at.Format(timeFormat), EvidenceDistribution: bars}}
+	written := Result{ID: "x.y", Evidence: map[string]any{EvidenceNotAfter: at.Format(time.RFC3339), EvidenceDistribution: bars}}
 	b, err := json.Marshal(written)
 	if err != nil {
 		t.Fatal(err)
