@@ -47,6 +47,17 @@ func (r *Recorder) Close() {
 // first reports whether key is new, and marks it: a fact asked twice
 // (outside the memo) is kept once, as first given.
 func (r *Recorder) first(key string) bool {
+	return r.firstOf(key, nil)
+}
+
+// firstOf is first for a fact that came with err. A fetch cancelled
+// because the run ended (Ctrl-C) says nothing about the peer: it is not
+// kept, so a replay that needs it says "not in the bundle" rather than
+// judging a cancellation as the peer's doing.
+func (r *Recorder) firstOf(key string, err error) bool {
+	if err != nil && probe.KindOf(err) == probe.KindCanceled {
+		return false
+	}
 	if r.seen[key] {
 		return false
 	}
@@ -63,7 +74,7 @@ func (r *Recorder) Resolve(ctx context.Context, server, name string, qtype uint1
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.first("dns|" + dnsKey(server, name, qtype)) {
+	if r.firstOf("dns|"+dnsKey(server, name, qtype), err) {
 		r.facts.DNS = append(r.facts.DNS, f)
 	}
 	return a, err
@@ -73,7 +84,7 @@ func (r *Recorder) Handshake(ctx context.Context, addr, sni string, o probe.TLSO
 	f, err := r.inner.Handshake(ctx, addr, sni, o)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.first("tls|" + tlsKey(addr, sni, o)) {
+	if r.firstOf("tls|"+tlsKey(addr, sni, o), err) {
 		r.facts.TLS = append(r.facts.TLS, TLSFact{Addr: addr, SNI: sni, Options: o, Facts: tlsOf(f), Err: newErr(err)})
 	}
 	return f, err
@@ -87,7 +98,7 @@ func (r *Recorder) HandshakeMTLS(ctx context.Context, addr, sni string) (*probe.
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.first("mtls|" + mtlsKey(addr, sni)) {
+	if r.firstOf("mtls|"+mtlsKey(addr, sni), err) {
 		r.facts.MTLS = append(r.facts.MTLS, fact)
 	}
 	return f, err
@@ -98,7 +109,7 @@ func (r *Recorder) Fetch(ctx context.Context, req probe.Request) (*probe.Respons
 	fact := HTTPFact{Request: r.request(req), Response: r.response(resp), Err: newErr(err)}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.first("http|" + requestKey(fact.Request)) {
+	if r.firstOf("http|"+requestKey(fact.Request), err) {
 		r.facts.HTTP = append(r.facts.HTTP, fact)
 	}
 	return resp, err
@@ -113,7 +124,7 @@ func (r *Recorder) TURN(ctx context.Context, addr, transport, dialect string) (*
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.first("turn|" + turnKey(addr, transport, dialect)) {
+	if r.firstOf("turn|"+turnKey(addr, transport, dialect), err) {
 		r.facts.TURN = append(r.facts.TURN, fact)
 	}
 	return f, err
@@ -154,7 +165,7 @@ func (r *Recorder) Open(ctx context.Context, tag string, d probe.DialSpec) (chec
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if !r.first("conn|" + connKey(tag, d.Addr, d.SNI, d.Local)) {
+	if !r.firstOf("conn|"+connKey(tag, d.Addr, d.SNI, d.Local), err) {
 		fact = &ConnFact{} // kept apart, never stored
 	} else {
 		r.conns = append(r.conns, fact)
