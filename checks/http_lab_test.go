@@ -16,6 +16,7 @@ func httpLab(t *testing.T, o lab.Options) (*lab.Lab, func() *config.Deployment) 
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
+	o.ReuseKeys = true
 	l, err := lab.Start(ctx, o)
 	if err != nil {
 		t.Fatalf("start the lab: %v", err)

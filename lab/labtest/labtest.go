@@ -15,7 +15,8 @@ import (
 )
 
 // Start starts a lab under o, stopped when the test ends, and loads its
-// config as a user would. A lab this machine cannot give (nat-pool where
+// config as a user would. Its RSA keys come from the process's pool
+// (lab.Options.ReuseKeys). A lab this machine cannot give (nat-pool where
 // 127.0.0.2 is not loopback) skips the test.
 func Start(t testing.TB, o lab.Options) (*lab.Lab, *config.Deployment) {
 	t.Helper()
@@ -56,6 +57,7 @@ func Deployment(t testing.TB, dir, name string, faults ...string) string {
 
 func start(t testing.TB, o lab.Options) *lab.Lab {
 	t.Helper()
+	o.ReuseKeys = true // a test starts many labs; none judges a key's freshness
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	l, err := lab.Start(ctx, o)
