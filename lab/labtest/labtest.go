@@ -44,10 +44,12 @@ func Faults(t testing.TB, specs ...string) []lab.FaultSpec {
 
 // Deployment starts a lab with the faults (NAME or NAME=ARG), writes its
 // config as dir/name.yaml with name as the deployment name, and returns the
-// file's path. The lab stops when the test ends.
+// file's path. The lab stops when the test ends. It serves ECDSA
+// certificates (lab.Options.ECDSA): its callers run many deployments
+// (fleet, exporter, the fleet command) and judge none by its key type.
 func Deployment(t testing.TB, dir, name string, faults ...string) string {
 	t.Helper()
-	l := start(t, lab.Options{Faults: Faults(t, faults...)})
+	l := start(t, lab.Options{Faults: Faults(t, faults...), ECDSA: true})
 	path := filepath.Join(dir, name+".yaml")
 	if err := l.WriteConfigAs(path, name); err != nil {
 		t.Fatal(err)
