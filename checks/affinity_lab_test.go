@@ -57,8 +57,10 @@ func TestAffinityProbeAgainstTheLab(t *testing.T) {
 	for _, c := range cases {
 		for _, nodes := range []int{1, 2} {
 			t.Run(fmt.Sprintf("%s x%d", c.name, nodes), func(t *testing.T) {
-				c.o.Nodes = nodes
-				l, dep := labtest.Start(t, c.o)
+				t.Parallel()
+				o := c.o
+				o.Nodes = nodes
+				l, dep := labtest.Start(t, o)
 				ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 				defer cancel()
 				p := labPlan(l, dep, 12)
@@ -109,8 +111,10 @@ func TestNoAffinityByVersion(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%s x%d", c.o.Version, max(c.o.Nodes, 1)), func(t *testing.T) {
-			c.o.Faults = []lab.FaultSpec{{Name: "no-affinity"}}
-			rs := runLab(t, c.o)
+			t.Parallel()
+			o := c.o
+			o.Faults = []lab.FaultSpec{{Name: "no-affinity"}}
+			rs := runLab(t, o)
 			expectOne(t, rs, "affinity.sticky", c.sticky, "spread over 2 front ends")
 			expectOne(t, rs, "affinity.join-flow", checks.Fail, "session not found")
 		})
@@ -119,6 +123,7 @@ func TestNoAffinityByVersion(t *testing.T) {
 
 // TestAffinityChecksOnTheHealthyLab: what each balancing mode shows.
 func TestAffinityChecksOnTheHealthyLab(t *testing.T) {
+	t.Parallel()
 	rs := runLab(t, lab.Options{LB: "cookie"})
 	expectOne(t, rs, "affinity.sticky", checks.Pass, "cookie persistence")
 	expectOne(t, rs, "affinity.cookie", checks.Pass, "MS-WSMAN is set on every answer")
@@ -146,6 +151,7 @@ func TestCookieFaultsNameTheAttribute(t *testing.T) {
 		"cookie-once-per-connection": "once per TCP connection",
 	} {
 		t.Run(fault, func(t *testing.T) {
+			t.Parallel()
 			rs := runLab(t, lab.Options{Faults: []lab.FaultSpec{{Name: fault}}})
 			expectOne(t, rs, "affinity.cookie", checks.Fail, says)
 		})

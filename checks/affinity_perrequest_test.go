@@ -24,6 +24,7 @@ import (
 // suite found it against real nginx). Here a Go proxy balances per request
 // over the lab's emulated front ends.
 func TestJoinFlowBehindPerRequestRoundRobin(t *testing.T) {
+	t.Parallel()
 	_, dep := labtest.Start(t, lab.Options{}) // its DNS: the published names → 127.0.0.1
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -51,6 +51,7 @@ func TestInspectAgreesWithLiveRun(t *testing.T) {
 			name = "healthy"
 		}
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			live, offline := liveAndOffline(t, f)
 			lv, ov := verdicts(live, offlineIDs), verdicts(offline, offlineIDs)
 			for _, id := range offlineIDs {
@@ -204,6 +205,7 @@ func TestInspectPerNameFiles(t *testing.T) {
 // The lab under SNICerts lists each name's own chain with its name:
 // cert inspect on its config agrees with the live run, no fail, no warn.
 func TestInspectLabPerNameCertificates(t *testing.T) {
+	t.Parallel()
 	_, dep := labtest.Start(t, lab.Options{SNICerts: true, OWA: true})
 	if n := len(dep.TLS.CertificateFiles); n != 3 {
 		t.Fatalf("the lab config lists %d certificate files, want 3 (main, lyncdiscover, owa)", n)

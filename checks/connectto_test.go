@@ -15,6 +15,7 @@ import (
 // the proxy at the given address and say so, while dns.resolves still
 // fails for meet: the pin never hides a DNS fault.
 func TestConnectToChecksTheProxyBeforeDNS(t *testing.T) {
+	t.Parallel()
 	_, dep := labtest.Start(t, lab.Options{Faults: labtest.Faults(t, "missing-dns=meet")})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

@@ -75,6 +75,7 @@ func TestZoneGivesLiveVerdicts(t *testing.T) {
 	}
 	for name, o := range cases {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			live, offline := zoneLiveAndOffline(t, o)
 			for _, f := range lab.Faults {
 				if len(o.Faults) == 0 || f.Name != o.Faults[0].Name {

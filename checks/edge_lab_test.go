@@ -38,6 +38,7 @@ func edgeFind(t *testing.T, rs []checks.Result, id, via string) checks.Result {
 }
 
 func TestEdgeHealthyLab(t *testing.T) {
+	t.Parallel()
 	rs := runEdge(t, nil)
 	if len(rs) != 6 {
 		t.Errorf("want 6 edge results (access 443 and 5061, webconf, av UDP and TCP, summary), got %d", len(rs))
@@ -74,6 +75,7 @@ func TestEdgeFaults(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.fault, func(t *testing.T) {
+			t.Parallel()
 			rs := runEdge(t, nil, c.fault)
 			r := edgeFind(t, rs, c.id, c.via)
 			if r.Status != c.status || !strings.Contains(r.Message, c.says) {
@@ -89,6 +91,7 @@ func TestEdgeFaults(t *testing.T) {
 // Without an edge key the module says nothing; a role without its FQDN is
 // a skip naming the key, and the summary says it was not checked.
 func TestEdgeUnconfigured(t *testing.T) {
+	t.Parallel()
 	if rs := runEdge(t, func(d *config.Deployment) { d.Edge = nil }); len(rs) != 0 {
 		t.Errorf("no edge: got %v", rs)
 	}

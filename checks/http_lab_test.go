@@ -16,6 +16,7 @@ func httpLab(t *testing.T, o lab.Options) (*lab.Lab, func() *config.Deployment) 
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
+	o.ReuseKeys = true
 	l, err := lab.Start(ctx, o)
 	if err != nil {
 		t.Fatalf("start the lab: %v", err)
@@ -75,6 +76,7 @@ func TestHostForwardingVerdictWithAndWithoutBackends(t *testing.T) {
 	}
 	for name, v := range variants {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			_, load := httpLab(t, lab.Options{Faults: v.faults})
 			with := load()
 			without := load()
@@ -105,21 +107,24 @@ func TestHostForwardingVerdictWithAndWithoutBackends(t *testing.T) {
 // conference under the meet URL, which a healthy deployment still renders.
 func TestSyntheticJoinURL(t *testing.T) {
 	for _, fault := range []string{"", "no-host-forward"} {
-		var faults []lab.FaultSpec
-		want := checks.Pass
-		if fault != "" {
-			faults, want = []lab.FaultSpec{{Name: fault}}, checks.Fail
-		}
-		_, load := httpLab(t, lab.Options{Faults: faults})
-		dep := load()
-		dep.MeetingURL = ""
-		rs := runHTTP(t, dep)
-		target := "https://" + lab.MeetHost + "/lyncprobe/LYNCPROBE1"
-		for _, id := range []string{"http.host-forwarding", "http.blank-page"} {
-			if r := find(t, rs, id, target); r.Status != want {
-				t.Errorf("fault %q: %s", fault, describe(r))
+		t.Run("fault="+fault, func(t *testing.T) {
+			t.Parallel()
+			var faults []lab.FaultSpec
+			want := checks.Pass
+			if fault != "" {
+				faults, want = []lab.FaultSpec{{Name: fault}}, checks.Fail
 			}
-		}
+			_, load := httpLab(t, lab.Options{Faults: faults})
+			dep := load()
+			dep.MeetingURL = ""
+			rs := runHTTP(t, dep)
+			target := "https://" + lab.MeetHost + "/lyncprobe/LYNCPROBE1"
+			for _, id := range []string{"http.host-forwarding", "http.blank-page"} {
+				if r := find(t, rs, id, target); r.Status != want {
+					t.Errorf("fault %q: %s", fault, describe(r))
+				}
+			}
+		})
 	}
 }
 
@@ -145,6 +150,7 @@ func TestHTTPFaultsNameTheirCause(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.fault.String()+" "+tc.target, func(t *testing.T) {
+			t.Parallel()
 			l, load := httpLab(t, lab.Options{Faults: []lab.FaultSpec{tc.fault}})
 			r := find(t, runHTTP(t, load()), tc.id, tc.target)
 			if tc.fault.Name == "node-no-host-forward" {
@@ -169,6 +175,7 @@ func TestHTTPFaultsNameTheirCause(t *testing.T) {
 
 // TestOfficeWebAppsOnTheHealthyLab: --lab-owa publishes the discovery XML.
 func TestOfficeWebAppsOnTheHealthyLab(t *testing.T) {
+	t.Parallel()
 	_, load := httpLab(t, lab.Options{OWA: true})
 	dep := load()
 	if dep.OfficeWebApps != lab.OWAHost {

@@ -145,6 +145,7 @@ func TestJoinReplaySameAtAnyConcurrency(t *testing.T) {
 	for name, want := range map[string]string{"": "pass", "no-affinity": "fail", "no-affinity-per-request": "fail",
 		"nat-pool": "fail", "cookie-once-per-connection": "pass"} {
 		t.Run("fault="+name, func(t *testing.T) {
+			t.Parallel()
 			o := lab.Options{LB: "cookie"}
 			if name != "" {
 				o = lab.Options{Faults: labtest.Faults(t, name)}

@@ -14,6 +14,7 @@ import (
 	"math/big"
 	"net"
 	"os"
+	"sync"
 	"time"
 )
 
@@ -21,6 +22,7 @@ import (
 type authority struct {
 	cert *x509.Certificate
 	key  crypto.Signer
+	keys *keyring // where issue takes its leaves' keys; nil = fresh ones
 }
 
 // leafSpec is everything a later fault may want to bend in a server
@@ -51,6 +53,45 @@ func newKey(rsaBits int) (crypto.Signer, error) {
 		return rsa.GenerateKey(rand.Reader, rsaBits)
 	}
 	return ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+}
+
+// keyring hands out one lab's leaf keys. Under Options.ReuseKeys the n-th
+// RSA key of a size that a lab asks for is the n-th of a pool kept for the
+// life of the process: tests start a hundred labs, and generating their
+// RSA keys was a sixth of the checks package's test CPU. The keys within
+// one lab stay distinct, so no certificate of a lab shares its key with
+// another certificate of that lab.
+type keyring struct {
+	reuse bool
+	taken map[int]int // RSA keys handed out, by size
+}
+
+// rsaPool is the process's reused RSA keys, by size, in the order made.
+var rsaPool struct {
+	sync.Mutex
+	keys map[int][]*rsa.PrivateKey
+}
+
+// key is a leaf key: ECDSA P-256 (rsaBits 0) or RSA of that size.
+func (k *keyring) key(rsaBits int) (crypto.Signer, error) {
+	if k == nil || !k.reuse || rsaBits == 0 {
+		return newKey(rsaBits)
+	}
+	n := k.taken[rsaBits]
+	k.taken[rsaBits]++
+	rsaPool.Lock()
+	defer rsaPool.Unlock()
+	if rsaPool.keys == nil {
+		rsaPool.keys = map[int][]*rsa.PrivateKey{}
+	}
+	for len(rsaPool.keys[rsaBits]) <= n {
+		key, err := rsa.GenerateKey(rand.Reader, rsaBits)
+		if err != nil {
+			return nil, err
+		}
+		rsaPool.keys[rsaBits] = append(rsaPool.keys[rsaBits], key)
+	}
+	return rsaPool.keys[rsaBits][n], nil
 }
 
 func serial() (*big.Int, error) {
@@ -108,7 +149,7 @@ func newCA(cn string, parent *authority, now time.Time, crl ...string) (*authori
 // KU digital signature (+ key encipherment for RSA), EKU server and
 // client auth. The CN is repeated in the SANs, since TLS ignores the CN.
 func (a *authority) issue(s leafSpec, intermediates ...*authority) (*leaf, error) {
-	key, err := newKey(s.RSABits)
+	key, err := a.keys.key(s.RSABits)
 	if err != nil {
 		return nil, err
 	}
@@ -178,7 +219,7 @@ type proxyPlan struct {
 	cross   bool       // also send an expired cross-certificate of the public root
 }
 
-func newPKI(now time.Time, plan proxyPlan, feSpec leafSpec) (*pki, error) {
+func newPKI(now time.Time, plan proxyPlan, feSpec leafSpec, keys *keyring) (*pki, error) {
 	var p pki
 	var err error
 	if p.publicRoot, err = newCA("Lab Public Root CA", nil, now); err != nil {
@@ -190,6 +231,7 @@ func newPKI(now time.Time, plan proxyPlan, feSpec leafSpec) (*pki, error) {
 	if p.internalRoot, err = newCA("Contoso Internal Root CA", nil, now); err != nil {
 		return nil, err
 	}
+	p.intermediate.keys, p.internalRoot.keys = keys, keys
 	var sent []*authority
 	if plan.sendInt {
 		sent = append(sent, p.intermediate)

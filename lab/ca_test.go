@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"crypto/ecdsa"
 	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
@@ -64,5 +65,36 @@ func TestFrontEndCertificate(t *testing.T) {
 	if conn, err := tls.Dial("tcp", l.FrontEnds[0], &tls.Config{ServerName: PoolFQDN, RootCAs: certPool(t, l.CAFile)}); err == nil {
 		conn.Close()
 		t.Error("the front end verifies against the public CA")
+	}
+}
+
+// TestKeyringReusesAcrossLabsNotWithin: under ReuseKeys a second lab gets
+// the first lab's RSA keys, in the same order, while the keys within one
+// lab stay distinct; without it every key is fresh.
+func TestKeyringReusesAcrossLabsNotWithin(t *testing.T) {
+	key := func(k *keyring) *rsa.PublicKey {
+		t.Helper()
+		s, err := k.key(1024)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.Public().(*rsa.PublicKey)
+	}
+	first, second := &keyring{reuse: true, taken: map[int]int{}}, &keyring{reuse: true, taken: map[int]int{}}
+	a1, a2 := key(first), key(first)
+	b1, b2 := key(second), key(second)
+	if a1.Equal(a2) {
+		t.Error("one lab got the same key twice")
+	}
+	if !a1.Equal(b1) || !a2.Equal(b2) {
+		t.Error("a second lab did not reuse the first lab's keys in order")
+	}
+	if fresh := key(&keyring{}); fresh.Equal(a1) || fresh.Equal(a2) {
+		t.Error("a lab without ReuseKeys got a pooled key")
+	}
+	if k, err := (&keyring{reuse: true, taken: map[int]int{}}).key(0); err != nil || k.Public() == nil {
+		t.Errorf("an ECDSA key under reuse: %v", err)
+	} else if _, ok := k.Public().(*ecdsa.PublicKey); !ok {
+		t.Errorf("rsaBits 0 gave %T, want ECDSA", k.Public())
 	}
 }

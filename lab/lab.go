@@ -82,6 +82,11 @@ type Options struct {
 	// since real proxies mostly serve RSA. The weak-key fault still makes
 	// a 1024-bit RSA key.
 	ECDSA bool
+	// ReuseKeys: the lab's RSA keys come from a pool kept for the life of
+	// the process instead of being generated for this lab (keyring, ca.go):
+	// for tests and benchmarks that start many labs. The certificates are
+	// still minted for each lab, and no two in one lab share a key.
+	ReuseKeys bool
 }
 
 // Lab is a running lab deployment.
@@ -318,7 +323,8 @@ func (l *Lab) mintPKI() error {
 		return err
 	}
 	now := time.Now()
-	p, err := newPKI(now, l.proxyPlan(now), l.frontEndLeafSpec(now))
+	keys := &keyring{reuse: l.opts.ReuseKeys, taken: map[int]int{}}
+	p, err := newPKI(now, l.proxyPlan(now), l.frontEndLeafSpec(now), keys)
 	if err != nil {
 		return err
 	}

@@ -23,6 +23,7 @@ func startLab(t *testing.T, o Options) *Lab {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	o.ReuseKeys = true
 	l, err := Start(ctx, o)
 	if err != nil {
 		t.Fatalf("start the lab: %v", err)

@@ -15,7 +15,8 @@ import (
 )
 
 // Start starts a lab under o, stopped when the test ends, and loads its
-// config as a user would. A lab this machine cannot give (nat-pool where
+// config as a user would. Its RSA keys come from the process's pool
+// (lab.Options.ReuseKeys). A lab this machine cannot give (nat-pool where
 // 127.0.0.2 is not loopback) skips the test.
 func Start(t testing.TB, o lab.Options) (*lab.Lab, *config.Deployment) {
 	t.Helper()
@@ -43,10 +44,12 @@ func Faults(t testing.TB, specs ...string) []lab.FaultSpec {
 
 // Deployment starts a lab with the faults (NAME or NAME=ARG), writes its
 // config as dir/name.yaml with name as the deployment name, and returns the
-// file's path. The lab stops when the test ends.
+// file's path. The lab stops when the test ends. It serves ECDSA
+// certificates (lab.Options.ECDSA): its callers run many deployments
+// (fleet, exporter, the fleet command) and judge none by its key type.
 func Deployment(t testing.TB, dir, name string, faults ...string) string {
 	t.Helper()
-	l := start(t, lab.Options{Faults: Faults(t, faults...)})
+	l := start(t, lab.Options{Faults: Faults(t, faults...), ECDSA: true})
 	path := filepath.Join(dir, name+".yaml")
 	if err := l.WriteConfigAs(path, name); err != nil {
 		t.Fatal(err)
@@ -56,6 +59,7 @@ func Deployment(t testing.TB, dir, name string, faults ...string) string {
 
 func start(t testing.TB, o lab.Options) *lab.Lab {
 	t.Helper()
+	o.ReuseKeys = true // a test starts many labs; none judges a key's freshness
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	l, err := lab.Start(ctx, o)
