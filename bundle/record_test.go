@@ -21,7 +21,7 @@ func (cancelled) Resolve(context.Context, string, string, uint16) (*probe.DNSAns
 // is not recorded, and a replay that needs it says so; a peer's own
 // failure (here the offline refusal) is recorded with its kind and text.
 func TestCancelledFactsAreNotRecorded(t *testing.T) {
-	rec := NewRecorder(cancelled{checks.Offline()}, &config.Deployment{})
+	rec := NewRecorder(cancelled{checks.ZoneSource(nil)}, &config.Deployment{})
 	ctx := context.Background()
 	rec.Resolve(ctx, "192.0.2.53:53", "meet.contoso.com", 1)
 	_, herr := rec.Handshake(ctx, "192.0.2.10:443", "meet.contoso.com", probe.TLSOptions{})

@@ -205,9 +205,6 @@ func offlineVisits(conns, reqs int) []probe.Visit {
 	return out
 }
 
-// Offline is the source of a run with no network at all.
-func Offline() Source { return offlineSource{&NetworkSource{}} }
-
 // zoneSource answers the "zone:" resolvers from zone files and refuses
 // every other probe (dns_zone.go).
 type zoneSource struct {
@@ -215,8 +212,9 @@ type zoneSource struct {
 	zones map[string]*probe.Zone
 }
 
-// ZoneSource is the source of an offline DNS run: one resolver per zone
-// file, addressed "zone:" + its file, and no network.
+// ZoneSource is the source of an offline run: one resolver per zone file,
+// addressed "zone:" + its file, and no network (with no zones, a run with
+// no network at all: validate, cert inspect).
 func ZoneSource(zones []*probe.Zone) Source {
 	s := zoneSource{offlineSource: offlineSource{&NetworkSource{}}, zones: map[string]*probe.Zone{}}
 	for _, z := range zones {
