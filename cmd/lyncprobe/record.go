@@ -22,8 +22,8 @@ func newRecorder(o *checkOptions, dep *config.Deployment, opts *checks.Options) 
 		return nil
 	}
 	var base checks.Source = checks.Network()
-	if len(o.zones) > 0 {
-		base = checks.ZoneSource(o.zones)
+	if opts.Files != nil { // as checks.Run chooses: the files, and no network
+		base = checks.ZoneSource(opts.Files.Zones)
 	}
 	rec := bundle.NewRecorder(base, dep)
 	opts.Source = rec
